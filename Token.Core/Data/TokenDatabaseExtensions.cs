@@ -1,0 +1,55 @@
+using System.Diagnostics;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace Token.Core.Data;
+
+public static class TokenDatabaseExtensions
+{
+    /// <summary>The Aspire resource and connection-string name of the database.</summary>
+    public const string ConnectionName = "tokendb";
+
+    private static readonly ActivitySource ActivitySource = new("Token.Core.Data");
+
+    public static TBuilder AddTokenDatabase<TBuilder>(this TBuilder builder) where TBuilder : IHostApplicationBuilder
+    {
+        builder.AddNpgsqlDbContext<TokenDbContext>(ConnectionName, configureDbContextOptions: UseTokenDbConventions);
+        builder.Services.AddHealthChecks().AddCheck<TokenDatabaseSchemaHealthCheck>("tokendb-schema");
+        return builder;
+    }
+
+    /// <summary>
+    /// Brings the schema to the newest migration. Runs before the host starts, so the service
+    /// never answers (and never reports healthy) on an old schema.
+    /// </summary>
+    /// <summary>Options every <see cref="TokenDbContext"/> needs, at run time and at design time alike.</summary>
+    internal static void UseTokenDbConventions(DbContextOptionsBuilder options) => options.UseSnakeCaseNamingConvention();
+
+    public static async Task MigrateTokenDatabaseAsync(this IHost host, CancellationToken cancellationToken = default)
+    {
+        using var activity = ActivitySource.StartActivity("Migrate tokendb");
+        await using var scope = host.Services.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<TokenDbContext>();
+        var logger = scope.ServiceProvider.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(TokenDatabaseExtensions));
+
+        var pending = (await db.Database.GetPendingMigrationsAsync(cancellationToken)).ToList();
+        activity?.SetTag("tokendb.migrations.pending", pending.Count);
+        logger.LogInformation("Applying {PendingMigrationCount} pending migrations to {Database}", pending.Count, ConnectionName);
+        await db.Database.MigrateAsync(cancellationToken);
+    }
+}
+
+/// <summary>Healthy only when the database answers and its schema has every migration this build knows.</summary>
+internal sealed class TokenDatabaseSchemaHealthCheck(TokenDbContext db) : IHealthCheck
+{
+    public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
+    {
+        var pending = (await db.Database.GetPendingMigrationsAsync(cancellationToken)).Count();
+        return pending == 0
+            ? HealthCheckResult.Healthy("schema is current")
+            : new HealthCheckResult(context.Registration.FailureStatus, $"{pending} migrations pending");
+    }
+}

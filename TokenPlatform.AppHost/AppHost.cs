@@ -1,0 +1,25 @@
+using TokenPlatform.AppHost.Infrastructure;
+
+var builder = DistributedApplication.CreateBuilder(args);
+
+var infrastructure = TokenPlatformInfrastructure.Create(builder);
+var tokenDb = infrastructure.AddPostgresDatabase("tokendb");
+var messaging = infrastructure.AddRabbitMQ("messaging");
+
+var api = builder.AddProject<Projects.Token_Api>("token-api")
+    .WithReference(tokenDb).WaitFor(tokenDb)
+    .WithReference(messaging).WaitFor(messaging)
+    .WithHttpHealthCheck("/health");
+
+builder.AddProject<Projects.Token_Refresher>("token-refresher")
+    .WithReference(messaging).WaitFor(messaging)
+    .WithHttpHealthCheck("/health");
+
+// The only resource reachable from outside; 8002 is the port the seed service's callers already use.
+builder.AddProject<Projects.Token_Gateway>("token-gateway")
+    .WithReference(api).WaitFor(api)
+    .WithEndpoint("http", endpoint => endpoint.Port = 8002)
+    .WithExternalHttpEndpoints()
+    .WithHttpHealthCheck("/gateway/health");
+
+builder.Build().Run();

@@ -1,0 +1,55 @@
+namespace TokenPlatform.AppHost.Infrastructure;
+
+public enum InfrastructureMode
+{
+    /// <summary>PostgreSQL and RabbitMQ run as containers (<c>AddPostgres</c>, <c>AddRabbitMQ</c>).</summary>
+    Containers,
+
+    /// <summary>PostgreSQL and RabbitMQ run as local processes from the OS packages.</summary>
+    Local
+}
+
+/// <summary>Where the local servers' programs were found; <c>null</c> when missing.</summary>
+public sealed record LocalBinaries(string? PostgresBinDirectory, string? RabbitMQServer, string? RunUser)
+{
+    public IReadOnlyList<string> Missing(bool isRoot) =>
+    [
+        .. PostgresBinDirectory is null ? ["PostgreSQL (initdb, postgres)"] : Array.Empty<string>(),
+        .. RabbitMQServer is null ? ["RabbitMQ (rabbitmq-server)"] : Array.Empty<string>(),
+        .. isRoot && RunUser is null ? ["runuser (util-linux), needed to run PostgreSQL as root"] : Array.Empty<string>()
+    ];
+}
+
+public static class InfrastructureModeResolver
+{
+    public const string InstallCommand = "sudo apt-get install -y postgresql rabbitmq-server";
+
+    /// <summary>
+    /// Applies <c>Infrastructure:Mode</c>: <c>containers</c> and <c>local</c> are taken as said; <c>auto</c> (or unset)
+    /// takes containers when a container engine answers, otherwise local processes.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">The chosen mode cannot run on this machine; the message says what to install.</exception>
+    public static InfrastructureMode Resolve(string? configuredMode, Func<bool> containerEngineAnswers, LocalBinaries binaries, bool isRoot)
+    {
+        var mode = (configuredMode ?? "auto").Trim().ToLowerInvariant() switch
+        {
+            "containers" => InfrastructureMode.Containers,
+            "local" => InfrastructureMode.Local,
+            "auto" or "" => containerEngineAnswers() ? InfrastructureMode.Containers : InfrastructureMode.Local,
+            var other => throw new InvalidOperationException(
+                $"Infrastructure:Mode is '{other}'; use 'auto', 'containers' or 'local'.")
+        };
+
+        if (mode == InfrastructureMode.Local && binaries.Missing(isRoot) is { Count: > 0 } missing)
+        {
+            var engineNote = string.Equals(configuredMode, "local", StringComparison.OrdinalIgnoreCase)
+                ? "Infrastructure:Mode is 'local'"
+                : "No container engine answered (docker/podman)";
+            throw new InvalidOperationException(
+                $"{engineNote}, and these local servers are missing: {string.Join(", ", missing)}. " +
+                $"Install them with `{InstallCommand}`, or start a container engine.");
+        }
+
+        return mode;
+    }
+}
