@@ -26,7 +26,7 @@ public static class TokenDatabaseExtensions
     /// never answers (and never reports healthy) on an old schema.
     /// </summary>
     /// <summary>Options every <see cref="TokenDbContext"/> needs, at run time and at design time alike.</summary>
-    internal static void UseTokenDbConventions(DbContextOptionsBuilder options) => options.UseSnakeCaseNamingConvention();
+    public static void UseTokenDbConventions(DbContextOptionsBuilder options) => options.UseSnakeCaseNamingConvention();
 
     public static async Task MigrateTokenDatabaseAsync(this IHost host, CancellationToken cancellationToken = default)
     {

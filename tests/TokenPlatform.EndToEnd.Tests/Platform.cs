@@ -1,0 +1,34 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
+namespace TokenPlatform.EndToEnd.Tests;
+
+/// <summary>The whole AppHost, started in local mode with throw-away data folders.</summary>
+public static class Platform
+{
+    public static readonly string[] Resources = ["tokendb", "messaging", "token-api", "token-refresher", "token-gateway"];
+
+    /// <summary>Bounds every wait for the platform: first start on a cold machine includes building nothing but starting five processes.</summary>
+    public static readonly TimeSpan StartTimeout = TimeSpan.FromMinutes(3);
+
+    public static async Task<DistributedApplication> StartAsync()
+    {
+        using var cts = new CancellationTokenSource(StartTimeout);
+        var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.TokenPlatform_AppHost>(
+            ["--Infrastructure:Mode=local", "--Infrastructure:Ephemeral=true"], cts.Token);
+        builder.Services.AddLogging(logging => logging.SetMinimumLevel(LogLevel.Warning));
+
+        var app = await builder.BuildAsync(cts.Token);
+        try
+        {
+            await app.StartAsync(cts.Token);
+            await Task.WhenAll(Resources.Select(name => app.ResourceNotifications.WaitForResourceHealthyAsync(name, cts.Token)));
+            return app;
+        }
+        catch
+        {
+            await app.DisposeAsync();
+            throw;
+        }
+    }
+}
