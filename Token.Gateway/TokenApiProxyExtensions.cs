@@ -10,7 +10,9 @@ public static class TokenApiProxyExtensions
             .LoadFromConfig(builder.Configuration.GetSection("ReverseProxy"))
             .AddServiceDiscoveryDestinationResolver();
 
-        builder.Services.AddHttpClient<TokenApiHealthCheck>(client => client.BaseAddress = new Uri("http://token-api"));
+        builder.Services.AddHttpClient<TokenApiHealthCheck>(client => client.BaseAddress = new Uri("http://token-api"))
+            // A probe is not part of anyone's trace: send no traceparent, so token-api does not trace it either.
+            .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler { ActivityHeadersPropagator = null });
         builder.Services.AddHealthChecks().AddCheck<TokenApiHealthCheck>("token-api");
 
         return builder;

@@ -17,17 +17,18 @@ namespace Microsoft.Extensions.Hosting;
 /// </summary>
 public static class Extensions
 {
-    public const string HealthPath = "/health";
-    public const string AlivePath = "/alive";
     private const string LiveTag = "live";
 
     // Libraries that report through System.Diagnostics without an instrumentation package of their own.
     private static readonly string[] LibrarySources = ["Npgsql", "MassTransit"];
     private static readonly string[] LibraryMeters = ["Npgsql", "MassTransit", "Microsoft.EntityFrameworkCore"];
 
-    public static TBuilder AddServiceDefaults<TBuilder>(this TBuilder builder) where TBuilder : IHostApplicationBuilder
+    /// <param name="probePathPrefix">Where this service's own <c>/health</c> and <c>/alive</c> live, e.g. <c>/gateway</c> when the root paths belong to another service.</param>
+    public static TBuilder AddServiceDefaults<TBuilder>(this TBuilder builder, string probePathPrefix = "") where TBuilder : IHostApplicationBuilder
     {
-        builder.ConfigureOpenTelemetry();
+        var probes = new ProbePaths(probePathPrefix);
+        builder.Services.AddSingleton(probes);
+        builder.ConfigureOpenTelemetry(probes);
         builder.AddDefaultHealthChecks();
 
         builder.Services.AddServiceDiscovery();
@@ -40,7 +41,7 @@ public static class Extensions
         return builder;
     }
 
-    public static TBuilder ConfigureOpenTelemetry<TBuilder>(this TBuilder builder) where TBuilder : IHostApplicationBuilder
+    private static TBuilder ConfigureOpenTelemetry<TBuilder>(this TBuilder builder, ProbePaths probes) where TBuilder : IHostApplicationBuilder
     {
         builder.Logging.AddOpenTelemetry(logging =>
         {
@@ -57,7 +58,7 @@ public static class Extensions
             .WithTracing(tracing => tracing
                 .AddSource("Token.*")
                 .AddSource(LibrarySources)
-                .AddAspNetCoreInstrumentation(aspNetCore => aspNetCore.Filter = IsTraced)
+                .AddAspNetCoreInstrumentation(aspNetCore => aspNetCore.Filter = probes.IsTraced)
                 .AddHttpClientInstrumentation());
 
         if (!string.IsNullOrWhiteSpace(builder.Configuration["OTEL_EXPORTER_OTLP_ENDPOINT"]))
@@ -68,14 +69,6 @@ public static class Extensions
         return builder;
     }
 
-    // Orchestrator probes poll the health endpoints every few seconds and would bury real traffic in the
-    // dashboard. A probe that is part of a caller's trace (it carries traceparent) is real traffic: keep it.
-    private static bool IsTraced(HttpContext context) =>
-        !IsHealthProbe(context.Request.Path.Value) || context.Request.Headers.ContainsKey("traceparent");
-
-    private static bool IsHealthProbe(string? path) =>
-        path is not null && (path.EndsWith(HealthPath, StringComparison.Ordinal) || path.EndsWith(AlivePath, StringComparison.Ordinal));
-
     public static TBuilder AddDefaultHealthChecks<TBuilder>(this TBuilder builder) where TBuilder : IHostApplicationBuilder
     {
         builder.Services.AddHealthChecks()
@@ -85,16 +78,33 @@ public static class Extensions
     }
 
     /// <summary>
-    /// Maps <c>{prefix}/health</c> (every check: ready to serve) and <c>{prefix}/alive</c> (process is live).
+    /// Maps <c>/health</c> (every check: ready to serve) and <c>/alive</c> (process is live), under the prefix given to <see cref="AddServiceDefaults{TBuilder}"/>.
     /// They are mapped in every environment because orchestrators probe them; outside Development the body
     /// carries only the overall status, so check names and error details never leave the service.
     /// </summary>
-    public static WebApplication MapDefaultEndpoints(this WebApplication app, string prefix = "")
+    public static WebApplication MapDefaultEndpoints(this WebApplication app)
     {
+        var probes = app.Services.GetRequiredService<ProbePaths>();
         var detailed = app.Environment.IsDevelopment();
 
-        app.MapHealthChecks(prefix + HealthPath, new HealthCheckOptions { ResponseWriter = (c, r) => WriteReport(c, r, detailed) });
-        app.MapHealthChecks(prefix + AlivePath, new HealthCheckOptions
+        // The filter above drops a probe's own span; this keeps what the probe does (database queries, calls to
+        // token-api) from showing up as traces of their own.
+        app.Use(async (context, next) =>
+        {
+            if (probes.IsTraced(context))
+            {
+                await next(context);
+                return;
+            }
+
+            using (SuppressInstrumentationScope.Begin())
+            {
+                await next(context);
+            }
+        });
+
+        app.MapHealthChecks(probes.Health, new HealthCheckOptions { ResponseWriter = (c, r) => WriteReport(c, r, detailed) });
+        app.MapHealthChecks(probes.Alive, new HealthCheckOptions
         {
             Predicate = check => check.Tags.Contains(LiveTag),
             ResponseWriter = (c, r) => WriteReport(c, r, detailed)
@@ -121,4 +131,17 @@ public static class Extensions
 
         return JsonSerializer.SerializeAsync(context.Response.Body, body, cancellationToken: context.RequestAborted);
     }
+}
+
+/// <summary>The paths of a service's own health probes.</summary>
+internal sealed class ProbePaths(string prefix)
+{
+    public string Health { get; } = prefix + "/health";
+    public string Alive { get; } = prefix + "/alive";
+
+    // Orchestrator probes poll every few seconds and would bury real traffic in the dashboard. A probe that is
+    // part of a caller's trace (it carries traceparent) is real traffic: keep it.
+    public bool IsTraced(HttpContext context) =>
+        !(context.Request.Path.Equals(Health, StringComparison.OrdinalIgnoreCase) || context.Request.Path.Equals(Alive, StringComparison.OrdinalIgnoreCase))
+        || context.Request.Headers.ContainsKey("traceparent");
 }
