@@ -1,5 +1,4 @@
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
+using TokenPlatform.AppHost;
 using TokenPlatform.AppHost.Infrastructure;
 
 var builder = DistributedApplication.CreateBuilder(args);
@@ -13,7 +12,7 @@ var api = builder.AddProject<Projects.Token_Api>("token-api")
     .WithReference(messaging).WaitFor(messaging)
     .WithHttpHealthCheck("/health");
 
-builder.AddProject<Projects.Token_Refresher>("token-refresher")
+var refresher = builder.AddProject<Projects.Token_Refresher>("token-refresher")
     .WithReference(messaging).WaitFor(messaging)
     .WithHttpHealthCheck("/health");
 
@@ -24,11 +23,6 @@ var gateway = builder.AddProject<Projects.Token_Gateway>("token-gateway")
     .WithExternalHttpEndpoints()
     .WithHttpHealthCheck("/gateway/health");
 
-builder.Eventing.Subscribe<ResourceReadyEvent>(gateway.Resource, (@event, _) =>
-{
-    @event.Services.GetRequiredService<ILogger<Program>>().LogInformation(
-        "TokenPlatform is ready ({Mode} infrastructure): gateway at {GatewayUrl}", infrastructure.Mode, gateway.GetEndpoint("http").Url);
-    return Task.CompletedTask;
-});
+builder.AnnounceWhenReady(infrastructure.Mode, gateway, [tokenDb, messaging, api, refresher, gateway]);
 
 builder.Build().Run();

@@ -54,7 +54,7 @@ public sealed class TokenPlatformInfrastructure
         }
 
         var password = ParameterResourceBuilderExtensions.CreateDefaultPasswordParameter(_builder, $"{name}-password", special: false);
-        var dataDirectory = PrepareDataDirectory(name, owner: MachineProbe.IsRoot ? "postgres" : null);
+        var dataDirectory = DataDirectoryFor(name);
         var launch = LocalServerLaunch.ForScript(
             Script("postgres-local.sh"), "postgres-local", [dataDirectory, Flag(_ephemeral), name], MachineProbe.IsRoot, serviceUser: "postgres");
         var resource = new LocalPostgresResource(name, launch.Command, name, password, dataDirectory);
@@ -63,7 +63,7 @@ public sealed class TokenPlatformInfrastructure
         var healthCheck = $"{name}_check";
         _builder.Services.AddHealthChecks().AddNpgSql(_ => connectionString(), name: healthCheck);
 
-        return _builder.AddResource(resource)
+        return WithDataDirectory(_builder.AddResource(resource), dataDirectory, owner: MachineProbe.IsRoot ? "postgres" : null)
             .WithArgs([.. launch.Arguments])
             .WithEndpoint(name: LocalPostgresResource.EndpointName, scheme: "tcp", env: "PGPORT")
             .WithEnvironment(context =>
@@ -84,7 +84,7 @@ public sealed class TokenPlatformInfrastructure
 
         // Generated without special characters: the password goes into an amqp:// URI.
         var password = ParameterResourceBuilderExtensions.CreateDefaultPasswordParameter(_builder, $"{name}-password", special: false);
-        var dataDirectory = PrepareDataDirectory(name, owner: null);
+        var dataDirectory = DataDirectoryFor(name);
         var launch = LocalServerLaunch.ForScript(
             Script("rabbitmq-local.sh"), "rabbitmq-local", [dataDirectory, Flag(_ephemeral)], MachineProbe.IsRoot, serviceUser: null);
         var resource = new LocalRabbitMQResource(name, launch.Command, "tokenplatform", password, dataDirectory);
@@ -96,7 +96,7 @@ public sealed class TokenPlatformInfrastructure
             async _ => connection ??= await new ConnectionFactory { Uri = new Uri(connectionString()) }.CreateConnectionAsync(),
             name: healthCheck);
 
-        return _builder.AddResource(resource)
+        return WithDataDirectory(_builder.AddResource(resource), dataDirectory, owner: null)
             .WithArgs([.. launch.Arguments])
             .WithEndpoint(name: LocalRabbitMQResource.EndpointName, scheme: "tcp", env: "RABBITMQ_NODE_PORT")
             .WithEnvironment(context =>
@@ -120,30 +120,34 @@ public sealed class TokenPlatformInfrastructure
         return () => value ?? throw new InvalidOperationException($"The connection string of '{resource.Name}' is not available yet.");
     }
 
-    private string PrepareDataDirectory(string resourceName, string? owner)
-    {
-        if (OperatingSystem.IsWindows())
-        {
-            throw new PlatformNotSupportedException("Local infrastructure runs on Linux and macOS; on Windows use Infrastructure:Mode=containers.");
-        }
+    private string DataDirectoryFor(string resourceName) =>
+        _ephemeral ? $"{_dataRoot}-{resourceName}" : Path.Combine(_dataRoot, resourceName);
 
-        var directory = _ephemeral ? $"{_dataRoot}-{resourceName}" : Path.Combine(_dataRoot, resourceName);
-        Directory.CreateDirectory(directory, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
-        if (owner is not null)
+    /// <summary>
+    /// Creates the server's data folder right before the server starts (so an AppHost that fails earlier leaves
+    /// nothing behind), owned by the user the server runs as.
+    /// </summary>
+    private IResourceBuilder<T> WithDataDirectory<T>(IResourceBuilder<T> server, string directory, string? owner) where T : IResource
+    {
+        return server.OnBeforeResourceStarted(async (_, @event, ct) =>
         {
-            using var chown = Process.Start("chown", [$"{owner}:{owner}", directory]);
-            chown.WaitForExit();
-        }
-        if (_ephemeral)
-        {
-            // The server's own script removes the folder when the server stops; this catches a server that was killed.
-            _builder.Eventing.Subscribe<AfterResourcesCreatedEvent>((@event, _) =>
+            if (OperatingSystem.IsWindows())
             {
+                throw new PlatformNotSupportedException("Local infrastructure runs on Linux and macOS; on Windows use Infrastructure:Mode=containers.");
+            }
+
+            Directory.CreateDirectory(directory, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+            if (owner is not null)
+            {
+                using var chown = Process.Start("chown", [$"{owner}:{owner}", directory]);
+                await chown.WaitForExitAsync(ct);
+            }
+            if (_ephemeral)
+            {
+                // The server's own script removes the folder when the server stops; this catches a server that was killed.
                 @event.Services.GetRequiredService<IHostApplicationLifetime>().ApplicationStopped.Register(() => DeleteDirectory(directory));
-                return Task.CompletedTask;
-            });
-        }
-        return directory;
+            }
+        });
     }
 
     private static void DeleteDirectory(string directory)
