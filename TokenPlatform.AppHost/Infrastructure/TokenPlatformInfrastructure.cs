@@ -63,9 +63,7 @@ public sealed class TokenPlatformInfrastructure
         var healthCheck = $"{name}_check";
         _builder.Services.AddHealthChecks().AddNpgSql(_ => connectionString(), name: healthCheck);
 
-        return WithDataDirectory(_builder.AddResource(resource), dataDirectory, owner: MachineProbe.IsRoot ? "postgres" : null)
-            .WithArgs([.. launch.Arguments])
-            .WithEndpoint(name: LocalPostgresResource.EndpointName, scheme: "tcp", env: "PGPORT")
+        return AddLocalServer(resource, launch, portVariable: "PGPORT", owner: MachineProbe.IsRoot ? "postgres" : null)
             .WithEnvironment(context =>
             {
                 context.EnvironmentVariables["POSTGRES_PASSWORD"] = password;
@@ -96,9 +94,7 @@ public sealed class TokenPlatformInfrastructure
             async _ => connection ??= await new ConnectionFactory { Uri = new Uri(connectionString()) }.CreateConnectionAsync(),
             name: healthCheck);
 
-        return WithDataDirectory(_builder.AddResource(resource), dataDirectory, owner: null)
-            .WithArgs([.. launch.Arguments])
-            .WithEndpoint(name: LocalRabbitMQResource.EndpointName, scheme: "tcp", env: "RABBITMQ_NODE_PORT")
+        return AddLocalServer(resource, launch, portVariable: "RABBITMQ_NODE_PORT", owner: null)
             .WithEnvironment(context =>
             {
                 context.EnvironmentVariables["RABBITMQ_USER"] = resource.UserName;
@@ -124,31 +120,33 @@ public sealed class TokenPlatformInfrastructure
         _ephemeral ? $"{_dataRoot}-{resourceName}" : Path.Combine(_dataRoot, resourceName);
 
     /// <summary>
-    /// Creates the server's data folder right before the server starts (so an AppHost that fails earlier leaves
-    /// nothing behind), owned by the user the server runs as.
+    /// Adds the server with its launch arguments and its TCP endpoint, whose port Aspire allocates and passes in
+    /// <paramref name="portVariable"/>. Its data folder is created right before it starts (so an AppHost that fails
+    /// earlier leaves nothing behind), owned by <paramref name="owner"/> when given.
     /// </summary>
-    private IResourceBuilder<T> WithDataDirectory<T>(IResourceBuilder<T> server, string directory, string? owner) where T : IResource
-    {
-        return server.OnBeforeResourceStarted(async (_, @event, ct) =>
-        {
-            if (OperatingSystem.IsWindows())
+    private IResourceBuilder<T> AddLocalServer<T>(T server, LocalServerLaunch launch, string portVariable, string? owner) where T : LocalServerResource =>
+        _builder.AddResource(server)
+            .WithArgs([.. launch.Arguments])
+            .WithEndpoint(name: LocalServerResource.EndpointName, scheme: "tcp", env: portVariable)
+            .OnBeforeResourceStarted(async (_, @event, ct) =>
             {
-                throw new PlatformNotSupportedException("Local infrastructure runs on Linux and macOS; on Windows use Infrastructure:Mode=containers.");
-            }
+                if (OperatingSystem.IsWindows())
+                {
+                    throw new PlatformNotSupportedException("Local infrastructure runs on Linux and macOS; on Windows use Infrastructure:Mode=containers.");
+                }
 
-            Directory.CreateDirectory(directory, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
-            if (owner is not null)
-            {
-                using var chown = Process.Start("chown", [$"{owner}:{owner}", directory]);
-                await chown.WaitForExitAsync(ct);
-            }
-            if (_ephemeral)
-            {
-                // The server's own script removes the folder when the server stops; this catches a server that was killed.
-                @event.Services.GetRequiredService<IHostApplicationLifetime>().ApplicationStopped.Register(() => DeleteDirectory(directory));
-            }
-        });
-    }
+                Directory.CreateDirectory(server.DataDirectory, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+                if (owner is not null)
+                {
+                    using var chown = Process.Start("chown", [$"{owner}:{owner}", server.DataDirectory]);
+                    await chown.WaitForExitAsync(ct);
+                }
+                if (_ephemeral)
+                {
+                    // The server's own script removes the folder when the server stops; this catches a server that was killed.
+                    @event.Services.GetRequiredService<IHostApplicationLifetime>().ApplicationStopped.Register(() => DeleteDirectory(server.DataDirectory));
+                }
+            });
 
     private static void DeleteDirectory(string directory)
     {

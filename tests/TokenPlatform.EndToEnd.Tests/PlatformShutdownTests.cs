@@ -14,11 +14,8 @@ public sealed class PlatformShutdownTests
         try
         {
             var model = app.Services.GetRequiredService<DistributedApplicationModel>();
-            dataDirectories =
-            [
-                model.Resources.OfType<LocalPostgresResource>().Single().DataDirectory,
-                model.Resources.OfType<LocalRabbitMQResource>().Single().DataDirectory
-            ];
+            dataDirectories = [.. model.Resources.OfType<LocalServerResource>().Select(server => server.DataDirectory)];
+            Assert.Equal(2, dataDirectories.Length);
 
             // While it runs, the servers and their folders are there: the checks below can see them.
             Assert.All(dataDirectories, directory => Assert.True(Directory.Exists(directory), $"{directory} is missing while running"));
