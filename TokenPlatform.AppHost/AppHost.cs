@@ -3,7 +3,17 @@ using TokenPlatform.AppHost.Infrastructure;
 
 var builder = DistributedApplication.CreateBuilder(args);
 
-var infrastructure = TokenPlatformInfrastructure.Create(builder);
+TokenPlatformInfrastructure infrastructure;
+try
+{
+    infrastructure = TokenPlatformInfrastructure.Create(builder);
+}
+catch (InfrastructureUnavailableException unavailable)
+{
+    Console.Error.WriteLine(unavailable.Message);
+    return 1;
+}
+
 var tokenDb = infrastructure.AddPostgresDatabase("tokendb");
 var messaging = infrastructure.AddRabbitMQ("messaging");
 
@@ -26,3 +36,4 @@ var gateway = builder.AddProject<Projects.Token_Gateway>("token-gateway")
 builder.AnnounceWhenReady(infrastructure.Mode, gateway, [tokenDb, messaging, api, refresher, gateway]);
 
 builder.Build().Run();
+return 0;

@@ -28,7 +28,7 @@ public static class InfrastructureModeResolver
     /// Applies <c>Infrastructure:Mode</c>: <c>containers</c> and <c>local</c> are taken as said; <c>auto</c> (or unset)
     /// takes containers when a container engine answers, otherwise local processes.
     /// </summary>
-    /// <exception cref="InvalidOperationException">The chosen mode cannot run on this machine; the message says what to install.</exception>
+    /// <exception cref="InfrastructureUnavailableException">The chosen mode cannot run on this machine; the message says what to install.</exception>
     public static InfrastructureMode Resolve(string? configuredMode, Func<bool> containerEngineAnswers, LocalBinaries binaries, bool isRoot)
     {
         var mode = (configuredMode ?? "auto").Trim().ToLowerInvariant() switch
@@ -36,7 +36,7 @@ public static class InfrastructureModeResolver
             "containers" => InfrastructureMode.Containers,
             "local" => InfrastructureMode.Local,
             "auto" or "" => containerEngineAnswers() ? InfrastructureMode.Containers : InfrastructureMode.Local,
-            var other => throw new InvalidOperationException(
+            var other => throw new InfrastructureUnavailableException(
                 $"Infrastructure:Mode is '{other}'; use 'auto', 'containers' or 'local'.")
         };
 
@@ -45,7 +45,7 @@ public static class InfrastructureModeResolver
             var engineNote = string.Equals(configuredMode, "local", StringComparison.OrdinalIgnoreCase)
                 ? "Infrastructure:Mode is 'local'"
                 : "No container engine answered (docker/podman)";
-            throw new InvalidOperationException(
+            throw new InfrastructureUnavailableException(
                 $"{engineNote}, and these local servers are missing: {string.Join(", ", missing)}. " +
                 $"Install them with `{InstallCommand}`, or start a container engine.");
         }
@@ -53,3 +53,6 @@ public static class InfrastructureModeResolver
         return mode;
     }
 }
+
+/// <summary>PostgreSQL and RabbitMQ cannot be started the way <c>Infrastructure:Mode</c> asks.</summary>
+public sealed class InfrastructureUnavailableException(string message) : Exception(message);

@@ -35,7 +35,7 @@ public sealed class InfrastructureModeResolverTests
     [Fact]
     public void Nothing_to_run_on_stops_with_one_message_naming_what_is_missing_and_how_to_install_it()
     {
-        var error = Assert.Throws<InvalidOperationException>(() => InfrastructureModeResolver.Resolve("auto", () => false, NoneInstalled, isRoot: true));
+        var error = Assert.Throws<InfrastructureUnavailableException>(() => InfrastructureModeResolver.Resolve("auto", () => false, NoneInstalled, isRoot: true));
 
         Assert.Contains("No container engine answered", error.Message);
         Assert.Contains("PostgreSQL (initdb, postgres)", error.Message);
@@ -47,7 +47,7 @@ public sealed class InfrastructureModeResolverTests
     [Fact]
     public void Only_the_missing_server_is_named()
     {
-        var error = Assert.Throws<InvalidOperationException>(() =>
+        var error = Assert.Throws<InfrastructureUnavailableException>(() =>
             InfrastructureModeResolver.Resolve("local", () => false, AllInstalled with { RabbitMQServer = null }, isRoot: false));
 
         Assert.Contains("RabbitMQ", error.Message);
@@ -61,13 +61,13 @@ public sealed class InfrastructureModeResolverTests
         var withoutRunUser = AllInstalled with { RunUser = null };
 
         Assert.Equal(InfrastructureMode.Local, InfrastructureModeResolver.Resolve("local", () => false, withoutRunUser, isRoot: false));
-        Assert.Throws<InvalidOperationException>(() => InfrastructureModeResolver.Resolve("local", () => false, withoutRunUser, isRoot: true));
+        Assert.Throws<InfrastructureUnavailableException>(() => InfrastructureModeResolver.Resolve("local", () => false, withoutRunUser, isRoot: true));
     }
 
     [Fact]
     public void An_unknown_mode_is_refused_with_the_allowed_values()
     {
-        var error = Assert.Throws<InvalidOperationException>(() => InfrastructureModeResolver.Resolve("kubernetes", () => true, AllInstalled, isRoot: false));
+        var error = Assert.Throws<InfrastructureUnavailableException>(() => InfrastructureModeResolver.Resolve("kubernetes", () => true, AllInstalled, isRoot: false));
 
         Assert.Contains("'auto', 'containers' or 'local'", error.Message);
     }
