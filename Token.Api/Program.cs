@@ -1,19 +1,24 @@
-using FastEndpoints;
+using Token.Api.Auth;
+using Token.Api.Features.Health;
+using Token.Api.Infrastructure;
 using Token.Core.Data;
 using Token.Core.Messaging;
+using Token.Core.Tokens;
 
 var builder = WebApplication.CreateBuilder(args);
 
 builder.AddServiceDefaults();
 builder.AddTokenDatabase();
 builder.AddTokenMessaging();
-builder.Services.AddFastEndpoints();
+builder.AddTokenServices();
+builder.AddApiKeyAuthentication();
+builder.AddTokenApi();
 
 var app = builder.Build();
 
 await app.MigrateTokenDatabaseAsync();
 
-app.UseFastEndpoints();
-app.MapDefaultEndpoints();
+app.UseTokenApi();
+app.MapDefaultEndpoints(SeedHealthResponse.WriteAsync);
 
 app.Run();

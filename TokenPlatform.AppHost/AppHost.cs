@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Hosting;
 using TokenPlatform.AppHost;
 using TokenPlatform.AppHost.Infrastructure;
 
@@ -17,9 +18,15 @@ catch (InfrastructureUnavailableException unavailable)
 var tokenDb = infrastructure.AddPostgresDatabase("tokendb");
 var messaging = infrastructure.AddRabbitMQ("messaging");
 
+// Generated and kept in the AppHost's user secrets when not set (Parameters:admin-api-key, …).
+var adminApiKey = builder.AddParameter("admin-api-key", new GenerateParameterDefault { MinLength = 40, Special = false }, secret: true, persist: true);
+var encryptionKey = builder.AddParameter("token-encryption-key", new GenerateParameterDefault { MinLength = 48, Special = false }, secret: true, persist: true);
+
 var api = builder.AddProject<Projects.Token_Api>("token-api")
     .WithReference(tokenDb).WaitFor(tokenDb)
     .WithReference(messaging).WaitFor(messaging)
+    .WithEnvironment("Auth__AdminApiKey", adminApiKey)
+    .WithEnvironment("TokenEncryption__Keys", encryptionKey)
     .WithHttpHealthCheck("/health");
 
 var refresher = builder.AddProject<Projects.Token_Refresher>("token-refresher")
@@ -33,7 +40,16 @@ var gateway = builder.AddProject<Projects.Token_Gateway>("token-gateway")
     .WithExternalHttpEndpoints()
     .WithHttpHealthCheck("/gateway/health");
 
-builder.AnnounceWhenReady(infrastructure.Mode, gateway, [tokenDb, messaging, api, refresher, gateway]);
+// Login links and redirect URIs point at the gateway, the address browsers can reach.
+api.WithEnvironment("PublicUrl__BaseUrl", gateway.GetEndpoint("http"));
+
+IResourceBuilder<IResource>[] resources = [tokenDb, messaging, api, refresher, gateway];
+if (builder.Environment.IsDevelopment())
+{
+    resources = [.. resources, builder.AddSandboxProvider(api, gateway)];
+}
+
+builder.AnnounceWhenReady(infrastructure.Mode, gateway, adminApiKey, resources);
 
 builder.Build().Run();
 return 0;

@@ -78,14 +78,17 @@ public static class Extensions
     }
 
     /// <summary>
-    /// Maps <c>/health</c> (every check: ready to serve) and <c>/alive</c> (process is live), under the prefix given to <see cref="AddServiceDefaults{TBuilder}"/>.
-    /// They are mapped in every environment because orchestrators probe them; outside Development the body
-    /// carries only the overall status, so check names and error details never leave the service.
+    /// Maps <c>/health</c> (every check: ready to serve) and <c>/alive</c> (process is live), under the prefix given to
+    /// <see cref="AddServiceDefaults{TBuilder}"/>. They are mapped in every environment because orchestrators probe
+    /// them; outside Development the body carries only the overall status, so check names and error details never
+    /// leave the service. <paramref name="writeHealth"/> replaces the body of <c>/health</c> (its last argument says
+    /// whether details may be shown).
     /// </summary>
-    public static WebApplication MapDefaultEndpoints(this WebApplication app)
+    public static WebApplication MapDefaultEndpoints(this WebApplication app, Func<HttpContext, HealthReport, bool, Task>? writeHealth = null)
     {
         var probes = app.Services.GetRequiredService<ProbePaths>();
         var detailed = app.Environment.IsDevelopment();
+        writeHealth ??= WriteReport;
 
         // The filter above drops a probe's own span; this keeps what the probe does (database queries, calls to
         // token-api) from showing up as traces of their own.
@@ -103,7 +106,7 @@ public static class Extensions
             }
         });
 
-        app.MapHealthChecks(probes.Health, new HealthCheckOptions { ResponseWriter = (c, r) => WriteReport(c, r, detailed) });
+        app.MapHealthChecks(probes.Health, new HealthCheckOptions { ResponseWriter = (c, r) => writeHealth(c, r, detailed) });
         app.MapHealthChecks(probes.Alive, new HealthCheckOptions
         {
             Predicate = check => check.Tags.Contains(LiveTag),
@@ -113,20 +116,19 @@ public static class Extensions
         return app;
     }
 
+    /// <summary>The checks of a report as JSON-ready data: name → status, description, duration.</summary>
+    public static Dictionary<string, object> DescribeChecks(HealthReport report) =>
+        report.Entries.ToDictionary(
+            entry => entry.Key,
+            entry => (object)new { status = entry.Value.Status.ToString(), description = entry.Value.Description, duration_ms = entry.Value.Duration.TotalMilliseconds });
+
     private static Task WriteReport(HttpContext context, HealthReport report, bool detailed)
     {
         context.Response.ContentType = "application/json";
         context.Response.Headers.CacheControl = "no-store";
 
         object body = detailed
-            ? new
-            {
-                status = report.Status.ToString(),
-                duration_ms = report.TotalDuration.TotalMilliseconds,
-                checks = report.Entries.ToDictionary(
-                    entry => entry.Key,
-                    entry => new { status = entry.Value.Status.ToString(), description = entry.Value.Description, duration_ms = entry.Value.Duration.TotalMilliseconds })
-            }
+            ? new { status = report.Status.ToString(), duration_ms = report.TotalDuration.TotalMilliseconds, checks = DescribeChecks(report) }
             : new { status = report.Status.ToString() };
 
         return JsonSerializer.SerializeAsync(context.Response.Body, body, cancellationToken: context.RequestAborted);

@@ -16,7 +16,9 @@ public static class TokenDatabaseExtensions
 
     public static TBuilder AddTokenDatabase<TBuilder>(this TBuilder builder) where TBuilder : IHostApplicationBuilder
     {
-        builder.AddNpgsqlDbContext<TokenDbContext>(ConnectionName, configureDbContextOptions: UseTokenDbConventions);
+        // No retrying execution strategy: refresh and revocation hold a transaction around a call to the provider,
+        // which must never be replayed behind the caller's back.
+        builder.AddNpgsqlDbContext<TokenDbContext>(ConnectionName, settings => settings.DisableRetry = true, UseTokenDbConventions);
         builder.Services.AddHealthChecks().AddCheck<TokenDatabaseSchemaHealthCheck>("tokendb-schema");
         return builder;
     }

@@ -1,4 +1,6 @@
+using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.ChangeTracking;
 
 namespace Token.Core.Data;
 
@@ -8,6 +10,9 @@ public sealed class TokenDbContext(DbContextOptions<TokenDbContext> options) : D
     public DbSet<Branch> Branches => Set<Branch>();
     public DbSet<OAuthToken> Tokens => Set<OAuthToken>();
     public DbSet<OAuthState> OAuthStates => Set<OAuthState>();
+    public DbSet<Provider> Providers => Set<Provider>();
+    public DbSet<ApiKey> ApiKeys => Set<ApiKey>();
+    public DbSet<OutboxMessage> Outbox => Set<OutboxMessage>();
 
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
@@ -17,8 +22,8 @@ public sealed class TokenDbContext(DbContextOptions<TokenDbContext> options) : D
             client.HasIndex(c => c.ClientId).IsUnique();
             client.Property(c => c.Provider).HasDefaultValue("google");
             client.HasMany(c => c.Branches).WithOne().HasForeignKey(b => b.ClientId).OnDelete(DeleteBehavior.Cascade);
-            client.HasMany(c => c.Tokens).WithOne().HasForeignKey(t => t.ClientId).OnDelete(DeleteBehavior.Cascade);
-            client.HasMany(c => c.States).WithOne().HasForeignKey(s => s.ClientId).OnDelete(DeleteBehavior.Cascade);
+            client.HasMany<OAuthToken>().WithOne().HasForeignKey(t => t.ClientId).OnDelete(DeleteBehavior.Cascade);
+            client.HasMany<OAuthState>().WithOne().HasForeignKey(s => s.ClientId).OnDelete(DeleteBehavior.Cascade);
         });
 
         modelBuilder.Entity<Branch>(branch =>
@@ -31,8 +36,8 @@ public sealed class TokenDbContext(DbContextOptions<TokenDbContext> options) : D
         modelBuilder.Entity<OAuthToken>(token =>
         {
             token.ToTable("tokens");
-            token.HasIndex(t => t.ClientId);
-            // Finds the tokens that are due for refresh without scanning revoked or dead ones.
+            token.HasIndex(t => t.ClientId).IsUnique();
+            // Finds the tokens due for refresh without scanning revoked or dead grants.
             token.HasIndex(t => t.ExpiresAt).HasFilter("is_valid AND NOT is_revoked");
         });
 
@@ -40,6 +45,35 @@ public sealed class TokenDbContext(DbContextOptions<TokenDbContext> options) : D
         {
             state.ToTable("oauth_states");
             state.HasIndex(s => s.State).IsUnique();
+            state.HasIndex(s => s.LoginTicket).IsUnique();
+        });
+
+        modelBuilder.Entity<Provider>(provider =>
+        {
+            provider.ToTable("providers");
+            provider.HasIndex(p => p.Name).IsUnique();
+            provider.Property(p => p.AuthorizationParameters)
+                .HasColumnType("jsonb")
+                .HasConversion(
+                    parameters => JsonSerializer.Serialize(parameters, JsonSerializerOptions.Default),
+                    json => JsonSerializer.Deserialize<Dictionary<string, string>>(json, JsonSerializerOptions.Default) ?? new(),
+                    new ValueComparer<Dictionary<string, string>>(
+                        (left, right) => left!.Count == right!.Count && !left.Except(right).Any(),
+                        parameters => parameters.Aggregate(0, (hash, pair) => HashCode.Combine(hash, pair.Key, pair.Value)),
+                        parameters => new Dictionary<string, string>(parameters)));
+        });
+
+        modelBuilder.Entity<ApiKey>(key =>
+        {
+            key.ToTable("api_keys");
+            key.HasIndex(k => k.KeyHash).IsUnique();
+        });
+
+        modelBuilder.Entity<OutboxMessage>(message =>
+        {
+            message.ToTable("outbox");
+            message.Property(m => m.Payload).HasColumnType("jsonb");
+            message.HasIndex(m => m.CreatedAt);
         });
     }
 }

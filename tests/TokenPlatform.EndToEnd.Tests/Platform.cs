@@ -6,7 +6,10 @@ namespace TokenPlatform.EndToEnd.Tests;
 /// <summary>The whole AppHost, started in local mode with throw-away data folders.</summary>
 public static class Platform
 {
-    public static readonly string[] Resources = ["tokendb", "messaging", "token-api", "token-refresher", "token-gateway"];
+    public static readonly string[] Resources = ["tokendb", "messaging", "token-api", "token-refresher", "token-gateway", "sandbox"];
+
+    /// <summary>The bootstrap admin key the tests start the platform with (the Aspire parameter admin-api-key).</summary>
+    public static readonly string AdminApiKey = "test-admin-" + Guid.NewGuid().ToString("N");
 
     /// <summary>Bounds every wait for the platform: first start on a cold machine includes building nothing but starting five processes.</summary>
     public static readonly TimeSpan StartTimeout = TimeSpan.FromMinutes(3);
@@ -15,7 +18,11 @@ public static class Platform
     {
         using var cts = new CancellationTokenSource(StartTimeout);
         var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.TokenPlatform_AppHost>(
-            ["--Infrastructure:Mode=local", "--Infrastructure:Ephemeral=true"], cts.Token);
+            [
+                "--Infrastructure:Mode=local", "--Infrastructure:Ephemeral=true",
+                $"--Parameters:admin-api-key={AdminApiKey}",
+                $"--Parameters:token-encryption-key={Guid.NewGuid():N}{Guid.NewGuid():N}"
+            ], cts.Token);
         builder.Services.AddLogging(logging => logging.SetMinimumLevel(LogLevel.Warning));
 
         var app = await builder.BuildAsync(cts.Token);

@@ -1,17 +1,13 @@
 using System.Reflection;
-using System.Text.Json.Serialization;
 
 namespace Token.Api.Features.Root;
 
-public sealed record Response(
-    [property: JsonPropertyName("service")] string Service,
-    [property: JsonPropertyName("version")] string Version,
-    [property: JsonPropertyName("status")] string Status,
-    [property: JsonPropertyName("health")] string Health)
+public sealed record Response(string Service, string Version, string Status, string Docs, string Health)
 {
     public static Response Current { get; } = new(
         "Token Generation Service",
         typeof(Response).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion.Split('+')[0] ?? "0.0.0",
         "running",
+        "/docs",
         "/health");
 }

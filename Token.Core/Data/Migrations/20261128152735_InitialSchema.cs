@@ -1,4 +1,5 @@
 ﻿using System;
+using System.Collections.Generic;
 using Microsoft.EntityFrameworkCore.Migrations;
 using Npgsql.EntityFrameworkCore.PostgreSQL.Metadata;
 
@@ -7,11 +8,28 @@ using Npgsql.EntityFrameworkCore.PostgreSQL.Metadata;
 namespace Token.Core.Data.Migrations
 {
     /// <inheritdoc />
-    public partial class InitialSeedSchema : Migration
+    public partial class InitialSchema : Migration
     {
         /// <inheritdoc />
         protected override void Up(MigrationBuilder migrationBuilder)
         {
+            migrationBuilder.CreateTable(
+                name: "api_keys",
+                columns: table => new
+                {
+                    id = table.Column<Guid>(type: "uuid", nullable: false),
+                    name = table.Column<string>(type: "text", nullable: false),
+                    key_hash = table.Column<string>(type: "text", nullable: false),
+                    prefix = table.Column<string>(type: "text", nullable: false),
+                    scopes = table.Column<List<string>>(type: "text[]", nullable: false),
+                    client_ids = table.Column<List<int>>(type: "integer[]", nullable: true),
+                    created_at = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_api_keys", x => x.id);
+                });
+
             migrationBuilder.CreateTable(
                 name: "clients",
                 columns: table => new
@@ -19,7 +37,7 @@ namespace Token.Core.Data.Migrations
                     id = table.Column<int>(type: "integer", nullable: false)
                         .Annotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.IdentityByDefaultColumn),
                     client_id = table.Column<string>(type: "text", nullable: false),
-                    client_secret = table.Column<byte[]>(type: "bytea", nullable: true),
+                    client_secret = table.Column<byte[]>(type: "bytea", nullable: false),
                     redirect_uri = table.Column<string>(type: "text", nullable: false),
                     provider = table.Column<string>(type: "text", nullable: false, defaultValue: "google"),
                     is_active = table.Column<bool>(type: "boolean", nullable: false),
@@ -29,6 +47,41 @@ namespace Token.Core.Data.Migrations
                 constraints: table =>
                 {
                     table.PrimaryKey("pk_clients", x => x.id);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "outbox",
+                columns: table => new
+                {
+                    id = table.Column<Guid>(type: "uuid", nullable: false),
+                    message_type = table.Column<string>(type: "text", nullable: false),
+                    payload = table.Column<string>(type: "jsonb", nullable: false),
+                    created_at = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_outbox", x => x.id);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "providers",
+                columns: table => new
+                {
+                    id = table.Column<int>(type: "integer", nullable: false)
+                        .Annotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.IdentityByDefaultColumn),
+                    name = table.Column<string>(type: "text", nullable: false),
+                    authorization_endpoint = table.Column<string>(type: "text", nullable: false),
+                    token_endpoint = table.Column<string>(type: "text", nullable: false),
+                    revocation_endpoint = table.Column<string>(type: "text", nullable: true),
+                    scopes = table.Column<List<string>>(type: "text[]", nullable: false),
+                    authorization_parameters = table.Column<string>(type: "jsonb", nullable: false),
+                    token_endpoint_auth_method = table.Column<string>(type: "text", nullable: false),
+                    created_at = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false),
+                    updated_at = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_providers", x => x.id);
                 });
 
             migrationBuilder.CreateTable(
@@ -67,7 +120,9 @@ namespace Token.Core.Data.Migrations
                         .Annotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.IdentityByDefaultColumn),
                     state = table.Column<string>(type: "text", nullable: false),
                     client_id = table.Column<int>(type: "integer", nullable: false),
-                    code_verifier = table.Column<byte[]>(type: "bytea", nullable: true),
+                    code_verifier = table.Column<byte[]>(type: "bytea", nullable: false),
+                    login_ticket = table.Column<string>(type: "text", nullable: false),
+                    login_ticket_used = table.Column<bool>(type: "boolean", nullable: false),
                     expires_at = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false),
                     is_used = table.Column<bool>(type: "boolean", nullable: false),
                     created_at = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false)
@@ -93,9 +148,11 @@ namespace Token.Core.Data.Migrations
                     access_token = table.Column<byte[]>(type: "bytea", nullable: false),
                     refresh_token = table.Column<byte[]>(type: "bytea", nullable: true),
                     token_type = table.Column<string>(type: "text", nullable: false),
+                    scope = table.Column<string>(type: "text", nullable: true),
                     expires_at = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false),
                     is_valid = table.Column<bool>(type: "boolean", nullable: false),
                     is_revoked = table.Column<bool>(type: "boolean", nullable: false),
+                    version = table.Column<long>(type: "bigint", nullable: false),
                     last_refreshed_at = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: true),
                     created_at = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false),
                     updated_at = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false)
@@ -110,6 +167,12 @@ namespace Token.Core.Data.Migrations
                         principalColumn: "id",
                         onDelete: ReferentialAction.Cascade);
                 });
+
+            migrationBuilder.CreateIndex(
+                name: "ix_api_keys_key_hash",
+                table: "api_keys",
+                column: "key_hash",
+                unique: true);
 
             migrationBuilder.CreateIndex(
                 name: "ix_branches_branch_id",
@@ -139,15 +202,33 @@ namespace Token.Core.Data.Migrations
                 column: "client_id");
 
             migrationBuilder.CreateIndex(
+                name: "ix_oauth_states_login_ticket",
+                table: "oauth_states",
+                column: "login_ticket",
+                unique: true);
+
+            migrationBuilder.CreateIndex(
                 name: "ix_oauth_states_state",
                 table: "oauth_states",
                 column: "state",
                 unique: true);
 
             migrationBuilder.CreateIndex(
+                name: "ix_outbox_created_at",
+                table: "outbox",
+                column: "created_at");
+
+            migrationBuilder.CreateIndex(
+                name: "ix_providers_name",
+                table: "providers",
+                column: "name",
+                unique: true);
+
+            migrationBuilder.CreateIndex(
                 name: "ix_tokens_client_id",
                 table: "tokens",
-                column: "client_id");
+                column: "client_id",
+                unique: true);
 
             migrationBuilder.CreateIndex(
                 name: "ix_tokens_expires_at",
@@ -160,10 +241,19 @@ namespace Token.Core.Data.Migrations
         protected override void Down(MigrationBuilder migrationBuilder)
         {
             migrationBuilder.DropTable(
+                name: "api_keys");
+
+            migrationBuilder.DropTable(
                 name: "branches");
 
             migrationBuilder.DropTable(
                 name: "oauth_states");
+
+            migrationBuilder.DropTable(
+                name: "outbox");
+
+            migrationBuilder.DropTable(
+                name: "providers");
 
             migrationBuilder.DropTable(
                 name: "tokens");

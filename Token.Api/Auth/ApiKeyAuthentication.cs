@@ -1,0 +1,121 @@
+using System.Security.Claims;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Encodings.Web;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Caching.Memory;
+using Microsoft.Extensions.Options;
+using Token.Core.Data;
+using Token.Core.Security;
+
+namespace Token.Api.Auth;
+
+public static class ApiScopes
+{
+    public const string Admin = "admin";
+    public const string TokensRead = "tokens:read";
+    public static readonly string[] All = [Admin, TokensRead];
+}
+
+public sealed class ApiKeyOptions : AuthenticationSchemeOptions
+{
+    public const string Scheme = "ApiKey";
+    public const string Header = "X-API-Key";
+
+    /// <summary>The bootstrap admin key (Aspire secret parameter <c>admin-api-key</c>); never stored in the database.</summary>
+    public string? AdminApiKey { get; set; }
+
+    /// <summary>How long a key lookup is reused; also how long a deleted key may keep working on other instances.</summary>
+    public TimeSpan CacheDuration { get; set; } = TimeSpan.FromSeconds(30);
+}
+
+/// <summary>Authenticates callers by their X-API-Key: the bootstrap admin key or a key stored (hashed) in api_keys.</summary>
+public sealed class ApiKeyHandler(
+    IOptionsMonitor<ApiKeyOptions> options, ILoggerFactory logger, UrlEncoder encoder, IMemoryCache cache, IServiceScopeFactory scopes)
+    : AuthenticationHandler<ApiKeyOptions>(options, logger, encoder)
+{
+    public const string ScopeClaim = "scope";
+    public const string ClientClaim = "client_id";
+
+    public static string CacheKey(string keyHash) => $"api-key:{keyHash}";
+
+    protected override async Task<AuthenticateResult> HandleAuthenticateAsync()
+    {
+        if (!Request.Headers.TryGetValue(ApiKeyOptions.Header, out var values) || values.ToString() is not { Length: > 0 } presented)
+        {
+            return AuthenticateResult.NoResult();
+        }
+
+        var hash = Secrets.Hash(presented);
+        var key = await cache.GetOrCreateAsync(CacheKey(hash), async entry =>
+        {
+            entry.AbsoluteExpirationRelativeToNow = Options.CacheDuration;
+            return await FindAsync(hash);
+        });
+
+        return key is null
+            ? AuthenticateResult.Fail("The API key is not valid.")
+            : AuthenticateResult.Success(new AuthenticationTicket(new ClaimsPrincipal(key), Scheme.Name));
+    }
+
+    protected override Task HandleChallengeAsync(AuthenticationProperties properties) =>
+        WriteProblemAsync(StatusCodes.Status401Unauthorized, "Unauthorized", $"Send a valid API key in the {ApiKeyOptions.Header} header.");
+
+    protected override Task HandleForbiddenAsync(AuthenticationProperties properties) =>
+        WriteProblemAsync(StatusCodes.Status403Forbidden, "Forbidden", "This API key's scopes do not allow this operation.");
+
+    private async Task<ClaimsIdentity?> FindAsync(string hash)
+    {
+        if (Options.AdminApiKey is { Length: > 0 } admin &&
+            CryptographicOperations.FixedTimeEquals(Encoding.ASCII.GetBytes(Secrets.Hash(admin)), Encoding.ASCII.GetBytes(hash)))
+        {
+            return Identity("bootstrap-admin", [ApiScopes.Admin], clientIds: null);
+        }
+
+        await using var scope = scopes.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<TokenDbContext>();
+        var stored = await db.ApiKeys.AsNoTracking().FirstOrDefaultAsync(k => k.KeyHash == hash);
+        return stored is null ? null : Identity(stored.Id.ToString(), stored.Scopes, stored.ClientIds);
+    }
+
+    private static ClaimsIdentity Identity(string keyId, IEnumerable<string> scopes, IEnumerable<int>? clientIds) => new(
+        [
+            new Claim(ClaimTypes.NameIdentifier, keyId),
+            .. scopes.Select(scope => new Claim(ScopeClaim, scope)),
+            .. (clientIds ?? []).Select(id => new Claim(ClientClaim, id.ToString()))
+        ],
+        ApiKeyOptions.Scheme);
+
+    private Task WriteProblemAsync(int status, string title, string detail)
+    {
+        Response.StatusCode = status;
+        return Response.WriteAsJsonAsync(new { type = $"https://httpstatuses.io/{status}", title, status, detail }, (System.Text.Json.JsonSerializerOptions?)null, "application/problem+json");
+    }
+}
+
+public static class ApiKeyPrincipalExtensions
+{
+    /// <summary>Admins reach every client; other keys only the clients in their list, if they have one.</summary>
+    public static bool MayAccessClient(this ClaimsPrincipal user, int clientId) =>
+        user.HasClaim(ApiKeyHandler.ScopeClaim, ApiScopes.Admin)
+        || !user.HasClaim(claim => claim.Type == ApiKeyHandler.ClientClaim)
+        || user.HasClaim(ApiKeyHandler.ClientClaim, clientId.ToString());
+}
+
+public static class ApiKeyAuthenticationExtensions
+{
+    public const string AdminPolicy = "admin";
+    public const string TokensReadPolicy = "tokens:read";
+
+    public static WebApplicationBuilder AddApiKeyAuthentication(this WebApplicationBuilder builder)
+    {
+        builder.Services.AddMemoryCache();
+        builder.Services.AddAuthentication(ApiKeyOptions.Scheme)
+            .AddScheme<ApiKeyOptions, ApiKeyHandler>(ApiKeyOptions.Scheme, options => builder.Configuration.GetSection("Auth").Bind(options));
+        builder.Services.AddAuthorizationBuilder()
+            .AddPolicy(AdminPolicy, policy => policy.RequireClaim(ApiKeyHandler.ScopeClaim, ApiScopes.Admin))
+            .AddPolicy(TokensReadPolicy, policy => policy.RequireClaim(ApiKeyHandler.ScopeClaim, ApiScopes.Admin, ApiScopes.TokensRead));
+        return builder;
+    }
+}

@@ -1,0 +1,59 @@
+using FastEndpoints;
+using Microsoft.EntityFrameworkCore;
+using Token.Api.Auth;
+using Token.Core.Data;
+using Token.Core.Security;
+
+namespace Token.Api.Features.Admin.RotateEncryption;
+
+public sealed record Response(int Reencrypted);
+
+/// <summary>
+/// <c>POST /admin/encryption/rotate</c>: re-encrypts every stored secret under the newest key, so older keys can be
+/// removed from <c>token-encryption-key</c> afterwards. Values already under the newest key are left alone.
+/// </summary>
+public sealed class Endpoint(TokenDbContext db, SecretProtector protector) : EndpointWithoutRequest<Response>
+{
+    public override void Configure()
+    {
+        Post("/admin/encryption/rotate");
+        Policies(ApiKeyAuthenticationExtensions.AdminPolicy);
+    }
+
+    public override async Task HandleAsync(CancellationToken ct)
+    {
+        var count = 0;
+        await using var transaction = await db.Database.BeginTransactionAsync(ct);
+
+        foreach (var client in await db.Clients.ToListAsync(ct))
+        {
+            client.ClientSecret = Reencrypt(client.ClientSecret, SecretContext.ClientSecret(client.ClientId), ref count);
+        }
+        foreach (var token in await db.Tokens.FromSql($"SELECT * FROM tokens FOR UPDATE").ToListAsync(ct))
+        {
+            token.AccessToken = Reencrypt(token.AccessToken, SecretContext.AccessToken(token.ClientId), ref count);
+            if (token.RefreshToken is { } refresh)
+            {
+                token.RefreshToken = Reencrypt(refresh, SecretContext.RefreshToken(token.ClientId), ref count);
+            }
+        }
+        foreach (var state in await db.OAuthStates.ToListAsync(ct))
+        {
+            state.CodeVerifier = Reencrypt(state.CodeVerifier, SecretContext.CodeVerifier(state.State), ref count);
+        }
+
+        await db.SaveChangesAsync(ct);
+        await transaction.CommitAsync(ct);
+        await Send.OkAsync(new Response(count), ct);
+    }
+
+    private byte[] Reencrypt(byte[] value, SecretContext context, ref int count)
+    {
+        if (protector.IsUnderNewestKey(value))
+        {
+            return value;
+        }
+        count++;
+        return protector.Protect(protector.Unprotect(value, context), context);
+    }
+}

@@ -1,0 +1,19 @@
+using FastEndpoints;
+using Microsoft.EntityFrameworkCore;
+using Token.Api.Auth;
+using Token.Core.Data;
+
+namespace Token.Api.Features.ApiKeys.List;
+
+/// <summary><c>GET /api-keys</c>.</summary>
+public sealed class Endpoint(TokenDbContext db) : EndpointWithoutRequest<IReadOnlyList<ApiKeyResponse>>
+{
+    public override void Configure()
+    {
+        Get("/api-keys");
+        Policies(ApiKeyAuthenticationExtensions.AdminPolicy);
+    }
+
+    public override async Task HandleAsync(CancellationToken ct) =>
+        await Send.OkAsync([.. (await db.ApiKeys.AsNoTracking().OrderBy(k => k.CreatedAt).ToListAsync(ct)).Select(ApiKeyResponse.From)], ct);
+}

@@ -1,0 +1,61 @@
+using FastEndpoints;
+using FluentValidation;
+using Microsoft.EntityFrameworkCore;
+using Token.Api.Auth;
+using Token.Core.Data;
+
+namespace Token.Api.Features.Branches.Create;
+
+public sealed record Request(
+    string BranchId, int ClientId, string? BranchName, string? Email, string? Description, string? AccountId, string? LocationId, bool? IsActive)
+    : IBranchFields
+{
+    internal sealed class Validator : BranchFieldsValidator<Request>
+    {
+        public Validator()
+        {
+            RuleFor(r => r.BranchId).NotEmpty().MaximumLength(255);
+            RuleFor(r => r.ClientId).GreaterThan(0);
+        }
+    }
+}
+
+/// <summary><c>POST /branches</c>: a business location of a client.</summary>
+public sealed class Endpoint(TokenDbContext db, TimeProvider time) : Endpoint<Request, BranchResponse>
+{
+    public override void Configure()
+    {
+        Post("/branches");
+        Policies(ApiKeyAuthenticationExtensions.AdminPolicy);
+    }
+
+    public override async Task HandleAsync(Request request, CancellationToken ct)
+    {
+        if (!await db.Clients.AnyAsync(c => c.Id == request.ClientId, ct))
+        {
+            ThrowError($"Client {request.ClientId} does not exist.", StatusCodes.Status404NotFound);
+        }
+        if (await db.Branches.AnyAsync(b => b.BranchId == request.BranchId, ct))
+        {
+            ThrowError($"A branch with branch_id '{request.BranchId}' already exists.", StatusCodes.Status409Conflict);
+        }
+
+        var now = time.GetUtcNow();
+        var branch = new Branch
+        {
+            BranchId = request.BranchId,
+            ClientId = request.ClientId,
+            BranchName = request.BranchName,
+            Email = request.Email,
+            Description = request.Description,
+            AccountId = request.AccountId,
+            LocationId = request.LocationId,
+            IsActive = request.IsActive ?? true,
+            CreatedAt = now,
+            UpdatedAt = now
+        };
+        db.Branches.Add(branch);
+        await db.SaveChangesAsync(ct);
+        await Send.CreatedAtAsync<Get.Endpoint>(new { id = branch.Id }, BranchResponse.From(branch), cancellation: ct);
+    }
+}

@@ -1,0 +1,28 @@
+using FastEndpoints;
+using Microsoft.EntityFrameworkCore;
+using Token.Api.Auth;
+using Token.Core.Data;
+
+namespace Token.Api.Features.Branches.GetByBranchId;
+
+public sealed record Request([property: BindFrom("branch_id")] string BranchId);
+
+/// <summary><c>GET /branches/by-branch-id/{branch_id}</c>.</summary>
+public sealed class Endpoint(TokenDbContext db) : Endpoint<Request, BranchResponse>
+{
+    public override void Configure()
+    {
+        Get("/branches/by-branch-id/{branch_id}");
+        Policies(ApiKeyAuthenticationExtensions.AdminPolicy);
+    }
+
+    public override async Task HandleAsync(Request request, CancellationToken ct)
+    {
+        var branch = await db.Branches.AsNoTracking().FirstOrDefaultAsync(b => b.BranchId == request.BranchId, ct);
+        if (branch is null)
+        {
+            ThrowError($"Branch '{request.BranchId}' does not exist.", StatusCodes.Status404NotFound);
+        }
+        await Send.OkAsync(BranchResponse.From(branch), ct);
+    }
+}

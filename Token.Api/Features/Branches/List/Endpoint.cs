@@ -1,0 +1,39 @@
+using FastEndpoints;
+using Microsoft.EntityFrameworkCore;
+using Token.Api.Auth;
+using Token.Core.Data;
+
+namespace Token.Api.Features.Branches.List;
+
+public sealed class Request
+{
+    [QueryParam, BindFrom("client_id")]
+    public int? ClientId { get; init; }
+
+    [QueryParam, BindFrom("location_id")]
+    public string? LocationId { get; init; }
+}
+
+/// <summary><c>GET /branches?client_id=&amp;location_id=</c>.</summary>
+public sealed class Endpoint(TokenDbContext db) : Endpoint<Request, IReadOnlyList<BranchResponse>>
+{
+    public override void Configure()
+    {
+        Get("/branches");
+        Policies(ApiKeyAuthenticationExtensions.AdminPolicy);
+    }
+
+    public override async Task HandleAsync(Request request, CancellationToken ct)
+    {
+        var branches = db.Branches.AsNoTracking();
+        if (request.ClientId is { } clientId)
+        {
+            branches = branches.Where(b => b.ClientId == clientId);
+        }
+        if (request.LocationId is { } locationId)
+        {
+            branches = branches.Where(b => b.LocationId == locationId);
+        }
+        await Send.OkAsync([.. (await branches.OrderBy(b => b.Id).ToListAsync(ct)).Select(BranchResponse.From)], ct);
+    }
+}

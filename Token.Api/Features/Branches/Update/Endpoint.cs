@@ -1,0 +1,42 @@
+using FastEndpoints;
+using Microsoft.EntityFrameworkCore;
+using Token.Api.Auth;
+using Token.Core.Data;
+
+namespace Token.Api.Features.Branches.Update;
+
+/// <summary>Only the fields present change; a branch stays with its client.</summary>
+public sealed record Request(int Id, string? BranchName, string? Email, string? Description, string? AccountId, string? LocationId, bool? IsActive)
+    : IBranchFields
+{
+    internal sealed class Validator : BranchFieldsValidator<Request>;
+}
+
+/// <summary><c>PATCH /branches/{id}</c>.</summary>
+public sealed class Endpoint(TokenDbContext db, TimeProvider time) : Endpoint<Request, BranchResponse>
+{
+    public override void Configure()
+    {
+        Patch("/branches/{id}");
+        Policies(ApiKeyAuthenticationExtensions.AdminPolicy);
+    }
+
+    public override async Task HandleAsync(Request request, CancellationToken ct)
+    {
+        var branch = await db.Branches.FirstOrDefaultAsync(b => b.Id == request.Id, ct);
+        if (branch is null)
+        {
+            ThrowError($"Branch {request.Id} does not exist.", StatusCodes.Status404NotFound);
+        }
+
+        branch.BranchName = request.BranchName ?? branch.BranchName;
+        branch.Email = request.Email ?? branch.Email;
+        branch.Description = request.Description ?? branch.Description;
+        branch.AccountId = request.AccountId ?? branch.AccountId;
+        branch.LocationId = request.LocationId ?? branch.LocationId;
+        branch.IsActive = request.IsActive ?? branch.IsActive;
+        branch.UpdatedAt = time.GetUtcNow();
+        await db.SaveChangesAsync(ct);
+        await Send.OkAsync(BranchResponse.From(branch), ct);
+    }
+}

@@ -1,0 +1,58 @@
+using FastEndpoints;
+using FluentValidation;
+using Microsoft.EntityFrameworkCore;
+using Token.Api.Auth;
+using Token.Core.Data;
+using Token.Core.Providers;
+using Token.Core.Security;
+
+namespace Token.Api.Features.Clients.Update;
+
+/// <summary>Only the fields present change.</summary>
+public sealed record Request(int Id, string? ClientSecret, string? RedirectUri, string? Provider, bool? IsActive)
+{
+    internal sealed class Validator : Validator<Request>
+    {
+        public Validator()
+        {
+            RuleFor(r => r.ClientSecret).NotEmpty().MaximumLength(1000).When(r => r.ClientSecret is not null);
+            RuleFor(r => r.RedirectUri).MustBeRedirectUri();
+            RuleFor(r => r.Provider).NotEmpty().MaximumLength(50).When(r => r.Provider is not null);
+        }
+    }
+}
+
+/// <summary><c>PATCH /clients/{id}</c>.</summary>
+public sealed class Endpoint(TokenDbContext db, ProviderCatalog providers, SecretProtector protector, TimeProvider time) : Endpoint<Request, ClientResponse>
+{
+    public override void Configure()
+    {
+        Patch("/clients/{id}");
+        Policies(ApiKeyAuthenticationExtensions.AdminPolicy);
+    }
+
+    public override async Task HandleAsync(Request request, CancellationToken ct)
+    {
+        var client = await db.Clients.FirstOrDefaultAsync(c => c.Id == request.Id, ct);
+        if (client is null)
+        {
+            ThrowError($"Client {request.Id} does not exist.", StatusCodes.Status404NotFound);
+        }
+        if (request.Provider is { } provider && await providers.FindAsync(provider, ct) is null)
+        {
+            ThrowError(r => r.Provider, $"Provider '{provider}' does not exist.");
+        }
+
+        if (request.ClientSecret is { } secret)
+        {
+            client.ClientSecret = protector.Protect(secret, SecretContext.ClientSecret(client.ClientId));
+        }
+        client.RedirectUri = request.RedirectUri ?? client.RedirectUri;
+        client.Provider = request.Provider ?? client.Provider;
+        client.IsActive = request.IsActive ?? client.IsActive;
+        client.UpdatedAt = time.GetUtcNow();
+        await db.SaveChangesAsync(ct);
+
+        await Send.OkAsync(ClientResponse.From(client), ct);
+    }
+}

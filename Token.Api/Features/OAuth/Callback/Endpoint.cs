@@ -1,0 +1,116 @@
+using FastEndpoints;
+using Microsoft.EntityFrameworkCore;
+using Token.Api.Features.Tokens;
+using Token.Core.Data;
+using Token.Core.Providers;
+using Token.Core.Security;
+using Token.Core.Tokens;
+
+namespace Token.Api.Features.OAuth.Callback;
+
+public sealed class Request
+{
+    public string? Code { get; init; }
+    public string? State { get; init; }
+    public string? Error { get; init; }
+
+    [BindFrom("error_description")]
+    public string? ErrorDescription { get; init; }
+}
+
+public sealed record Response(int ClientId, string Status, string TokenType, DateTimeOffset ExpiresAt, long TokenVersion);
+
+/// <summary>
+/// <c>GET /auth/callback</c>: where the provider sends the owner back. The state must be one we issued, unused and
+/// unexpired (checked before the provider is called); the code is exchanged once, with the PKCE verifier.
+/// </summary>
+public sealed partial class Endpoint(
+    TokenDbContext db, ProviderCatalog providers, OAuthProviderClient oauth, SecretProtector protector, Grants grants, TokenCache cache,
+    TimeProvider time) : Endpoint<Request>
+{
+    public override void Configure()
+    {
+        Get("/auth/callback");
+        AllowAnonymous();
+    }
+
+    public override async Task HandleAsync(Request request, CancellationToken ct)
+    {
+        if (string.IsNullOrEmpty(request.State))
+        {
+            await FailAsync("The provider's answer carries no state.");
+            return;
+        }
+
+        var stateHash = Secrets.Hash(request.State);
+        var pending = await db.OAuthStates.AsNoTracking().FirstOrDefaultAsync(s => s.State == stateHash, ct);
+        if (pending is null || pending.IsUsed || pending.ExpiresAt <= time.GetUtcNow())
+        {
+            await FailAsync(pending is null ? "This authorization was not started here." :
+                pending.IsUsed ? "This authorization was already completed." : "This authorization has expired; start again.");
+            return;
+        }
+        // Claimed atomically: of two callbacks with the same state, one wins.
+        if (await db.OAuthStates.Where(s => s.Id == pending.Id && !s.IsUsed).ExecuteUpdateAsync(s => s.SetProperty(x => x.IsUsed, true), ct) == 0)
+        {
+            await FailAsync("This authorization was already completed.");
+            return;
+        }
+
+        if (!string.IsNullOrEmpty(request.Error))
+        {
+            LogProviderRefused(pending.ClientId, request.Error);
+            await FailAsync($"The provider did not grant access: {request.Error}{(request.ErrorDescription is { Length: > 0 } d ? $" ({d})" : "")}.");
+            return;
+        }
+        if (string.IsNullOrEmpty(request.Code))
+        {
+            await FailAsync("The provider's answer carries no authorization code.");
+            return;
+        }
+
+        var client = await db.Clients.AsNoTracking().SingleAsync(c => c.Id == pending.ClientId, ct);
+        var provider = await providers.FindAsync(client.Provider, ct);
+        if (provider is null)
+        {
+            await FailAsync($"The client's provider '{client.Provider}' no longer exists.", StatusCodes.Status409Conflict);
+            return;
+        }
+
+        var result = await oauth.ExchangeCodeAsync(
+            provider, client.ClientId, protector.Unprotect(client.ClientSecret, SecretContext.ClientSecret(client.ClientId)), request.Code,
+            client.RedirectUri, protector.Unprotect(pending.CodeVerifier, SecretContext.CodeVerifier(stateHash)), ct);
+        if (result.Error is { } error)
+        {
+            LogExchangeFailed(client.Id, error.Error, error.StatusCode);
+            await FailAsync($"The provider refused the authorization code: {error.Error}.",
+                error.StatusCode is null or >= 500 ? StatusCodes.Status502BadGateway : StatusCodes.Status400BadRequest);
+            return;
+        }
+
+        var token = await grants.StoreIssuedAsync(client.Id, result.Tokens!, ct);
+        cache.Forget(client.Id);
+        LogConnected(client.Id, token.Version);
+
+        if (BrowserAnswer.WantsJson(HttpContext.Request))
+        {
+            HttpContext.Response.Headers.CacheControl = "no-store";
+            await Send.OkAsync(new Response(client.Id, "connected", token.TokenType, token.ExpiresAt, token.Version), ct);
+            return;
+        }
+        await BrowserAnswer.WritePageAsync(HttpContext, "Connected",
+            $"Access for client {client.ClientId} is granted. You can close this window.", success: true);
+    }
+
+    private Task FailAsync(string detail, int status = StatusCodes.Status400BadRequest) =>
+        BrowserAnswer.FailAsync(HttpContext, status, "Authorization failed", detail);
+
+    [LoggerMessage(LogLevel.Information, "Client {ClientId} is connected; token version {TokenVersion}")]
+    private partial void LogConnected(int clientId, long tokenVersion);
+
+    [LoggerMessage(LogLevel.Warning, "The provider refused consent for client {ClientId}: {ProviderError}")]
+    private partial void LogProviderRefused(int clientId, string providerError);
+
+    [LoggerMessage(LogLevel.Warning, "The provider refused the code exchange for client {ClientId}: {ProviderError} (HTTP {StatusCode})")]
+    private partial void LogExchangeFailed(int clientId, string providerError, int? statusCode);
+}

@@ -1,0 +1,36 @@
+using FastEndpoints;
+using Microsoft.EntityFrameworkCore;
+using Token.Api.Auth;
+using Token.Core.Data;
+using Token.Core.Providers;
+
+namespace Token.Api.Features.Providers.Delete;
+
+public sealed record Request(string Name);
+
+/// <summary><c>DELETE /providers/{name}</c>: refused while a client still uses the provider.</summary>
+public sealed class Endpoint(TokenDbContext db, ProviderCatalog catalog) : Endpoint<Request>
+{
+    public override void Configure()
+    {
+        Delete("/providers/{name}");
+        Policies(ApiKeyAuthenticationExtensions.AdminPolicy);
+    }
+
+    public override async Task HandleAsync(Request request, CancellationToken ct)
+    {
+        if (catalog.IsBuiltIn(request.Name))
+        {
+            ThrowError($"'{request.Name}' is built in and cannot be deleted.", StatusCodes.Status409Conflict);
+        }
+        if (await db.Clients.AnyAsync(c => c.Provider == request.Name, ct))
+        {
+            ThrowError($"Clients still use provider '{request.Name}'.", StatusCodes.Status409Conflict);
+        }
+        if (await db.Providers.Where(p => p.Name == request.Name).ExecuteDeleteAsync(ct) == 0)
+        {
+            ThrowError($"Provider '{request.Name}' does not exist.", StatusCodes.Status404NotFound);
+        }
+        await Send.NoContentAsync(ct);
+    }
+}

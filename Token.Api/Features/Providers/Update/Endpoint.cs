@@ -1,0 +1,47 @@
+using FastEndpoints;
+using Microsoft.EntityFrameworkCore;
+using Token.Api.Auth;
+using Token.Core.Data;
+using Token.Core.Providers;
+
+namespace Token.Api.Features.Providers.Update;
+
+public sealed record Request(
+    string Name, string? AuthorizationEndpoint, string? TokenEndpoint, string? RevocationEndpoint, IReadOnlyList<string>? Scopes,
+    Dictionary<string, string>? AuthorizationParameters, string? TokenEndpointAuthMethod) : IProviderFields
+{
+    internal sealed class Validator : ProviderFieldsValidator<Request>;
+}
+
+/// <summary><c>PATCH /providers/{name}</c>: only the fields present change; built-in providers cannot be changed.</summary>
+public sealed class Endpoint(TokenDbContext db, ProviderCatalog catalog, TimeProvider time) : Endpoint<Request, ProviderResponse>
+{
+    public override void Configure()
+    {
+        Patch("/providers/{name}");
+        Policies(ApiKeyAuthenticationExtensions.AdminPolicy);
+    }
+
+    public override async Task HandleAsync(Request request, CancellationToken ct)
+    {
+        if (catalog.IsBuiltIn(request.Name))
+        {
+            ThrowError($"'{request.Name}' is built in and cannot be changed.", StatusCodes.Status409Conflict);
+        }
+        var provider = await db.Providers.FirstOrDefaultAsync(p => p.Name == request.Name, ct);
+        if (provider is null)
+        {
+            ThrowError($"Provider '{request.Name}' does not exist.", StatusCodes.Status404NotFound);
+        }
+
+        provider.AuthorizationEndpoint = request.AuthorizationEndpoint ?? provider.AuthorizationEndpoint;
+        provider.TokenEndpoint = request.TokenEndpoint ?? provider.TokenEndpoint;
+        provider.RevocationEndpoint = request.RevocationEndpoint ?? provider.RevocationEndpoint;
+        provider.Scopes = request.Scopes is null ? provider.Scopes : [.. request.Scopes];
+        provider.AuthorizationParameters = request.AuthorizationParameters ?? provider.AuthorizationParameters;
+        provider.TokenEndpointAuthMethod = request.TokenEndpointAuthMethod ?? provider.TokenEndpointAuthMethod;
+        provider.UpdatedAt = time.GetUtcNow();
+        await db.SaveChangesAsync(ct);
+        await Send.OkAsync(ProviderResponse.From(ProviderCatalog.ToDefinition(provider)), ct);
+    }
+}

@@ -1,0 +1,30 @@
+using FastEndpoints;
+using Token.Api.Auth;
+using Token.Core.Tokens;
+
+namespace Token.Api.Features.Tokens.Revoke;
+
+public sealed record Request([property: BindFrom("client_id")] int ClientId);
+
+public sealed record Response(int ClientId, bool Revoked, bool ProviderConfirmed);
+
+/// <summary><c>DELETE /tokens/{client_id}</c>: revokes the grant at the provider (RFC 7009) and here.</summary>
+public sealed class Endpoint(TokenLifecycle lifecycle, TokenCache cache) : Endpoint<Request, Response>
+{
+    public override void Configure()
+    {
+        Delete("/tokens/{client_id}");
+        Policies(ApiKeyAuthenticationExtensions.AdminPolicy);
+    }
+
+    public override async Task HandleAsync(Request request, CancellationToken ct)
+    {
+        var confirmed = await lifecycle.RevokeAsync(request.ClientId, ct);
+        cache.Forget(request.ClientId);
+        if (confirmed is null)
+        {
+            ThrowError($"Client {request.ClientId} has no token.", StatusCodes.Status404NotFound);
+        }
+        await Send.OkAsync(new Response(request.ClientId, true, confirmed.Value), ct);
+    }
+}

@@ -1,0 +1,38 @@
+using System.Collections.Concurrent;
+
+namespace Token.Api.Features.Tokens;
+
+/// <summary>A usable access token, decrypted, and when it should be refreshed.</summary>
+public sealed record CachedToken(int ClientId, string AccessToken, string TokenType, DateTimeOffset ExpiresAt, DateTimeOffset RefreshAt, long Version);
+
+/// <summary>
+/// Keeps usable tokens in memory so that <c>validate</c> answers without a database round trip. This instance's own
+/// changes (refresh, revocation, new consent, deletion) replace or drop an entry at once; a change made by another
+/// instance is seen after at most <see cref="MaxStaleness"/>.
+/// </summary>
+public sealed class TokenCache(TimeProvider time)
+{
+    public static readonly TimeSpan MaxStaleness = TimeSpan.FromSeconds(30);
+
+    private readonly ConcurrentDictionary<int, (CachedToken Token, DateTimeOffset CachedAt)> _entries = new();
+    private readonly ConcurrentDictionary<int, SemaphoreSlim> _refreshGates = new();
+
+    public bool TryGet(int clientId, out CachedToken token)
+    {
+        var now = time.GetUtcNow();
+        if (_entries.TryGetValue(clientId, out var entry) && now - entry.CachedAt < MaxStaleness && now < entry.Token.RefreshAt)
+        {
+            token = entry.Token;
+            return true;
+        }
+        token = null!;
+        return false;
+    }
+
+    public void Set(CachedToken token) => _entries[token.ClientId] = (token, time.GetUtcNow());
+
+    public void Forget(int clientId) => _entries.TryRemove(clientId, out _);
+
+    /// <summary>One refresh per client at a time in this instance; the database row lock covers other instances.</summary>
+    public SemaphoreSlim RefreshGate(int clientId) => _refreshGates.GetOrAdd(clientId, _ => new SemaphoreSlim(1, 1));
+}

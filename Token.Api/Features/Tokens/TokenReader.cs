@@ -1,0 +1,118 @@
+using Microsoft.EntityFrameworkCore;
+using Token.Core.Data;
+using Token.Core.Security;
+using Token.Core.Tokens;
+
+namespace Token.Api.Features.Tokens;
+
+/// <summary>Either a usable token or why there is none.</summary>
+public sealed record TokenRead(CachedToken? Token, string? Reason);
+
+/// <summary>The read path of <c>validate</c>: memory first, then the database, refreshing a token inside its buffer.</summary>
+public sealed partial class TokenReader(
+    TokenDbContext db, TokenCache cache, TokenLifecycle lifecycle, SecretProtector protector, TimeProvider time, ILogger<TokenReader> logger)
+{
+    /// <summary>Null when the client does not exist.</summary>
+    public async Task<TokenRead?> ReadAsync(int clientId, CancellationToken ct)
+    {
+        if (cache.TryGet(clientId, out var cached))
+        {
+            return new TokenRead(cached, null);
+        }
+
+        var gate = cache.RefreshGate(clientId);
+        await gate.WaitAsync(ct);
+        try
+        {
+            // Another caller may have refreshed while this one waited.
+            if (cache.TryGet(clientId, out cached))
+            {
+                return new TokenRead(cached, null);
+            }
+            return await LoadAsync(clientId, ct);
+        }
+        finally
+        {
+            gate.Release();
+        }
+    }
+
+    /// <summary>Refreshes now, whatever the expiry (<c>POST /tokens/refresh</c>).</summary>
+    public async Task<TokenRead?> RefreshAsync(int clientId, CancellationToken ct)
+    {
+        if (!await db.Clients.AnyAsync(c => c.Id == clientId, ct))
+        {
+            return null;
+        }
+        var gate = cache.RefreshGate(clientId);
+        await gate.WaitAsync(ct);
+        try
+        {
+            cache.Forget(clientId);
+            var outcome = await lifecycle.RefreshAsync(clientId, force: true, "manual", ct);
+            return outcome.Error is { } error
+                ? new TokenRead(null, error.RequiresReauthorization ? "reauthorization_required" : "refresh_failed")
+                : Describe(outcome.Token);
+        }
+        finally
+        {
+            gate.Release();
+        }
+    }
+
+    private async Task<TokenRead?> LoadAsync(int clientId, CancellationToken ct)
+    {
+        var token = await db.Tokens.AsNoTracking().FirstOrDefaultAsync(t => t.ClientId == clientId, ct);
+        if (token is null)
+        {
+            return await db.Clients.AnyAsync(c => c.Id == clientId, ct) ? new TokenRead(null, "no_grant") : null;
+        }
+
+        if (token.IsValid && !token.IsRevoked && lifecycle.IsInsideRefreshBuffer(token))
+        {
+            var outcome = await lifecycle.RefreshAsync(clientId, force: false, "on-demand", ct);
+            // A refresh that failed for a passing reason leaves the old token, which may still be usable.
+            token = outcome.Token ?? token;
+        }
+        return Describe(token);
+    }
+
+    private TokenRead Describe(OAuthToken? token)
+    {
+        if (token is null)
+        {
+            return new TokenRead(null, "no_grant");
+        }
+        if (token.IsRevoked)
+        {
+            return new TokenRead(null, "revoked");
+        }
+        if (!token.IsValid)
+        {
+            return new TokenRead(null, "reauthorization_required");
+        }
+        if (token.ExpiresAt <= time.GetUtcNow())
+        {
+            return new TokenRead(null, "expired");
+        }
+
+        string accessToken;
+        try
+        {
+            accessToken = protector.Unprotect(token.AccessToken, SecretContext.AccessToken(token.ClientId));
+        }
+        catch (SecretUnreadableException unreadable)
+        {
+            // A value that does not decrypt for this row was altered or moved here: never serve it.
+            LogUnreadable(token.ClientId, unreadable.Message);
+            return new TokenRead(null, "unreadable");
+        }
+
+        var usable = new CachedToken(token.ClientId, accessToken, token.TokenType, token.ExpiresAt, RefreshAt: lifecycle.RefreshDueAt(token), token.Version);
+        cache.Set(usable);
+        return new TokenRead(usable, null);
+    }
+
+    [LoggerMessage(LogLevel.Error, "The stored token of client {ClientId} cannot be decrypted: {Reason}")]
+    private partial void LogUnreadable(int clientId, string reason);
+}

@@ -1,0 +1,32 @@
+using FastEndpoints;
+using Token.Api.Auth;
+
+namespace Token.Api.Features.Tokens.Validate;
+
+public sealed record Request([property: BindFrom("client_id")] int ClientId);
+
+/// <summary><c>GET /tokens/validate/{client_id}</c>: a token that works now, refreshed first when it is about to expire.</summary>
+public sealed class Endpoint(TokenReader reader) : Endpoint<Request, TokenResponse>
+{
+    public override void Configure()
+    {
+        Get("/tokens/validate/{client_id}");
+        Policies(ApiKeyAuthenticationExtensions.TokensReadPolicy);
+    }
+
+    public override async Task HandleAsync(Request request, CancellationToken ct)
+    {
+        if (!User.MayAccessClient(request.ClientId))
+        {
+            ThrowError($"This API key may not read tokens of client {request.ClientId}.", StatusCodes.Status403Forbidden);
+        }
+        var read = await reader.ReadAsync(request.ClientId, ct);
+        if (read is null)
+        {
+            ThrowError($"Client {request.ClientId} does not exist.", StatusCodes.Status404NotFound);
+        }
+
+        HttpContext.Response.Headers.CacheControl = "no-store";
+        await Send.OkAsync(TokenResponse.From(request.ClientId, read), ct);
+    }
+}

@@ -1,0 +1,95 @@
+using System.Text.Json;
+using FastEndpoints;
+using FastEndpoints.Swagger;
+using Microsoft.AspNetCore.Diagnostics;
+using Token.Api.Features.OAuth;
+using Token.Api.Features.Tokens;
+using Token.Api.Auth;
+
+namespace Token.Api.Infrastructure;
+
+public static class TokenApiExtensions
+{
+    /// <summary>Larger bodies are refused with 413 before they are read: no request here needs more.</summary>
+    public const long MaxRequestBodyBytes = 64 * 1024;
+
+    public static WebApplicationBuilder AddTokenApi(this WebApplicationBuilder builder)
+    {
+        builder.WebHost.ConfigureKestrel(kestrel => kestrel.Limits.MaxRequestBodySize = MaxRequestBodyBytes);
+        builder.Services.AddOptions<PublicUrlOptions>().BindConfiguration("PublicUrl");
+        builder.Services.AddProblemDetails();
+        builder.Services.AddExceptionHandler<BadRequestExceptionHandler>();
+        builder.Services.AddSingleton<TokenCache>();
+        builder.Services.AddScoped<TokenReader>();
+        builder.Services.AddSingleton<AuthorizationRequests>();
+        builder.Services.AddFastEndpoints();
+        builder.Services.SwaggerDocument(document =>
+        {
+            document.ShortSchemaNames = true;
+            document.DocumentSettings = settings =>
+            {
+                settings.DocumentName = "v1";
+                settings.Title = "TokenPlatform API";
+                settings.Description = $"Every call except the OAuth browser endpoints, /health and / needs an {ApiKeyOptions.Header} header.";
+            };
+        });
+        return builder;
+    }
+
+    public static WebApplication UseTokenApi(this WebApplication app)
+    {
+        app.UseExceptionHandler();
+        app.UseAuthentication();
+        app.UseAuthorization();
+        app.UseFastEndpoints(config =>
+        {
+            // The seed's JSON contract is snake_case.
+            config.Serializer.Options.PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower;
+            config.Errors.UseProblemDetails();
+        });
+        app.UseSwaggerGen(
+            openApi => openApi.Path = "/openapi/{documentName}.json",
+            ui =>
+            {
+                ui.Path = "/docs";
+                ui.DocumentPath = "/openapi/{documentName}.json";
+            });
+        app.UseReDoc(redoc =>
+        {
+            redoc.Path = "/redoc";
+            redoc.DocumentPath = "/openapi/v1.json";
+        });
+        return app;
+    }
+}
+
+/// <summary>Where browsers and providers reach this API from outside (the gateway), for login links and redirects.</summary>
+public sealed class PublicUrlOptions
+{
+    public string BaseUrl { get; set; } = "http://localhost:8002";
+}
+
+/// <summary>Kestrel's own refusals (body too large, malformed request) keep their status as problem details instead of becoming 500.</summary>
+internal sealed class BadRequestExceptionHandler(IProblemDetailsService problems) : IExceptionHandler
+{
+    public async ValueTask<bool> TryHandleAsync(HttpContext context, Exception exception, CancellationToken ct)
+    {
+        if (exception is not BadHttpRequestException badRequest)
+        {
+            return false;
+        }
+        context.Response.StatusCode = badRequest.StatusCode;
+        return await problems.TryWriteAsync(new ProblemDetailsContext
+        {
+            HttpContext = context,
+            ProblemDetails = new Microsoft.AspNetCore.Mvc.ProblemDetails
+            {
+                Status = badRequest.StatusCode,
+                Title = badRequest.StatusCode == StatusCodes.Status413PayloadTooLarge ? "Request body too large" : "Bad request",
+                Detail = badRequest.StatusCode == StatusCodes.Status413PayloadTooLarge
+                    ? $"Request bodies are limited to {TokenApiExtensions.MaxRequestBodyBytes} bytes."
+                    : badRequest.Message
+            }
+        });
+    }
+}

@@ -1,0 +1,35 @@
+namespace Token.Contracts;
+
+// The public subscription contract. MassTransit names each exchange after the full type name
+// (e.g. "Token.Contracts:TokenIssued"): renaming a type or its namespace breaks subscribers.
+// No event ever carries token bytes.
+
+/// <summary>A business owner completed consent and a new grant is stored for the client.</summary>
+public sealed record TokenIssued(
+    Guid EventId,
+    int ClientId,
+    IReadOnlyList<string> BranchIds,
+    long TokenVersion,
+    DateTimeOffset ExpiresAt,
+    DateTimeOffset OccurredAt,
+    string Trigger);
+
+/// <summary>The client's grant was revoked; the provider may or may not have confirmed it.</summary>
+public sealed record TokenRevoked(
+    Guid EventId,
+    int ClientId,
+    IReadOnlyList<string> BranchIds,
+    long TokenVersion,
+    bool ProviderConfirmed,
+    DateTimeOffset OccurredAt,
+    string Trigger);
+
+/// <summary>The client's access token was replaced by a fresh one.</summary>
+public sealed record TokenRefreshed(
+    Guid EventId,
+    int ClientId,
+    IReadOnlyList<string> BranchIds,
+    long TokenVersion,
+    DateTimeOffset ExpiresAt,
+    DateTimeOffset OccurredAt,
+    string Trigger);

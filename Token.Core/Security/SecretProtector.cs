@@ -1,0 +1,104 @@
+using System.Security.Cryptography;
+using System.Text;
+using Microsoft.Extensions.Options;
+
+namespace Token.Core.Security;
+
+/// <summary>Where a secret lives: associated data that binds a ciphertext to one row and one kind of value.</summary>
+public readonly record struct SecretContext(string Table, string Row, string Kind)
+{
+    public static SecretContext AccessToken(int clientId) => new("tokens", clientId.ToString(), "access_token");
+    public static SecretContext RefreshToken(int clientId) => new("tokens", clientId.ToString(), "refresh_token");
+    public static SecretContext ClientSecret(string clientId) => new("clients", clientId, "client_secret");
+    public static SecretContext CodeVerifier(string stateHash) => new("oauth_states", stateHash, "code_verifier");
+
+    public byte[] AssociatedData => Encoding.UTF8.GetBytes($"tokenplatform/{Table}/{Row}/{Kind}");
+}
+
+public sealed class SecretEncryptionOptions
+{
+    /// <summary>
+    /// Comma-separated secrets, newest first (the Aspire parameter <c>token-encryption-key</c>). New values are
+    /// encrypted under the first; values under the others still decrypt until they are re-encrypted.
+    /// </summary>
+    public string Keys { get; set; } = "";
+}
+
+public sealed class SecretUnreadableException(string message) : Exception(message);
+
+/// <summary>
+/// AES-256-GCM for secrets at rest. Layout: version (1 byte) | key id (8) | nonce (12) | tag (16) | ciphertext.
+/// The key id names the key, so several keys can be in use during a rotation.
+/// </summary>
+public sealed class SecretProtector
+{
+    private const byte FormatVersion = 1;
+    private const int KeyIdSize = 8, NonceSize = 12, TagSize = 16, HeaderSize = 1 + KeyIdSize + NonceSize + TagSize;
+    private static readonly byte[] KeyInfo = "TokenPlatform secret encryption v1"u8.ToArray();
+
+    private readonly (byte[] Id, byte[] Key)[] _keys;
+
+    public SecretProtector(IOptions<SecretEncryptionOptions> options)
+    {
+        _keys = [.. options.Value.Keys.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(DeriveKey)];
+        if (_keys.Length == 0)
+        {
+            throw new InvalidOperationException("TokenEncryption:Keys is empty; the AppHost passes the token-encryption-key parameter.");
+        }
+    }
+
+    public byte[] Protect(string plaintext, SecretContext context)
+    {
+        var (keyId, key) = _keys[0];
+        var plain = Encoding.UTF8.GetBytes(plaintext);
+        var output = new byte[HeaderSize + plain.Length];
+        output[0] = FormatVersion;
+        keyId.CopyTo(output, 1);
+        var nonce = output.AsSpan(1 + KeyIdSize, NonceSize);
+        RandomNumberGenerator.Fill(nonce);
+
+        using var aes = new AesGcm(key, TagSize);
+        aes.Encrypt(nonce, plain, output.AsSpan(HeaderSize), output.AsSpan(1 + KeyIdSize + NonceSize, TagSize), context.AssociatedData);
+        return output;
+    }
+
+    public string Unprotect(byte[] protectedValue, SecretContext context)
+    {
+        if (protectedValue.Length < HeaderSize || protectedValue[0] != FormatVersion)
+        {
+            throw new SecretUnreadableException($"The {context.Kind} of {context.Table} row {context.Row} is not in a known format.");
+        }
+
+        var keyId = protectedValue[1..(1 + KeyIdSize)];
+        var key = _keys.FirstOrDefault(candidate => candidate.Id.AsSpan().SequenceEqual(keyId)).Key
+            ?? throw new SecretUnreadableException($"The {context.Kind} of {context.Table} row {context.Row} was encrypted under a key that is no longer configured.");
+
+        var plain = new byte[protectedValue.Length - HeaderSize];
+        try
+        {
+            using var aes = new AesGcm(key, TagSize);
+            aes.Decrypt(
+                protectedValue.AsSpan(1 + KeyIdSize, NonceSize), protectedValue.AsSpan(HeaderSize),
+                protectedValue.AsSpan(1 + KeyIdSize + NonceSize, TagSize), plain, context.AssociatedData);
+        }
+        catch (AuthenticationTagMismatchException)
+        {
+            throw new SecretUnreadableException($"The {context.Kind} of {context.Table} row {context.Row} does not belong to that row or was altered.");
+        }
+        return Encoding.UTF8.GetString(plain);
+    }
+
+    /// <summary>True when the value is encrypted under the newest key, so a rotation can skip it.</summary>
+    public bool IsUnderNewestKey(byte[] protectedValue) =>
+        protectedValue.Length >= HeaderSize && protectedValue.AsSpan(1, KeyIdSize).SequenceEqual(_keys[0].Id);
+
+    private static (byte[] Id, byte[] Key) DeriveKey(string secret)
+    {
+        if (secret.Length < 32)
+        {
+            throw new InvalidOperationException("Each TokenEncryption key must be at least 32 characters of random text.");
+        }
+        var key = HKDF.DeriveKey(HashAlgorithmName.SHA256, Encoding.UTF8.GetBytes(secret), 32, salt: [], info: KeyInfo);
+        return (SHA256.HashData(key)[..KeyIdSize], key);
+    }
+}

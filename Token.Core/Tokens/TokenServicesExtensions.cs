@@ -1,0 +1,33 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Token.Core.Providers;
+using Token.Core.Security;
+
+namespace Token.Core.Tokens;
+
+public static class TokenServicesExtensions
+{
+    /// <summary>Encryption, providers and the grant lifecycle: what both token-api and token-refresher need.</summary>
+    public static TBuilder AddTokenServices<TBuilder>(this TBuilder builder) where TBuilder : IHostApplicationBuilder
+    {
+        builder.Services.AddOptions<SecretEncryptionOptions>().BindConfiguration("TokenEncryption")
+            .Validate(o => !string.IsNullOrWhiteSpace(o.Keys), "TokenEncryption:Keys is required").ValidateOnStart();
+        builder.Services.AddOptions<ProviderOptions>().BindConfiguration("Providers");
+        builder.Services.AddOptions<RefreshOptions>().BindConfiguration("Refresh");
+
+        builder.Services.AddSingleton(TimeProvider.System);
+        builder.Services.AddSingleton<SecretProtector>();
+        builder.Services.AddScoped<ProviderCatalog>();
+        builder.Services.AddScoped<Grants>();
+        builder.Services.AddScoped<TokenLifecycle>();
+
+        // A token request is not idempotent (a code is single use), so no automatic retries; a provider that
+        // hangs must not hold a caller for long.
+#pragma warning disable EXTEXP0001 // the supported way to opt one client out of ServiceDefaults' resilience handler
+        builder.Services.AddHttpClient<OAuthProviderClient>(http => http.Timeout = TimeSpan.FromSeconds(15))
+            .RemoveAllResilienceHandlers();
+#pragma warning restore EXTEXP0001
+
+        return builder;
+    }
+}

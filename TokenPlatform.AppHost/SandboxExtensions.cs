@@ -1,0 +1,28 @@
+using Microsoft.Extensions.Hosting;
+
+namespace TokenPlatform.AppHost;
+
+public static class SandboxExtensions
+{
+    /// <summary>The client the README's walk-through registers; the sandbox knows it from the start.</summary>
+    public const string DemoClientId = "demo-client";
+    public const string DemoClientSecret = "demo-client-secret";
+
+    /// <summary>
+    /// Runs TokenPlatform.Sandbox, a real OAuth 2.0 server, and makes it token-api's <c>sandbox</c> provider, so the whole
+    /// consent flow works locally without Google credentials. Development only.
+    /// </summary>
+    public static IResourceBuilder<ProjectResource> AddSandboxProvider(
+        this IDistributedApplicationBuilder builder, IResourceBuilder<ProjectResource> api, IResourceBuilder<ProjectResource> gateway)
+    {
+        var sandbox = builder.AddProject<Projects.TokenPlatform_Sandbox>("sandbox")
+            .WithEnvironment("Sandbox__Clients__0__ClientId", DemoClientId)
+            .WithEnvironment("Sandbox__Clients__0__ClientSecret", DemoClientSecret)
+            .WithEnvironment(context => context.EnvironmentVariables["Sandbox__Clients__0__RedirectUris__0"] =
+                ReferenceExpression.Create($"{gateway.GetEndpoint("http")}/auth/callback"))
+            .WithHttpHealthCheck("/health");
+
+        api.WithEnvironment("Providers__SandboxBaseUrl", sandbox.GetEndpoint("http")).WaitFor(sandbox);
+        return sandbox;
+    }
+}

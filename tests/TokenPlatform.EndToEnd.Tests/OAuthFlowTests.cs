@@ -1,0 +1,189 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json.Nodes;
+using Npgsql;
+
+namespace TokenPlatform.EndToEnd.Tests;
+
+public sealed class OAuthFlowTests(PlatformFixture platform) : IClassFixture<PlatformFixture>
+{
+    private readonly PlatformApi _api = new(platform.App);
+
+    [Fact]
+    public async Task A_consented_client_validates_to_a_token_the_provider_confirms()
+    {
+        var client = await _api.CreateSandboxClientAsync();
+
+        var (_, callback) = await _api.ConnectAsync(client.Id);
+        var connected = await PlatformApi.ReadJsonAsync(callback);
+        Assert.Equal("connected", connected["status"]!.GetValue<string>());
+
+        using var admin = _api.Admin();
+        using var validateResponse = await admin.GetAsync($"/tokens/validate/{client.Id}");
+        var validate = await PlatformApi.ReadJsonAsync(validateResponse);
+        Assert.True(validate["is_valid"]!.GetValue<bool>());
+        Assert.Equal(client.Id, validate["client_id"]!.GetValue<int>());
+        Assert.Equal("no-store", validateResponse.Headers.CacheControl?.ToString());
+        var accessToken = validate["access_token"]!.GetValue<string>();
+
+        using var sandbox = _api.Sandbox();
+        var info = await PlatformApi.ReadJsonAsync(await sandbox.GetAsync($"/tokeninfo?access_token={Uri.EscapeDataString(accessToken)}"));
+        Assert.True(info["active"]!.GetValue<bool>());
+        Assert.Equal(client.ClientId, info["client_id"]!.GetValue<string>());
+
+        await using var db = await _api.OpenDatabaseAsync();
+        await using var events = new NpgsqlCommand("SELECT count(*) FROM outbox WHERE message_type = 'Token.Contracts.TokenIssued' AND payload->>'clientId' = @id", db);
+        events.Parameters.AddWithValue("id", client.Id.ToString());
+        Assert.Equal(1L, await events.ExecuteScalarAsync());
+    }
+
+    [Fact]
+    public async Task The_code_exchange_carries_the_PKCE_verifier()
+    {
+        var client = await _api.CreateSandboxClientAsync();
+        await _api.ClearSandboxRequestsAsync();
+
+        await _api.ConnectAsync(client.Id);
+
+        var exchange = (await _api.SandboxTokenRequestsAsync()).Single(r => r!["client_id"]!.GetValue<string>() == client.ClientId)!;
+        Assert.Equal("authorization_code", exchange["grant_type"]!.GetValue<string>());
+        Assert.True(exchange["has_code_verifier"]!.GetValue<bool>());
+        Assert.InRange(exchange["code_verifier_length"]!.GetValue<int>(), 43, 128);
+    }
+
+    [Fact]
+    public async Task A_replayed_state_is_refused_without_calling_the_provider()
+    {
+        var client = await _api.CreateSandboxClientAsync();
+        var (callbackUrl, first) = await _api.ConnectAsync(client.Id);
+        Assert.Equal(HttpStatusCode.OK, first.StatusCode);
+        await _api.ClearSandboxRequestsAsync();
+
+        using var browser = PlatformApi.Browser();
+        await PlatformApi.ReadProblemAsync(await browser.SendAsync(JsonGet(callbackUrl)), HttpStatusCode.BadRequest);
+
+        Assert.Empty(await _api.SandboxTokenRequestsAsync());
+    }
+
+    [Fact]
+    public async Task An_expired_state_is_refused_without_calling_the_provider()
+    {
+        var client = await _api.CreateSandboxClientAsync();
+        var providerUrl = await ProviderUrlAsync(client.Id);
+        await using (var db = await _api.OpenDatabaseAsync())
+        {
+            await using var expire = new NpgsqlCommand("UPDATE oauth_states SET expires_at = now() - interval '1 second' WHERE client_id = @id", db);
+            expire.Parameters.AddWithValue("id", client.Id);
+            Assert.Equal(1, await expire.ExecuteNonQueryAsync());
+        }
+        await _api.ClearSandboxRequestsAsync();
+
+        var callbackUrl = await ApproveAtProviderAsync(providerUrl);
+        using var browser = PlatformApi.Browser();
+        var problem = await PlatformApi.ReadProblemAsync(await browser.SendAsync(JsonGet(callbackUrl)), HttpStatusCode.BadRequest);
+
+        Assert.Contains("expired", problem["detail"]!.GetValue<string>());
+        Assert.Empty(await _api.SandboxTokenRequestsAsync());
+    }
+
+    [Fact]
+    public async Task A_foreign_state_is_refused_without_calling_the_provider()
+    {
+        await _api.ClearSandboxRequestsAsync();
+        using var browser = PlatformApi.Browser();
+
+        var response = await browser.SendAsync(JsonGet(_api.GatewayUrl("http://localhost:8002/auth/callback?code=stolen&state=not-ours")));
+
+        await PlatformApi.ReadProblemAsync(response, HttpStatusCode.BadRequest);
+        Assert.Empty(await _api.SandboxTokenRequestsAsync());
+    }
+
+    [Fact]
+    public async Task The_owner_denying_consent_is_shown_not_thrown()
+    {
+        var client = await _api.CreateSandboxClientAsync();
+        var providerUrl = await ProviderUrlAsync(client.Id);
+        await _api.SetSandboxSwitchesAsync(new { auto_approve = false });
+
+        // The person clicks "Deny" on the sandbox's consent page.
+        using var browser = PlatformApi.Browser();
+        var page = await browser.GetStringAsync(providerUrl);
+        Assert.Contains("Deny", page);
+        var form = System.Text.RegularExpressions.Regex.Matches(page, "<input type=\"hidden\" name=\"([^\"]*)\" value=\"([^\"]*)\">")
+            .ToDictionary(m => WebUtility.HtmlDecode(m.Groups[1].Value), m => WebUtility.HtmlDecode(m.Groups[2].Value));
+        form["decision"] = "deny";
+        var denied = await browser.PostAsync(new Uri(new Uri(providerUrl), "/connect/authorize"), new FormUrlEncodedContent(form));
+        Assert.Equal(HttpStatusCode.Redirect, denied.StatusCode);
+
+        var answer = await browser.GetAsync(_api.GatewayUrl(denied.Headers.Location!.ToString()));
+        Assert.Equal(HttpStatusCode.BadRequest, answer.StatusCode);
+        Assert.Equal("text/html", answer.Content.Headers.ContentType?.MediaType);
+        Assert.Contains("access_denied", await answer.Content.ReadAsStringAsync());
+    }
+
+    [Fact]
+    public async Task A_login_link_works_once_for_its_own_client_and_never_without_a_ticket()
+    {
+        var client = await _api.CreateSandboxClientAsync();
+        var other = await _api.CreateSandboxClientAsync();
+        using var admin = _api.Admin();
+        var start = await PlatformApi.ReadJsonAsync(await admin.GetAsync($"/oauth/start/{client.Id}"));
+        var loginUrl = _api.GatewayUrl(start["login_url"]!.GetValue<string>());
+        var ticket = System.Web.HttpUtility.ParseQueryString(new Uri(loginUrl).Query)["ticket"];
+        using var browser = PlatformApi.Browser();
+
+        await PlatformApi.ReadProblemAsync(await browser.SendAsync(JsonGet(_api.GatewayUrl($"http://localhost:8002/oauth/login/{client.Id}"))), HttpStatusCode.BadRequest);
+        await PlatformApi.ReadProblemAsync(await browser.SendAsync(JsonGet(_api.GatewayUrl($"http://localhost:8002/oauth/login/{other.Id}?ticket={ticket}"))), HttpStatusCode.BadRequest);
+        Assert.Equal(HttpStatusCode.Redirect, (await browser.GetAsync(loginUrl)).StatusCode);
+        await PlatformApi.ReadProblemAsync(await browser.SendAsync(JsonGet(loginUrl)), HttpStatusCode.BadRequest);
+    }
+
+    [Fact]
+    public async Task Refresh_and_revocation_reach_the_provider()
+    {
+        var client = await _api.CreateSandboxClientAsync();
+        await _api.ConnectAsync(client.Id);
+        using var admin = _api.Admin();
+        var before = (await PlatformApi.ReadJsonAsync(await admin.GetAsync($"/tokens/validate/{client.Id}")))["access_token"]!.GetValue<string>();
+
+        var refreshed = await PlatformApi.ReadJsonAsync(await admin.PostAsJsonAsync("/tokens/refresh", new { client_id = client.Id }));
+        var after = refreshed["access_token"]!.GetValue<string>();
+        Assert.NotEqual(before, after);
+        Assert.Equal(after, (await PlatformApi.ReadJsonAsync(await admin.GetAsync($"/tokens/validate/{client.Id}")))["access_token"]!.GetValue<string>());
+
+        await _api.ClearSandboxRequestsAsync();
+        var revoked = await PlatformApi.ReadJsonAsync(await admin.DeleteAsync($"/tokens/{client.Id}"));
+        Assert.True(revoked["provider_confirmed"]!.GetValue<bool>());
+        Assert.Contains(await _api.SandboxTokenRequestsAsync(), r => r!["endpoint"]!.GetValue<string>() == "revoke");
+
+        var validate = await PlatformApi.ReadJsonAsync(await admin.GetAsync($"/tokens/validate/{client.Id}"));
+        Assert.False(validate["is_valid"]!.GetValue<bool>());
+        Assert.Null(validate["access_token"]);
+        Assert.Equal("revoked", validate["reason"]!.GetValue<string>());
+        using var sandbox = _api.Sandbox();
+        Assert.Equal(HttpStatusCode.BadRequest, (await sandbox.GetAsync($"/tokeninfo?access_token={Uri.EscapeDataString(after)}")).StatusCode);
+    }
+
+    private async Task<string> ProviderUrlAsync(int clientId)
+    {
+        using var admin = _api.Admin();
+        var start = await PlatformApi.ReadJsonAsync(await admin.GetAsync($"/oauth/start/{clientId}"));
+        return start["authorization_url"]!.GetValue<string>();
+    }
+
+    private async Task<string> ApproveAtProviderAsync(string providerUrl)
+    {
+        await _api.SetSandboxSwitchesAsync(new { auto_approve = true });
+        using var browser = PlatformApi.Browser();
+        var back = await browser.GetAsync(providerUrl);
+        Assert.Equal(HttpStatusCode.Redirect, back.StatusCode);
+        return _api.GatewayUrl(back.Headers.Location!.ToString());
+    }
+
+    private static HttpRequestMessage JsonGet(string url)
+    {
+        var request = new HttpRequestMessage(HttpMethod.Get, url);
+        request.Headers.Accept.Add(new System.Net.Http.Headers.MediaTypeWithQualityHeaderValue("application/json"));
+        return request;
+    }
+}

@@ -1,0 +1,161 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text;
+using Npgsql;
+
+namespace TokenPlatform.EndToEnd.Tests;
+
+public sealed class SecurityTests(PlatformFixture platform) : IClassFixture<PlatformFixture>
+{
+    private readonly PlatformApi _api = new(platform.App);
+
+    public enum Key { None, Unknown, Admin, TokensRead, TokensReadForA }
+
+    [Theory]
+    // Admin-only operations.
+    [InlineData(Key.None, "GET", "/clients", HttpStatusCode.Unauthorized)]
+    [InlineData(Key.Unknown, "GET", "/clients", HttpStatusCode.Unauthorized)]
+    [InlineData(Key.Admin, "GET", "/clients", HttpStatusCode.OK)]
+    [InlineData(Key.TokensRead, "GET", "/clients", HttpStatusCode.Forbidden)]
+    [InlineData(Key.TokensReadForA, "GET", "/clients", HttpStatusCode.Forbidden)]
+    [InlineData(Key.TokensRead, "GET", "/oauth/start/{A}", HttpStatusCode.Forbidden)]
+    [InlineData(Key.TokensRead, "DELETE", "/tokens/{B}", HttpStatusCode.Forbidden)]
+    [InlineData(Key.TokensRead, "GET", "/api-keys", HttpStatusCode.Forbidden)]
+    [InlineData(Key.TokensRead, "GET", "/providers", HttpStatusCode.Forbidden)]
+    [InlineData(Key.TokensRead, "GET", "/branches", HttpStatusCode.Forbidden)]
+    // Token reads, with and without a client list.
+    [InlineData(Key.None, "GET", "/tokens/validate/{A}", HttpStatusCode.Unauthorized)]
+    [InlineData(Key.Unknown, "GET", "/tokens/validate/{A}", HttpStatusCode.Unauthorized)]
+    [InlineData(Key.Admin, "GET", "/tokens/validate/{A}", HttpStatusCode.OK)]
+    [InlineData(Key.TokensRead, "GET", "/tokens/validate/{A}", HttpStatusCode.OK)]
+    [InlineData(Key.TokensRead, "GET", "/tokens/validate/{B}", HttpStatusCode.OK)]
+    [InlineData(Key.TokensReadForA, "GET", "/tokens/validate/{A}", HttpStatusCode.OK)]
+    [InlineData(Key.TokensReadForA, "GET", "/tokens/validate/{B}", HttpStatusCode.Forbidden)]
+    [InlineData(Key.TokensReadForA, "GET", "/tokens/client/{B}", HttpStatusCode.Forbidden)]
+    [InlineData(Key.TokensReadForA, "POST", "/tokens/refresh#{B}", HttpStatusCode.Forbidden)]
+    public async Task Each_key_reaches_exactly_what_its_scopes_and_client_list_allow(Key key, string method, string path, HttpStatusCode expected)
+    {
+        var (a, b) = await CreateClientPairAsync();
+        var apiKey = key switch
+        {
+            Key.None => null,
+            Key.Unknown => "tp_not-a-key",
+            Key.Admin => Platform.AdminApiKey,
+            Key.TokensRead => await CreateKeyAsync(["tokens:read"], null),
+            _ => await CreateKeyAsync(["tokens:read"], [a])
+        };
+        using var http = _api.Gateway(apiKey);
+        var target = path.Replace("{A}", a.ToString()).Replace("{B}", b.ToString());
+
+        using var response = method switch
+        {
+            "GET" => await http.GetAsync(target),
+            "DELETE" => await http.DeleteAsync(target),
+            _ => await http.PostAsJsonAsync(target.Split('#')[0], new { client_id = int.Parse(target.Split('#')[1]) })
+        };
+
+        Assert.Equal(expected, response.StatusCode);
+        if (expected is HttpStatusCode.Unauthorized or HttpStatusCode.Forbidden)
+        {
+            await PlatformApi.ReadProblemAsync(response, expected);
+        }
+    }
+
+    [Fact]
+    public async Task A_key_is_shown_once_stored_hashed_and_stops_working_when_deleted()
+    {
+        using var admin = _api.Admin();
+        var created = await PlatformApi.ReadJsonAsync(await admin.PostAsJsonAsync("/api-keys", new { name = "review-fetcher", scopes = new[] { "tokens:read" } }), HttpStatusCode.Created);
+        var secret = created["api_key"]!.GetValue<string>();
+        Assert.DoesNotContain(secret, await admin.GetStringAsync("/api-keys"));
+        Assert.Equal(0, await CountRowsContainingAsync(secret));
+
+        using var caller = _api.Gateway(secret);
+        var (a, _) = await CreateClientPairAsync();
+        Assert.Equal(HttpStatusCode.OK, (await caller.GetAsync($"/tokens/validate/{a}")).StatusCode);
+
+        Assert.Equal(HttpStatusCode.NoContent, (await admin.DeleteAsync($"/api-keys/{created["id"]!.GetValue<string>()}")).StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await caller.GetAsync($"/tokens/validate/{a}")).StatusCode);
+    }
+
+    [Fact]
+    public async Task No_table_holds_a_token_secret_state_or_login_ticket_in_plain_text()
+    {
+        var client = await _api.CreateSandboxClientAsync();
+        using var admin = _api.Admin();
+        var start = await PlatformApi.ReadJsonAsync(await admin.GetAsync($"/oauth/start/{client.Id}"));
+        var providerQuery = System.Web.HttpUtility.ParseQueryString(new Uri(start["authorization_url"]!.GetValue<string>()).Query);
+        var loginTicket = System.Web.HttpUtility.ParseQueryString(new Uri(start["login_url"]!.GetValue<string>()).Query)["ticket"]!;
+        await _api.ConnectAsync(client.Id);
+        var accessToken = (await PlatformApi.ReadJsonAsync(await admin.GetAsync($"/tokens/validate/{client.Id}")))["access_token"]!.GetValue<string>();
+
+        foreach (var secret in new[] { client.Secret, accessToken, providerQuery["state"]!, loginTicket })
+        {
+            Assert.Equal(0, await CountRowsContainingAsync(secret));
+        }
+    }
+
+    [Fact]
+    public async Task A_ciphertext_copied_to_another_row_does_not_decrypt()
+    {
+        var victim = await _api.CreateSandboxClientAsync();
+        var thief = await _api.CreateSandboxClientAsync();
+        await _api.ConnectAsync(victim.Id);
+        await _api.ConnectAsync(thief.Id);
+
+        await using (var db = await _api.OpenDatabaseAsync())
+        {
+            await using var copy = new NpgsqlCommand(
+                "UPDATE tokens SET access_token = (SELECT access_token FROM tokens WHERE client_id = @victim) WHERE client_id = @thief", db);
+            copy.Parameters.AddWithValue("victim", victim.Id);
+            copy.Parameters.AddWithValue("thief", thief.Id);
+            Assert.Equal(1, await copy.ExecuteNonQueryAsync());
+        }
+
+        using var admin = _api.Admin();
+        var validate = await PlatformApi.ReadJsonAsync(await admin.GetAsync($"/tokens/validate/{thief.Id}"));
+        Assert.False(validate["is_valid"]!.GetValue<bool>());
+        Assert.Equal("unreadable", validate["reason"]!.GetValue<string>());
+        Assert.True(validate["access_token"] is null);
+    }
+
+    private async Task<(int A, int B)> CreateClientPairAsync()
+    {
+        var a = await _api.CreateSandboxClientAsync();
+        var b = await _api.CreateSandboxClientAsync();
+        return (a.Id, b.Id);
+    }
+
+    private async Task<string> CreateKeyAsync(string[] scopes, int[]? clientIds)
+    {
+        using var admin = _api.Admin();
+        var created = await PlatformApi.ReadJsonAsync(await admin.PostAsJsonAsync("/api-keys", new { name = "matrix", scopes, client_ids = clientIds }), HttpStatusCode.Created);
+        return created["api_key"]!.GetValue<string>();
+    }
+
+    /// <summary>Every row of every table of ours, as text (bytea as hex and as UTF-8), searched for the value.</summary>
+    private async Task<int> CountRowsContainingAsync(string value)
+    {
+        await using var db = await _api.OpenDatabaseAsync();
+        var tables = new List<string>();
+        await using (var list = new NpgsqlCommand("SELECT table_name FROM information_schema.tables WHERE table_schema = 'public'", db))
+        await using (var reader = await list.ExecuteReaderAsync())
+        {
+            while (await reader.ReadAsync())
+            {
+                tables.Add(reader.GetString(0));
+            }
+        }
+
+        var hex = Convert.ToHexStringLower(Encoding.UTF8.GetBytes(value));
+        var found = 0;
+        foreach (var table in tables)
+        {
+            await using var search = new NpgsqlCommand($"SELECT count(*) FROM \"{table}\" t WHERE strpos(t::text, @value) > 0 OR strpos(t::text, @hex) > 0", db);
+            search.Parameters.AddWithValue("value", value);
+            search.Parameters.AddWithValue("hex", hex);
+            found += (int)(long)(await search.ExecuteScalarAsync())!;
+        }
+        return found;
+    }
+}
