@@ -1,0 +1,46 @@
+#!/usr/bin/env bash
+# Validate benchmark (docs/benchmarks.md): GET /tokens/validate/{client_id} for a valid, cached token, direct to
+# token-api and through the gateway, next to a constant-JSON endpoint on plain Kestrel, in the same run.
+# Usage: start the platform in Release first, in another terminal:
+#   dotnet run --project TokenPlatform.AppHost -c Release --launch-profile http
+# then: scripts/bench-validate.sh ADMIN_API_KEY [SECONDS] [CONNECTIONS]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+key="$1" seconds="${2:-15}" connections="${3:-64}"
+gateway=http://127.0.0.1:8002
+command -v wrk > /dev/null || { echo "wrk is missing: apt-get install wrk" >&2; exit 1; }
+
+json() { python3 -c "import json,sys; print(json.load(sys.stdin)$1)"; }
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+
+# A client with a fresh grant from the sandbox provider.
+sandbox=$(curl -sf -H "X-API-Key: $key" "$gateway/providers/sandbox" | json "['token_endpoint']" | sed 's|/connect/token||')
+curl -sf -X PUT -H 'content-type: application/json' -d '{"auto_approve":true}' "$sandbox/sandbox/switches" > /dev/null
+name="bench-$RANDOM$RANDOM"
+curl -sf -H 'content-type: application/json' -d "{\"client_id\":\"$name\",\"client_secret\":\"bench-secret\",\"redirect_uris\":[\"http://localhost:8002/auth/callback\"]}" "$sandbox/sandbox/clients" > /dev/null
+client=$(curl -sf -H "X-API-Key: $key" -H 'content-type: application/json' \
+  -d "{\"client_id\":\"$name\",\"client_secret\":\"bench-secret\",\"redirect_uri\":\"http://localhost:8002/auth/callback\",\"provider\":\"sandbox\"}" "$gateway/clients" | json "['id']")
+login=$(curl -sf -H "X-API-Key: $key" "$gateway/oauth/start/$client" | json "['login_url']")
+authorize=$(curl -s -o /dev/null -w '%{redirect_url}' "$login")
+callback=$(curl -s -o /dev/null -w '%{redirect_url}' "$authorize")
+curl -sf -H 'accept: application/json' "$callback" > /dev/null
+curl -sf -H "X-API-Key: $key" "$gateway/tokens/validate/$client" | json "['is_valid']" | grep -q True
+
+# token-api's own port, behind Aspire's proxy.
+api_pid=$(pgrep -f 'bin/Release/net10.0/Token.Api$' | head -1)
+direct="http://127.0.0.1:$(ss -ltnpH | grep "pid=$api_pid," | awk '{print $4}' | sed 's/.*://' | head -1)"
+
+baseline_port=$(free_port)
+dotnet run -c Release bench/ConstantJson.cs -- --urls "http://127.0.0.1:$baseline_port" > /dev/null 2>&1 &
+baseline_pid=$!
+trap 'kill $baseline_pid 2> /dev/null || true' EXIT
+until curl -sf "http://127.0.0.1:$baseline_port/tokens/validate/1" > /dev/null; do sleep 0.5; done
+
+echo "machine: $(nproc) cores, $(free -g | awk '/Mem:/ { print $2 }') GiB; wrk -t2 -c$connections -d${seconds}s --latency"
+for target in "constant-json|http://127.0.0.1:$baseline_port" "token-api direct|$direct" "through gateway|$gateway"; do
+  label="${target%%|*}" base="${target#*|}"
+  wrk -t2 -c"$connections" -d3s -H "X-API-Key: $key" "$base/tokens/validate/$client" > /dev/null # warm-up
+  wrk -t2 -c"$connections" -d"${seconds}s" --latency -H "X-API-Key: $key" "$base/tokens/validate/$client" \
+    | awk -v label="$label" '/Requests\/sec/ { rps = $2 } / 50%/ { p50 = $2 } / 99%/ { p99 = $2 } /Non-2xx/ { bad = $NF }
+        END { printf "%-18s %10s req/s   p50 %8s   p99 %8s   non-2xx %s\n", label, rps, p50, p99, bad + 0 }'
+done
