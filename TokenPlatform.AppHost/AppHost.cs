@@ -27,6 +27,8 @@ var api = builder.AddProject<Projects.Token_Api>("token-api")
     .WithReference(messaging).WaitFor(messaging)
     .WithEnvironment("Auth__AdminApiKey", adminApiKey)
     .WithEnvironment("TokenEncryption__Keys", encryptionKey)
+    // Proxyless (on a port DCP allocates): every request comes through the gateway, which should not pay a second hop.
+    .WithEndpoint("http", endpoint => (endpoint.IsProxied, endpoint.Port) = (false, null))
     .WithHttpHealthCheck("/health");
 
 var refresher = builder.AddProject<Projects.Token_Refresher>("token-refresher")
@@ -49,6 +51,7 @@ if (builder.Environment.IsDevelopment())
     resources = [.. resources, builder.AddSandboxProvider(api, gateway)];
 }
 
+builder.ForwardTraceSampling();
 builder.AnnounceWhenReady(infrastructure.Mode, gateway, adminApiKey, resources);
 
 builder.Build().Run();

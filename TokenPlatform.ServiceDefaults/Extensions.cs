@@ -2,6 +2,7 @@ using System.Text.Json;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Hosting;
@@ -56,10 +57,27 @@ public static class Extensions
                 .AddRuntimeInstrumentation()
                 .AddMeter(LibraryMeters))
             .WithTracing(tracing => tracing
+                .SetSampler(new ParentBasedSampler(new TraceIdRatioBasedSampler(builder.Configuration.GetValue("Telemetry:TraceSampleRatio", 1.0))))
                 .AddSource("Token.*")
                 .AddSource(LibrarySources)
-                .AddAspNetCoreInstrumentation(aspNetCore => aspNetCore.Filter = probes.IsTraced)
-                .AddHttpClientInstrumentation());
+                .AddAspNetCoreInstrumentation(aspNetCore =>
+                {
+                    aspNetCore.Filter = probes.IsTraced;
+                    aspNetCore.EnrichWithHttpRequest = (activity, request) =>
+                    {
+                        if (request.QueryString.HasValue)
+                        {
+                            activity.SetTag("url.query", QueryRedaction.Redact(request.QueryString.Value));
+                        }
+                    };
+                })
+                .AddHttpClientInstrumentation(http => http.EnrichWithHttpRequestMessage = (activity, request) =>
+                {
+                    if (request.RequestUri is { Query.Length: > 1 } uri)
+                    {
+                        activity.SetTag("url.full", uri.GetLeftPart(UriPartial.Path) + QueryRedaction.Redact(uri.Query));
+                    }
+                }));
 
         if (!string.IsNullOrWhiteSpace(builder.Configuration["OTEL_EXPORTER_OTLP_ENDPOINT"]))
         {
@@ -146,4 +164,21 @@ internal sealed class ProbePaths(string prefix)
     public bool IsTraced(HttpContext context) =>
         !(context.Request.Path.Equals(Health, StringComparison.OrdinalIgnoreCase) || context.Request.Path.Equals(Alive, StringComparison.OrdinalIgnoreCase))
         || context.Request.Headers.ContainsKey("traceparent");
+}
+
+/// <summary>
+/// Query strings here carry secrets (an authorization code, a state, a login ticket, a token for tokeninfo), and
+/// the Aspire dashboard asks instrumentations not to redact them. Spans keep the parameter names, never the values.
+/// </summary>
+public static class QueryRedaction
+{
+    public static string Redact(string? query)
+    {
+        if (string.IsNullOrEmpty(query) || query == "?")
+        {
+            return "";
+        }
+        var names = query.TrimStart('?').Split('&', StringSplitOptions.RemoveEmptyEntries).Select(pair => pair.Split('=')[0] + "=Redacted");
+        return "?" + string.Join('&', names);
+    }
 }

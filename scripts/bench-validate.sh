@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Validate benchmark (docs/benchmarks.md): GET /tokens/validate/{client_id} for a valid, cached token, direct to
 # token-api and through the gateway, next to a constant-JSON endpoint on plain Kestrel, in the same run.
-# Usage: start the platform in Release first, in another terminal:
-#   dotnet run --project TokenPlatform.AppHost -c Release --launch-profile http
+# Usage: start the platform in Release first, in another terminal, tracing 1 % of requests as a loaded
+# production service would (tracing every request floods the dashboard, which then competes for the CPU):
+#   dotnet run --project TokenPlatform.AppHost -c Release --launch-profile http -- --Telemetry:TraceSampleRatio=0.01
 # then: scripts/bench-validate.sh ADMIN_API_KEY [SECONDS] [CONNECTIONS]
 set -euo pipefail
 cd "$(dirname "$0")/.."
