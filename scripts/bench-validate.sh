@@ -4,10 +4,10 @@
 # Usage: start the platform in Release first, in another terminal, tracing 1 % of requests as a loaded
 # production service would (tracing every request floods the dashboard, which then competes for the CPU):
 #   dotnet run --project TokenPlatform.AppHost -c Release --launch-profile http -- --Telemetry:TraceSampleRatio=0.01
-# then: scripts/bench-validate.sh ADMIN_API_KEY [SECONDS] [CONNECTIONS]
+# then: scripts/bench-validate.sh ADMIN_API_KEY [SECONDS] [CONNECTIONS] [ROUNDS]
 set -euo pipefail
 cd "$(dirname "$0")/.."
-key="$1" seconds="${2:-15}" connections="${3:-64}"
+key="$1" seconds="${2:-10}" connections="${3:-64}" rounds="${4:-3}"
 gateway=http://127.0.0.1:8002
 command -v wrk > /dev/null || { echo "wrk is missing: apt-get install wrk" >&2; exit 1; }
 
@@ -37,11 +37,26 @@ baseline_pid=$!
 trap 'kill $baseline_pid 2> /dev/null || true' EXIT
 until curl -sf "http://127.0.0.1:$baseline_port/tokens/validate/1" > /dev/null; do sleep 0.5; done
 
-echo "machine: $(nproc) cores, $(free -g | awk '/Mem:/ { print $2 }') GiB; wrk -t2 -c$connections -d${seconds}s --latency"
-for target in "constant-json|http://127.0.0.1:$baseline_port" "token-api direct|$direct" "through gateway|$gateway"; do
-  label="${target%%|*}" base="${target#*|}"
-  wrk -t2 -c"$connections" -d3s -H "X-API-Key: $key" "$base/tokens/validate/$client" > /dev/null # warm-up
-  wrk -t2 -c"$connections" -d"${seconds}s" --latency -H "X-API-Key: $key" "$base/tokens/validate/$client" \
-    | awk -v label="$label" '/Requests\/sec/ { rps = $2 } / 50%/ { p50 = $2 } / 99%/ { p99 = $2 } /Non-2xx/ { bad = $NF }
-        END { printf "%-18s %10s req/s   p50 %8s   p99 %8s   non-2xx %s\n", label, rps, p50, p99, bad + 0 }'
+echo "machine: $(nproc) cores, $(free -g | awk '/Mem:/ { print $2 }') GiB; wrk -t2 -c$connections -d${seconds}s --latency, $rounds rounds (targets alternate), medians"
+targets=("constant-json|http://127.0.0.1:$baseline_port" "token-api direct|$direct" "through gateway|$gateway")
+results="$(mktemp)"
+for target in "${targets[@]}"; do
+  wrk -t2 -c"$connections" -d3s -H "X-API-Key: $key" "${target#*|}/tokens/validate/$client" > /dev/null # warm-up
 done
+for _ in $(seq 1 "$rounds"); do
+  for target in "${targets[@]}"; do
+    wrk -t2 -c"$connections" -d"${seconds}s" --latency -H "X-API-Key: $key" "${target#*|}/tokens/validate/$client" \
+      | awk -v label="${target%%|*}" '
+          function ms(v) { if (v ~ /us$/) return v / 1000; if (v ~ /ms$/) return v + 0; return v * 1000 }
+          /Requests\/sec/ { rps = $2 } / 50%/ { p50 = ms($2) } / 99%/ { p99 = ms($2) } /Non-2xx/ { bad = $NF }
+          END { printf "%s|%s|%s|%s|%s\n", label, rps, p50, p99, bad + 0 }' >> "$results"
+  done
+done
+for target in "${targets[@]}"; do
+  label="${target%%|*}"
+  grep "^$label|" "$results" | awk -F'|' -v label="$label" '
+    { rps[NR] = $2; p50[NR] = $3; p99[NR] = $4; bad += $5 }
+    function median(a, n,   i, j, t) { for (i = 1; i <= n; i++) for (j = i + 1; j <= n; j++) if (a[j] < a[i]) { t = a[i]; a[i] = a[j]; a[j] = t } return a[int((n + 1) / 2)] }
+    END { printf "%-18s %10.0f req/s   p50 %6.2f ms   p99 %6.2f ms   non-2xx %d\n", label, median(rps, NR), median(p50, NR), median(p99, NR), bad }'
+done
+rm -f "$results"

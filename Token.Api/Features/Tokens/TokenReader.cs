@@ -12,20 +12,15 @@ public sealed record TokenRead(CachedToken? Token, string? Reason);
 public sealed partial class TokenReader(
     TokenDbContext db, TokenCache cache, TokenLifecycle lifecycle, SecretProtector protector, TimeProvider time, ILogger<TokenReader> logger)
 {
-    /// <summary>Null when the client does not exist.</summary>
+    /// <summary>Null when the client does not exist. Called when the cache had nothing usable.</summary>
     public async Task<TokenRead?> ReadAsync(int clientId, CancellationToken ct)
     {
-        if (cache.TryGet(clientId, out var cached))
-        {
-            return new TokenRead(cached, null);
-        }
-
         var gate = cache.RefreshGate(clientId);
         await gate.WaitAsync(ct);
         try
         {
             // Another caller may have refreshed while this one waited.
-            if (cache.TryGet(clientId, out cached))
+            if (cache.TryGet(clientId, out var cached))
             {
                 return new TokenRead(cached, null);
             }
