@@ -20,9 +20,12 @@ public static class SandboxExtensions
             .WithEnvironment("Sandbox__Clients__0__ClientSecret", DemoClientSecret)
             .WithEnvironment(context => context.EnvironmentVariables["Sandbox__Clients__0__RedirectUris__0"] =
                 ReferenceExpression.Create($"{gateway.GetEndpoint("http")}/auth/callback"))
-            .WithHttpHealthCheck("/health");
+            .WithHttpHealthCheck("/health")
+            // token-api only calls the sandbox when an OAuth flow runs. Starting the sandbox after token-api keeps it off
+            // the start-up's critical path (RabbitMQ, then token-api, then the gateway) on a machine with few cores.
+            .WaitFor(api);
 
-        api.WithEnvironment("Providers__SandboxBaseUrl", sandbox.GetEndpoint("http")).WaitFor(sandbox);
+        api.WithEnvironment("Providers__SandboxBaseUrl", sandbox.GetEndpoint("http"));
         return sandbox;
     }
 }
