@@ -38,6 +38,27 @@ public sealed class OAuthFlowTests(PlatformFixture platform) : IClassFixture<Pla
     }
 
     [Fact]
+    public async Task Once_warm_validate_answers_from_memory_without_reading_the_database()
+    {
+        var client = await _api.CreateSandboxClientAsync();
+        await _api.ConnectAsync(client.Id);
+        using var admin = _api.Admin();
+        var warm = await PlatformApi.ReadJsonAsync(await admin.GetAsync($"/tokens/validate/{client.Id}"));
+
+        // Changed behind the platform's back: a read of the database would now see a revoked grant.
+        await using (var db = await _api.OpenDatabaseAsync())
+        {
+            await using var revoke = new NpgsqlCommand("UPDATE tokens SET is_revoked = true WHERE client_id = @id", db);
+            revoke.Parameters.AddWithValue("id", client.Id);
+            Assert.Equal(1, await revoke.ExecuteNonQueryAsync());
+        }
+
+        var cached = await PlatformApi.ReadJsonAsync(await admin.GetAsync($"/tokens/validate/{client.Id}"));
+        Assert.True(cached["is_valid"]!.GetValue<bool>());
+        Assert.Equal(warm["access_token"]!.GetValue<string>(), cached["access_token"]!.GetValue<string>());
+    }
+
+    [Fact]
     public async Task The_code_exchange_carries_the_PKCE_verifier()
     {
         var client = await _api.CreateSandboxClientAsync();
