@@ -59,6 +59,44 @@ public sealed class OAuthFlowTests(PlatformFixture platform) : IClassFixture<Pla
     }
 
     [Fact]
+    public async Task While_the_provider_fails_the_still_valid_token_is_served_without_asking_the_provider_on_every_read()
+    {
+        var client = await _api.CreateSandboxClientAsync();
+        // A 20 s token is due for refresh after 10 s (the buffer is never more than half the lifetime).
+        await _api.SetSandboxSwitchesAsync(new { access_token_lifetime_seconds = 20 });
+        try
+        {
+            await _api.ConnectAsync(client.Id);
+            await _api.SetSandboxSwitchesAsync(new { token_failure = new { mode = "status", status_code = 503, grant_type = "refresh_token" } });
+            using var admin = _api.Admin();
+            var issued = (await PlatformApi.ReadJsonAsync(await admin.GetAsync($"/tokens/validate/{client.Id}")))["access_token"]!.GetValue<string>();
+
+            var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
+            while (await RefreshAttemptsAsync(client.ClientId) == 0)
+            {
+                Assert.True(DateTime.UtcNow < deadline, "no refresh was attempted once the token was due");
+                await admin.GetAsync($"/tokens/validate/{client.Id}");
+                await Task.Delay(TimeSpan.FromMilliseconds(250));
+            }
+
+            for (var i = 0; i < 20; i++)
+            {
+                var read = await PlatformApi.ReadJsonAsync(await admin.GetAsync($"/tokens/validate/{client.Id}"));
+                Assert.True(read["is_valid"]!.GetValue<bool>());
+                Assert.Equal(issued, read["access_token"]!.GetValue<string>());
+            }
+            Assert.Equal(1, await RefreshAttemptsAsync(client.ClientId));
+        }
+        finally
+        {
+            await _api.SetSandboxSwitchesAsync(new { access_token_lifetime_seconds = 3600, token_failure = new { mode = "none" } });
+        }
+    }
+
+    private async Task<int> RefreshAttemptsAsync(string clientId) =>
+        (await _api.SandboxTokenRequestsAsync()).Count(r => r!["client_id"]?.GetValue<string>() == clientId && r["grant_type"]?.GetValue<string>() == "refresh_token");
+
+    [Fact]
     public async Task The_code_exchange_carries_the_PKCE_verifier()
     {
         var client = await _api.CreateSandboxClientAsync();

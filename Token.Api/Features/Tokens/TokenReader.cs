@@ -12,6 +12,9 @@ public sealed record TokenRead(CachedToken? Token, string? Reason);
 public sealed partial class TokenReader(
     TokenDbContext db, TokenCache cache, TokenLifecycle lifecycle, SecretProtector protector, TimeProvider time, ILogger<TokenReader> logger)
 {
+    /// <summary>How long a still-valid token is served from memory after an on-demand refresh failed for a passing reason.</summary>
+    public static readonly TimeSpan RetryAfterFailedRefresh = TimeSpan.FromSeconds(30);
+
     /// <summary>Null when the client does not exist. Called when the cache had nothing usable.</summary>
     public async Task<TokenRead?> ReadAsync(int clientId, CancellationToken ct)
     {
@@ -66,13 +69,18 @@ public sealed partial class TokenReader(
         if (token.IsValid && !token.IsRevoked && lifecycle.IsInsideRefreshBuffer(token))
         {
             var outcome = await lifecycle.RefreshAsync(clientId, force: false, "on-demand", ct);
-            // A refresh that failed for a passing reason leaves the old token, which may still be usable.
+            if (outcome.Error is { RequiresReauthorization: false })
+            {
+                // A passing failure leaves the old token, which may still be usable. Serve it from memory for a while
+                // instead of asking the provider again on every read while it is down.
+                return Describe(outcome.Token ?? token, retryRefreshAt: time.GetUtcNow() + RetryAfterFailedRefresh);
+            }
             token = outcome.Token ?? token;
         }
         return Describe(token);
     }
 
-    private TokenRead Describe(OAuthToken? token)
+    private TokenRead Describe(OAuthToken? token, DateTimeOffset? retryRefreshAt = null)
     {
         if (token is null)
         {
@@ -103,7 +111,8 @@ public sealed partial class TokenReader(
             return new TokenRead(null, "unreadable");
         }
 
-        var usable = new CachedToken(token.ClientId, accessToken, token.TokenType, token.ExpiresAt, RefreshAt: lifecycle.RefreshDueAt(token), token.Version);
+        var refreshAt = retryRefreshAt is { } retry ? (retry < token.ExpiresAt ? retry : token.ExpiresAt) : lifecycle.RefreshDueAt(token);
+        var usable = new CachedToken(token.ClientId, accessToken, token.TokenType, token.ExpiresAt, refreshAt, token.Version);
         cache.Set(usable);
         return new TokenRead(usable, null);
     }
