@@ -1,14 +1,20 @@
 using Token.Gateway;
+using Token.Gateway.Edge;
+using Token.Gateway.RateLimiting;
 
 var builder = WebApplication.CreateBuilder(args);
 
-// Every root path belongs to token-api (its /health is the seed's contract), so the gateway's own probes live under /gateway.
-builder.AddServiceDefaults(probePathPrefix: "/gateway");
+builder.AddServiceDefaults(probePathPrefix: GatewayPaths.Probes);
+builder.AddEdgeHygiene();
+builder.AddCallerRateLimits();
 builder.AddTokenApiProxy();
 
 var app = builder.Build();
 
-app.MapReverseProxy();
+app.UseAccessLog();
+app.UseEdgeHygiene();
+app.UseCallerRateLimits();
+app.MapTokenApiProxy();
 app.MapDefaultEndpoints();
 
 app.Run();

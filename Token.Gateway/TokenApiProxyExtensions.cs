@@ -1,4 +1,6 @@
+using System.Text.Json;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Yarp.ReverseProxy.Forwarder;
 
 namespace Token.Gateway;
 
@@ -17,6 +19,44 @@ public static class TokenApiProxyExtensions
 
         return builder;
     }
+
+    public static WebApplication MapTokenApiProxy(this WebApplication app)
+    {
+        app.MapReverseProxy(proxy =>
+        {
+            proxy.Use(AnswerHealthWhenTokenApiIsUnreachableAsync);
+            proxy.UseSessionAffinity();
+            proxy.UseLoadBalancing();
+            proxy.UsePassiveHealthChecks();
+        });
+        return app;
+    }
+
+    /// <summary>
+    /// Monitors read <c>/health</c> in the seed's shape. When token-api cannot be reached they still get that shape,
+    /// saying so, instead of an empty 502.
+    /// </summary>
+    private static async Task AnswerHealthWhenTokenApiIsUnreachableAsync(HttpContext context, Func<Task> next)
+    {
+        await next();
+        if (context.GetForwarderErrorFeature() is null || context.Response.HasStarted || context.GetReverseProxyFeature().Route.Config.RouteId != HealthRoute)
+        {
+            return;
+        }
+        context.Response.StatusCode = StatusCodes.Status503ServiceUnavailable;
+        context.Response.ContentType = "application/json";
+        context.Response.Headers.CacheControl = "no-store";
+        await JsonSerializer.SerializeAsync(context.Response.Body, new Dictionary<string, object>
+        {
+            ["status"] = "unhealthy",
+            ["timestamp"] = DateTimeOffset.UtcNow,
+            ["database"] = "unknown",
+            ["message_bus"] = "unknown",
+            ["token_api"] = "unreachable"
+        }, cancellationToken: context.RequestAborted);
+    }
+
+    private const string HealthRoute = "health";
 }
 
 /// <summary>The gateway is only ready when token-api, the service behind it, answers.</summary>

@@ -51,7 +51,9 @@ if (builder.Environment.IsDevelopment())
     resources = [.. resources, builder.AddSandboxProvider(api, gateway)];
 }
 
-builder.ForwardTraceSampling();
+// Telemetry:TraceSampleRatio (0 to 1, default 1) for every service; Gateway:* (limits, see Token.Gateway/GatewayOptions.cs) for the gateway.
+builder.ForwardSettings("Telemetry", builder.Resources.OfType<ProjectResource>());
+builder.ForwardSettings("Gateway", [gateway.Resource]);
 builder.AnnounceWhenReady(infrastructure.Mode, gateway, adminApiKey, resources);
 
 builder.Build().Run();

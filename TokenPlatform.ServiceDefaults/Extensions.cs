@@ -22,6 +22,7 @@ public static class Extensions
 
     // Libraries that report through System.Diagnostics without an instrumentation package of their own.
     private static readonly string[] LibrarySources = ["Npgsql", "MassTransit"];
+    private static readonly string[] UrlLoggingCategories = ["Microsoft.AspNetCore.Hosting.Diagnostics", "Yarp.ReverseProxy.Forwarder"];
     private static readonly string[] LibraryMeters = ["Npgsql", "MassTransit", "Microsoft.EntityFrameworkCore"];
 
     /// <param name="probePathPrefix">Where this service's own <c>/health</c> and <c>/alive</c> live, e.g. <c>/gateway</c> when the root paths belong to another service.</param>
@@ -44,6 +45,11 @@ public static class Extensions
 
     private static TBuilder ConfigureOpenTelemetry<TBuilder>(this TBuilder builder, ProbePaths probes) where TBuilder : IHostApplicationBuilder
     {
+        // These write whole URLs, query strings included, at Information; codes, states and login tickets travel there.
+        foreach (var category in UrlLoggingCategories)
+        {
+            builder.Logging.AddFilter(category, LogLevel.Warning);
+        }
         builder.Logging.AddOpenTelemetry(logging =>
         {
             logging.IncludeFormattedMessage = true;

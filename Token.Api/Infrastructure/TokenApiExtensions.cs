@@ -2,6 +2,7 @@ using System.Text.Json;
 using FastEndpoints;
 using FastEndpoints.Swagger;
 using Microsoft.AspNetCore.Diagnostics;
+using Microsoft.AspNetCore.HttpOverrides;
 using Token.Api.Features.OAuth;
 using Token.Api.Features.Tokens;
 using Token.Api.Auth;
@@ -17,6 +18,10 @@ public static class TokenApiExtensions
     {
         builder.WebHost.ConfigureKestrel(kestrel => kestrel.Limits.MaxRequestBodySize = MaxRequestBodyBytes);
         builder.Services.AddOptions<PublicUrlOptions>().BindConfiguration("PublicUrl");
+        // The gateway sets X-Forwarded-For/-Proto from its own connection (it drops whatever a caller sent); only a
+        // proxy on this host is believed. Links and redirects never come from these headers: they use PublicUrl.
+        builder.Services.Configure<ForwardedHeadersOptions>(forwarded =>
+            forwarded.ForwardedHeaders = ForwardedHeaders.XForwardedFor | ForwardedHeaders.XForwardedProto);
         builder.Services.AddProblemDetails();
         builder.Services.AddExceptionHandler<BadRequestExceptionHandler>();
         builder.Services.AddSingleton<TokenCache>();
@@ -38,6 +43,7 @@ public static class TokenApiExtensions
 
     public static WebApplication UseTokenApi(this WebApplication app)
     {
+        app.UseForwardedHeaders();
         app.UseExceptionHandler();
         app.UseAuthentication();
         app.UseAuthorization();

@@ -8,22 +8,46 @@ public static class Platform
 {
     public static readonly string[] Resources = ["tokendb", "messaging", "token-api", "token-refresher", "token-gateway", "sandbox"];
 
+    /// <summary>Our own services, whose logs and telemetry the tests hold to our rules.</summary>
+    public static readonly string[] Services = ["token-api", "token-refresher", "token-gateway"];
+
     /// <summary>The bootstrap admin key the tests start the platform with (the Aspire parameter admin-api-key).</summary>
     public static readonly string AdminApiKey = "test-admin-" + Guid.NewGuid().ToString("N");
 
     /// <summary>Bounds every wait for the platform: first start on a cold machine includes building nothing but starting five processes.</summary>
     public static readonly TimeSpan StartTimeout = TimeSpan.FromMinutes(3);
 
-    public static async Task<DistributedApplication> StartAsync()
+    /// <param name="settings">More AppHost settings, e.g. <c>--Gateway:RateLimits:PerApiKey:TokenLimit=5</c>.</param>
+    /// <param name="telemetry">Where our services export their spans, logs and metrics (nowhere when null).</param>
+    public static async Task<DistributedApplication> StartAsync(string[]? settings = null, TelemetryCapture? telemetry = null)
     {
         using var cts = new CancellationTokenSource(StartTimeout);
         var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.TokenPlatform_AppHost>(
             [
                 "--Infrastructure:Mode=local", "--Infrastructure:Ephemeral=true",
                 $"--Parameters:admin-api-key={AdminApiKey}",
-                $"--Parameters:token-encryption-key={Guid.NewGuid():N}{Guid.NewGuid():N}"
+                $"--Parameters:token-encryption-key={Guid.NewGuid():N}{Guid.NewGuid():N}",
+                .. settings ?? []
             ], cts.Token);
-        builder.Services.AddLogging(logging => logging.SetMinimumLevel(LogLevel.Warning));
+        var logs = new ResourceLogs();
+        builder.Services.AddSingleton(logs);
+        builder.Services.AddLogging(logging => logging
+            .SetMinimumLevel(LogLevel.Warning)
+            .AddProvider(logs)
+            .AddFilter<ResourceLogs>(ResourceLogs.CategoryPrefix.TrimEnd('.'), LogLevel.Trace));
+        if (telemetry is not null)
+        {
+            foreach (var service in builder.Resources.OfType<ProjectResource>().Where(project => Services.Contains(project.Name)))
+            {
+                service.Annotations.Add(new EnvironmentCallbackAnnotation(environment =>
+                {
+                    foreach (var (name, value) in telemetry.ExporterEnvironment)
+                    {
+                        environment[name] = value;
+                    }
+                }));
+            }
+        }
 
         var app = await builder.BuildAsync(cts.Token);
         try

@@ -57,6 +57,17 @@ public sealed class PlatformApi(DistributedApplication app)
         return (created["id"]!.GetValue<int>(), clientId, secret);
     }
 
+    /// <summary>A new API key (its secret) with these scopes, limited to these clients when given.</summary>
+    public async Task<string> CreateApiKeyAsync(string[] scopes, int[]? clientIds = null)
+    {
+        using var admin = Admin();
+        var created = await ReadJsonAsync(await admin.PostAsJsonAsync("/api-keys", new { name = "test", scopes, client_ids = clientIds }), HttpStatusCode.Created);
+        return created["api_key"]!.GetValue<string>();
+    }
+
+    /// <summary>Every console line the resource has written so far.</summary>
+    public IReadOnlyList<string> LogLines(string resource) => app.Services.GetRequiredService<ResourceLogs>().Of(resource);
+
     public async Task SetSandboxSwitchesAsync(object switches)
     {
         using var sandbox = Sandbox();

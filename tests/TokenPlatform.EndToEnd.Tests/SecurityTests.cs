@@ -41,8 +41,8 @@ public sealed class SecurityTests(PlatformFixture platform) : IClassFixture<Plat
             Key.None => null,
             Key.Unknown => "tp_not-a-key",
             Key.Admin => Platform.AdminApiKey,
-            Key.TokensRead => await CreateKeyAsync(["tokens:read"], null),
-            _ => await CreateKeyAsync(["tokens:read"], [a])
+            Key.TokensRead => await _api.CreateApiKeyAsync(["tokens:read"], null),
+            _ => await _api.CreateApiKeyAsync(["tokens:read"], [a])
         };
         using var http = _api.Gateway(apiKey);
         var target = path.Replace("{A}", a.ToString()).Replace("{B}", b.ToString());
@@ -124,13 +124,6 @@ public sealed class SecurityTests(PlatformFixture platform) : IClassFixture<Plat
         var a = await _api.CreateSandboxClientAsync();
         var b = await _api.CreateSandboxClientAsync();
         return (a.Id, b.Id);
-    }
-
-    private async Task<string> CreateKeyAsync(string[] scopes, int[]? clientIds)
-    {
-        using var admin = _api.Admin();
-        var created = await PlatformApi.ReadJsonAsync(await admin.PostAsJsonAsync("/api-keys", new { name = "matrix", scopes, client_ids = clientIds }), HttpStatusCode.Created);
-        return created["api_key"]!.GetValue<string>();
     }
 
     /// <summary>Every row of every table of ours, as text (bytea as hex and as UTF-8), searched for the value.</summary>

@@ -13,7 +13,7 @@ public sealed record Request([property: BindFrom("client_id")] int ClientId, str
 /// The single-use ticket from <c>/oauth/start</c> is what stops a stranger from attaching their own account to
 /// someone else's client. The request gets a new state and verifier here, so the link works exactly once.
 /// </summary>
-public sealed class Endpoint(TokenDbContext db, ProviderCatalog providers, AuthorizationRequests requests, TimeProvider time) : Endpoint<Request>
+public sealed partial class Endpoint(TokenDbContext db, ProviderCatalog providers, AuthorizationRequests requests, TimeProvider time) : Endpoint<Request>
 {
     public override void Configure()
     {
@@ -55,6 +55,11 @@ public sealed class Endpoint(TokenDbContext db, ProviderCatalog providers, Autho
             return;
         }
 
+        LogOpened(client.Id, HttpContext.Connection.RemoteIpAddress?.ToString());
         await Send.RedirectAsync(authorization.AuthorizationUrl, isPermanent: false, allowRemoteRedirects: true);
     }
+
+    // Who attached an account to a client: the address the gateway saw, whatever headers the browser sent.
+    [LoggerMessage(LogLevel.Information, "Login link of client {ClientId} opened from {ClientAddress}")]
+    private partial void LogOpened(int clientId, string? clientAddress);
 }

@@ -1,0 +1,34 @@
+using Microsoft.Extensions.Configuration;
+
+namespace TokenPlatform.AppHost;
+
+public static class SettingsForwarding
+{
+    /// <summary>
+    /// Passes every setting under <paramref name="section"/> given to the AppHost (command line, environment, user
+    /// secrets) on to the services as environment variables, e.g.
+    /// <c>dotnet run --project TokenPlatform.AppHost -- --Telemetry:TraceSampleRatio=0.01</c> or
+    /// <c>--Gateway:RateLimits:PerApiKey:TokenLimit=1000</c>.
+    /// </summary>
+    public static void ForwardSettings(this IDistributedApplicationBuilder builder, string section, IEnumerable<ProjectResource> services)
+    {
+        var settings = builder.Configuration.GetSection(section).AsEnumerable()
+            .Where(setting => !string.IsNullOrEmpty(setting.Value))
+            .Select(setting => (Name: setting.Key.Replace(":", "__", StringComparison.Ordinal), setting.Value))
+            .ToList();
+        if (settings.Count == 0)
+        {
+            return;
+        }
+        foreach (var service in services)
+        {
+            service.Annotations.Add(new EnvironmentCallbackAnnotation(environment =>
+            {
+                foreach (var (name, value) in settings)
+                {
+                    environment[name] = value!;
+                }
+            }));
+        }
+    }
+}

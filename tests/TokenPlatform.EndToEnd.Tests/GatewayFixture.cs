@@ -1,0 +1,40 @@
+namespace TokenPlatform.EndToEnd.Tests;
+
+/// <summary>
+/// A platform with small gateway limits (so a test can go over them) whose services export their telemetry to the
+/// test, so it can be searched.
+/// </summary>
+public sealed class GatewayFixture : IAsyncLifetime
+{
+    public static readonly string[] Limits =
+    [
+        "--Gateway:RateLimits:PerApiKey:TokenLimit=20", "--Gateway:RateLimits:PerApiKey:TokensPerPeriod=20",
+        "--Gateway:RateLimits:PerApiKey:ReplenishmentPeriod=00:00:02",
+        "--Gateway:RateLimits:PerAddressConsent:TokenLimit=6", "--Gateway:RateLimits:PerAddressConsent:TokensPerPeriod=6",
+        "--Gateway:RateLimits:PerAddressConsent:ReplenishmentPeriod=00:00:02"
+    ];
+
+    private DistributedApplication? _app;
+    private TelemetryCapture? _telemetry;
+
+    public DistributedApplication App => _app ?? throw new InvalidOperationException("The platform has not started.");
+    public TelemetryCapture Telemetry => _telemetry ?? throw new InvalidOperationException("The platform has not started.");
+
+    public async Task InitializeAsync()
+    {
+        _telemetry = await TelemetryCapture.StartAsync();
+        _app = await Platform.StartAsync(Limits, _telemetry);
+    }
+
+    public async Task DisposeAsync()
+    {
+        if (_app is not null)
+        {
+            await _app.DisposeAsync();
+        }
+        if (_telemetry is not null)
+        {
+            await _telemetry.DisposeAsync();
+        }
+    }
+}

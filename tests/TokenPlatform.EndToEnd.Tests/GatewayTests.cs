@@ -1,0 +1,186 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.RegularExpressions;
+
+namespace TokenPlatform.EndToEnd.Tests;
+
+public sealed partial class GatewayTests(GatewayFixture platform) : IClassFixture<GatewayFixture>
+{
+    private const string Spoofed = "203.0.113.77";
+    private static readonly TimeSpan TelemetryTimeout = TimeSpan.FromSeconds(30);
+    private readonly PlatformApi _api = new(platform.App);
+
+    [Fact]
+    public async Task A_burst_over_a_keys_limit_gets_429_with_Retry_After_while_another_key_goes_on_and_the_limit_recovers()
+    {
+        var client = await _api.CreateSandboxClientAsync();
+        using var noisy = _api.Gateway(await _api.CreateApiKeyAsync(["tokens:read"]));
+        using var quiet = _api.Gateway(await _api.CreateApiKeyAsync(["tokens:read"]));
+        var validate = $"/tokens/validate/{client.Id}";
+
+        var burst = await Task.WhenAll(Enumerable.Range(0, 60).Select(_ => noisy.GetAsync(validate)));
+
+        Assert.All(burst, answer => Assert.Contains(answer.StatusCode, new[] { HttpStatusCode.OK, HttpStatusCode.TooManyRequests }));
+        var refused = burst.Where(answer => answer.StatusCode == HttpStatusCode.TooManyRequests).ToList();
+        Assert.NotEmpty(refused);
+        var retryAfter = refused[0].Headers.RetryAfter?.Delta;
+        Assert.NotNull(retryAfter);
+        Assert.InRange(retryAfter.Value, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(2));
+        await PlatformApi.ReadProblemAsync(refused[0], HttpStatusCode.TooManyRequests);
+
+        Assert.Equal(HttpStatusCode.OK, (await quiet.GetAsync(validate)).StatusCode);
+
+        // A caller that honours Retry-After is served again.
+        await Task.Delay(retryAfter.Value);
+        Assert.Equal(HttpStatusCode.OK, (await noisy.GetAsync(validate)).StatusCode);
+    }
+
+    [Fact]
+    public async Task The_consent_endpoints_are_limited_per_client_address()
+    {
+        using var browser = PlatformApi.Browser();
+        var callback = _api.GatewayUrl("http://localhost:8002/auth/callback?error=access_denied&state=unknown");
+
+        var burst = await Task.WhenAll(Enumerable.Range(0, 20).Select(_ => browser.GetAsync(callback)));
+
+        var refused = burst.Where(answer => answer.StatusCode == HttpStatusCode.TooManyRequests).ToList();
+        Assert.NotEmpty(refused);
+        Assert.Contains(burst, answer => answer.StatusCode == HttpStatusCode.BadRequest);
+        // The API's callers are limited by their keys, not by this address.
+        using var admin = _api.Admin();
+        Assert.Equal(HttpStatusCode.OK, (await admin.GetAsync("/clients")).StatusCode);
+
+        await Task.Delay(refused[0].Headers.RetryAfter!.Delta!.Value);
+        Assert.Equal(HttpStatusCode.BadRequest, (await browser.GetAsync(callback)).StatusCode);
+    }
+
+    [Fact]
+    public async Task Spoofed_forwarding_headers_do_not_change_what_token_api_sees()
+    {
+        var client = await _api.CreateSandboxClientAsync();
+        using var admin = _api.Admin();
+        var start = await PlatformApi.ReadJsonAsync(await admin.GetAsync($"/oauth/start/{client.Id}"));
+        using var login = new HttpRequestMessage(HttpMethod.Get, _api.GatewayUrl(start["login_url"]!.GetValue<string>()));
+        login.Headers.TryAddWithoutValidation("X-Forwarded-For", Spoofed);
+        login.Headers.TryAddWithoutValidation("X-Forwarded-Host", "evil.example");
+        login.Headers.TryAddWithoutValidation("X-Forwarded-Proto", "https");
+        login.Headers.TryAddWithoutValidation("Forwarded", $"for={Spoofed};host=evil.example;proto=https");
+        login.Headers.TryAddWithoutValidation("X-Real-IP", Spoofed);
+
+        using var browser = PlatformApi.Browser();
+        var toProvider = await browser.SendAsync(login);
+
+        Assert.Equal(HttpStatusCode.Redirect, toProvider.StatusCode);
+        Assert.DoesNotContain("evil.example", toProvider.Headers.Location!.ToString());
+        var opened = await WaitForLogLineAsync("token-api", $"Login link of client {client.Id} opened from");
+        Assert.Matches(LoopbackAtEnd(), opened);
+        Assert.DoesNotContain(Spoofed, opened);
+        var served = await WaitForLogLineAsync("token-gateway", $"GET /oauth/login/{client.Id} answered 302");
+        Assert.Matches(LoopbackClient(), served);
+        Assert.DoesNotContain(Spoofed, served);
+    }
+
+    [Fact]
+    public async Task An_oversize_body_gets_413_problem_details_and_nothing_is_written()
+    {
+        using var admin = _api.Admin();
+        var before = (await admin.GetFromJsonAsync<List<object>>("/clients"))!.Count;
+        var tooLong = new string('x', 70 * 1024);
+        var client = new { client_id = "oversize", client_secret = tooLong, redirect_uri = "http://localhost:8002/auth/callback" };
+
+        // One declares its length, the other streams chunks: both are stopped at the gateway.
+        using var declared = new StringContent(System.Text.Json.JsonSerializer.Serialize(client), System.Text.Encoding.UTF8, "application/json");
+        await PlatformApi.ReadProblemAsync(await admin.PostAsync("/clients", declared), HttpStatusCode.RequestEntityTooLarge);
+        await PlatformApi.ReadProblemAsync(await admin.PostAsync("/clients", JsonContent.Create(client)), HttpStatusCode.RequestEntityTooLarge);
+
+        Assert.Equal(before, (await admin.GetFromJsonAsync<List<object>>("/clients"))!.Count);
+    }
+
+    [Fact]
+    public async Task A_callbacks_code_and_state_appear_in_no_log_line_or_span()
+    {
+        var client = await _api.CreateSandboxClientAsync();
+        var (callbackUrl, answer) = await _api.ConnectAsync(client.Id);
+        Assert.Equal(HttpStatusCode.OK, answer.StatusCode);
+        var query = new Uri(callbackUrl).Query.TrimStart('?').Split('&').Select(pair => pair.Split('=', 2)).ToDictionary(pair => pair[0], pair => Uri.UnescapeDataString(pair[1]));
+        var secrets = new[] { query["code"], query["state"] };
+
+        // What must be there arrives first: the callback's log line, and its spans with the parameter names only.
+        var connected = $"Client {client.Id} is connected";
+        await Eventually.HoldsAsync(() => Task.FromResult(platform.Telemetry.Contains(connected) && platform.Telemetry.Contains("code=Redacted&state=Redacted")),
+            TelemetryTimeout, "the callback's log line and spans were not exported");
+        await WaitForLogLineAsync("token-api", connected);
+        await WaitForLogLineAsync("token-gateway", "GET /auth/callback answered 200");
+
+        foreach (var secret in secrets)
+        {
+            Assert.False(platform.Telemetry.Contains(secret), "a code or state value was exported as telemetry");
+            foreach (var service in Platform.Services)
+            {
+                Assert.DoesNotContain(_api.LogLines(service), line => line.Contains(secret, StringComparison.Ordinal));
+            }
+        }
+    }
+
+    [Fact]
+    public async Task Only_the_public_paths_of_token_api_are_reachable_through_the_gateway()
+    {
+        using var anonymous = _api.Gateway();
+
+        Assert.Equal(HttpStatusCode.OK, (await anonymous.GetAsync("/openapi/v1.json")).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await anonymous.GetAsync("/health")).StatusCode);
+        // token-api's liveness probe is for the orchestrator, not for the world.
+        await PlatformApi.ReadProblemAsync(await anonymous.GetAsync("/alive"), HttpStatusCode.NotFound);
+        await PlatformApi.ReadProblemAsync(await anonymous.GetAsync("/no-such-path"), HttpStatusCode.NotFound);
+    }
+
+    [Fact]
+    public async Task Answers_that_carry_secrets_are_never_cached()
+    {
+        var client = await _api.CreateSandboxClientAsync();
+        using var admin = _api.Admin();
+
+        foreach (var path in new[] { $"/oauth/start/{client.Id}", "/api-keys", $"/tokens/client/{client.Id}" })
+        {
+            using var response = await admin.GetAsync(path);
+            Assert.True(response.Headers.CacheControl?.NoStore, $"{path} answered {(int)response.StatusCode} without Cache-Control: no-store");
+        }
+    }
+
+    [Fact]
+    public async Task Health_says_so_when_token_api_is_unreachable()
+    {
+        using var anonymous = _api.Gateway();
+        using var cts = new CancellationTokenSource(Platform.StartTimeout);
+        await platform.App.ResourceCommands.ExecuteCommandAsync("token-api", KnownResourceCommands.StopCommand, cts.Token);
+        try
+        {
+            HttpResponseMessage? health = null;
+            await Eventually.HoldsAsync(async () => (health = await anonymous.GetAsync("/health")).StatusCode == HttpStatusCode.ServiceUnavailable,
+                TelemetryTimeout, "/health did not report token-api stopped");
+            var body = await PlatformApi.ReadJsonAsync(health!, HttpStatusCode.ServiceUnavailable);
+            Assert.Equal("unhealthy", body["status"]!.GetValue<string>());
+            Assert.Equal("unreachable", body["token_api"]!.GetValue<string>());
+            Assert.Equal(HttpStatusCode.ServiceUnavailable, (await anonymous.GetAsync("/gateway/health")).StatusCode);
+        }
+        finally
+        {
+            await platform.App.ResourceCommands.ExecuteCommandAsync("token-api", KnownResourceCommands.StartCommand, cts.Token);
+            await platform.App.ResourceNotifications.WaitForResourceHealthyAsync("token-api", cts.Token);
+        }
+    }
+
+    private async Task<string> WaitForLogLineAsync(string resource, string text)
+    {
+        string? found = null;
+        await Eventually.HoldsAsync(() => Task.FromResult((found = _api.LogLines(resource).FirstOrDefault(line => line.Contains(text, StringComparison.Ordinal))) is not null),
+            TelemetryTimeout, $"{resource} logged no line with '{text}'");
+        return found!;
+    }
+
+    [GeneratedRegex(@"opened from (127\.0\.0\.1|::1|::ffff:127\.0\.0\.1)\s*$")]
+    private static partial Regex LoopbackAtEnd();
+
+    [GeneratedRegex(@"client (127\.0\.0\.1|::1|::ffff:127\.0\.0\.1)\)")]
+    private static partial Regex LoopbackClient();
+}
