@@ -6,7 +6,9 @@ namespace Token.Gateway.Edge;
 /// <summary>
 /// One structured line per request: method, path (never the query string: it carries codes, states and tickets),
 /// status, time, route, caller (a hash of its key) and the client's address as the gateway saw it.
-/// Turn it off with the log level of <c>Token.Gateway.AccessLog</c>.
+/// It goes to OpenTelemetry (the dashboard's structured logs) and not to the console, where a line per request
+/// cost a third of the gateway's throughput (docs/benchmarks.md); the log level of <c>Token.Gateway.AccessLog</c>
+/// turns it off, <c>Logging:Console:LogLevel:Token.Gateway.AccessLog=Information</c> prints it too.
 /// </summary>
 public static partial class AccessLog
 {

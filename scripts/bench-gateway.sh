@@ -1,0 +1,44 @@
+#!/usr/bin/env bash
+# Gateway benchmark (docs/benchmarks.md): what the rate limiter costs. GET /tokens/validate/{client_id} direct to
+# token-api and through two more gateways started next to the platform's own, identical to it (same build, same
+# environment, so the same telemetry) except that one runs its limiter with limits far above what wrk sends and the
+# other has it switched off (Gateway:RateLimits:Enabled=false).
+# Usage: start the platform in Release first, as for bench-validate.sh:
+#   dotnet run --project TokenPlatform.AppHost -c Release --launch-profile http -- --Telemetry:TraceSampleRatio=0.01
+# then: scripts/bench-gateway.sh ADMIN_API_KEY [SECONDS] [CONNECTIONS] [ROUNDS]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+source scripts/bench-lib.sh
+key="$1" seconds="${2:-10}" connections="${3:-64}" rounds="${4:-3}"
+
+client=$(connect_client "$key")
+platform_gateway=$(process_of Token.Gateway)
+pids=()
+# A gateway flushes its telemetry on SIGTERM; it gets 10 s for that.
+stop_gateways() {
+  kill "${pids[@]}" 2> /dev/null || true
+  for pid in "${pids[@]}"; do timeout 10 tail --pid="$pid" -f /dev/null || kill -9 "$pid" 2> /dev/null || true; done
+}
+trap stop_gateways EXIT
+
+# start_gateway NAME PORT SETTING...: the platform's gateway binary with the platform gateway's environment.
+start_gateway() {
+  local name="$1" port="$2"
+  shift 2
+  local environment command
+  mapfile -d '' environment < "/proc/$platform_gateway/environ"
+  mapfile -d '' command < "/proc/$platform_gateway/cmdline"
+  (cd "$(readlink "/proc/$platform_gateway/cwd")" && exec env -i "${environment[@]}" "$@" OTEL_SERVICE_NAME="$name" \
+    ASPNETCORE_URLS="http://127.0.0.1:$port" "${command[@]}" > /dev/null 2>&1) &
+  pids+=($!)
+}
+on_port=$(free_port) off_port=$(free_port)
+start_gateway bench-gateway-limiter-on "$on_port" \
+  Gateway__RateLimits__PerApiKey__TokenLimit=1000000 Gateway__RateLimits__PerApiKey__TokensPerPeriod=1000000 \
+  Gateway__RateLimits__MaxConcurrentRequests=100000
+start_gateway bench-gateway-limiter-off "$off_port" Gateway__RateLimits__Enabled=false
+wait_for "http://127.0.0.1:$on_port/gateway/alive"
+wait_for "http://127.0.0.1:$off_port/gateway/alive"
+
+compare "$key" "/tokens/validate/$client" "$seconds" "$connections" "$rounds" \
+  "token-api direct|$(direct_url)" "gateway, limiter on|http://127.0.0.1:$on_port" "gateway, limiter off|http://127.0.0.1:$off_port"

@@ -1,0 +1,59 @@
+# Shared by the benchmark scripts (docs/benchmarks.md); sourced, not run. They need a platform started in Release.
+command -v wrk > /dev/null || { echo "wrk is missing: apt-get install wrk" >&2; exit 1; }
+gateway=http://127.0.0.1:8002
+
+json() { python3 -c "import json,sys; print(json.load(sys.stdin)$1)"; }
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+wait_for() { local deadline=$((SECONDS + 60)); until curl -sf "$1" > /dev/null; do ((SECONDS < deadline)) || { echo "no answer from $1" >&2; exit 1; }; sleep 0.5; done; }
+
+# connect_client ADMIN_KEY: a new client with a fresh grant from the sandbox provider; prints its id.
+connect_client() {
+  local key="$1" sandbox name client login authorize callback
+  sandbox=$(curl -sf -H "X-API-Key: $key" "$gateway/providers/sandbox" | json "['token_endpoint']" | sed 's|/connect/token||')
+  curl -sf -X PUT -H 'content-type: application/json' -d '{"auto_approve":true}' "$sandbox/sandbox/switches" > /dev/null
+  name="bench-$RANDOM$RANDOM"
+  curl -sf -H 'content-type: application/json' -d "{\"client_id\":\"$name\",\"client_secret\":\"bench-secret\",\"redirect_uris\":[\"http://localhost:8002/auth/callback\"]}" "$sandbox/sandbox/clients" > /dev/null
+  client=$(curl -sf -H "X-API-Key: $key" -H 'content-type: application/json' \
+    -d "{\"client_id\":\"$name\",\"client_secret\":\"bench-secret\",\"redirect_uri\":\"http://localhost:8002/auth/callback\",\"provider\":\"sandbox\"}" "$gateway/clients" | json "['id']")
+  login=$(curl -sf -H "X-API-Key: $key" "$gateway/oauth/start/$client" | json "['login_url']")
+  authorize=$(curl -s -o /dev/null -w '%{redirect_url}' "$login")
+  callback=$(curl -s -o /dev/null -w '%{redirect_url}' "$authorize")
+  curl -sf -H 'accept: application/json' "$callback" > /dev/null
+  curl -sf -H "X-API-Key: $key" "$gateway/tokens/validate/$client" | json "['is_valid']" | grep -q True
+  echo "$client"
+}
+
+# process_of NAME: the pid of a Release build of one of our services started by the AppHost.
+process_of() { pgrep -f "bin/Release/net10.0/$1\$" | head -1; }
+
+# token-api's own address (it listens on a port of its own, behind the gateway).
+direct_url() { echo "http://127.0.0.1:$(ss -ltnpH | grep "pid=$(process_of Token.Api)," | awk '{print $4}' | sed 's/.*://' | head -1)"; }
+
+# compare KEY PATH SECONDS CONNECTIONS ROUNDS "label|base-url" ...: wrk against each target in turn, ROUNDS
+# times (so a slow moment hits every target alike), then the medians per target.
+compare() {
+  local key="$1" path="$2" seconds="$3" connections="$4" rounds="$5" results target label
+  shift 5
+  results="$(mktemp)"
+  echo "machine: $(nproc) cores, $(free -g | awk '/Mem:/ { print $2 }') GiB; wrk -t2 -c$connections -d${seconds}s --latency $path, $rounds rounds (targets alternate), medians"
+  for target in "$@"; do
+    wrk -t2 -c"$connections" -d3s -H "X-API-Key: $key" "${target#*|}$path" > /dev/null # warm-up
+  done
+  for _ in $(seq 1 "$rounds"); do
+    for target in "$@"; do
+      wrk -t2 -c"$connections" -d"${seconds}s" --latency -H "X-API-Key: $key" "${target#*|}$path" \
+        | awk -v label="${target%%|*}" '
+            function ms(v) { if (v ~ /us$/) return v / 1000; if (v ~ /ms$/) return v + 0; return v * 1000 }
+            /Requests\/sec/ { rps = $2 } / 50%/ { p50 = ms($2) } / 99%/ { p99 = ms($2) } /Non-2xx/ { bad = $NF }
+            END { printf "%s|%s|%s|%s|%s\n", label, rps, p50, p99, bad + 0 }' >> "$results"
+    done
+  done
+  for target in "$@"; do
+    label="${target%%|*}"
+    grep "^$label|" "$results" | awk -F'|' -v label="$label" '
+      { rps[NR] = $2; p50[NR] = $3; p99[NR] = $4; bad += $5 }
+      function median(a, n,   i, j, t) { for (i = 1; i <= n; i++) for (j = i + 1; j <= n; j++) if (a[j] < a[i]) { t = a[i]; a[i] = a[j]; a[j] = t } return a[int((n + 1) / 2)] }
+      END { printf "%-22s %10.0f req/s   p50 %6.2f ms   p99 %6.2f ms   non-2xx %d\n", label, median(rps, NR), median(p50, NR), median(p99, NR), bad }'
+  done
+  rm -f "$results"
+}
