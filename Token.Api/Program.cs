@@ -1,5 +1,6 @@
 using Token.Api.Auth;
 using Token.Api.Features.Health;
+using Token.Api.Features.Tokens;
 using Token.Api.Infrastructure;
 using Token.Core.Data;
 using Token.Core.Messaging;
@@ -9,7 +10,7 @@ var builder = WebApplication.CreateBuilder(args);
 
 builder.AddServiceDefaults();
 builder.AddTokenDatabase();
-builder.AddTokenMessaging();
+builder.AddTokenMessaging(TokenCacheInvalidation.Register);
 builder.AddTokenServices();
 builder.AddApiKeyAuthentication();
 builder.AddTokenApi();

@@ -33,3 +33,32 @@ public sealed record TokenRefreshed(
     DateTimeOffset ExpiresAt,
     DateTimeOffset OccurredAt,
     string Trigger);
+
+/// <summary>
+/// Refreshing the client's token failed for a passing reason (the provider was down, slow or rate limiting) several
+/// times in a row. The token, while unexpired, is still served; another attempt is scheduled.
+/// </summary>
+public sealed record TokenRefreshFailed(
+    Guid EventId,
+    int ClientId,
+    IReadOnlyList<string> BranchIds,
+    long TokenVersion,
+    int Attempts,
+    string Error,
+    DateTimeOffset ExpiresAt,
+    DateTimeOffset NextAttemptAt,
+    DateTimeOffset OccurredAt,
+    string Trigger);
+
+/// <summary>
+/// The provider refused the client's grant (invalid_grant or another RFC 6749 §5.2 error): no more refreshes are tried
+/// until the business owner consents again through <c>/oauth/start</c>.
+/// </summary>
+public sealed record TokenReauthorizationRequired(
+    Guid EventId,
+    int ClientId,
+    IReadOnlyList<string> BranchIds,
+    long TokenVersion,
+    string Error,
+    DateTimeOffset OccurredAt,
+    string Trigger);

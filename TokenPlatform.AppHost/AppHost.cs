@@ -31,8 +31,11 @@ var api = builder.AddProject<Projects.Token_Api>("token-api")
     .WithEndpoint("http", endpoint => (endpoint.IsProxied, endpoint.Port) = (false, null))
     .WithHttpHealthCheck("/health");
 
+// token-api applies the migrations; the refresher reports unhealthy (and refreshes nothing) until the schema is current.
 var refresher = builder.AddProject<Projects.Token_Refresher>("token-refresher")
+    .WithReference(tokenDb).WaitFor(tokenDb)
     .WithReference(messaging).WaitFor(messaging)
+    .WithEnvironment("TokenEncryption__Keys", encryptionKey)
     .WithHttpHealthCheck("/health");
 
 // The only resource reachable from outside; 8002 is the port the seed service's callers already use.
@@ -48,12 +51,16 @@ api.WithEnvironment("PublicUrl__BaseUrl", gateway.GetEndpoint("http"));
 IResourceBuilder<IResource>[] resources = [tokenDb, messaging, api, refresher, gateway];
 if (builder.Environment.IsDevelopment())
 {
-    resources = [.. resources, builder.AddSandboxProvider(api, gateway)];
+    resources = [.. resources, builder.AddSandboxProvider(gateway, api, refresher)];
 }
 
 // Telemetry:TraceSampleRatio (0 to 1, default 1) for every service; Gateway:* (limits, see Token.Gateway/GatewayOptions.cs) for the gateway.
 builder.ForwardSettings("Telemetry", builder.Resources.OfType<ProjectResource>());
 builder.ForwardSettings("Gateway", [gateway.Resource]);
+// Refresh:* (buffers, backoff, leases; see Token.Core/Tokens/RefreshOptions.cs) for both services that refresh.
+builder.ForwardSettings("Refresh", [api.Resource, refresher.Resource]);
+// Replicas:token-api and Replicas:token-refresher (default 1) run more instances of either, e.g. to see them share the work.
+builder.WithReplicasFromSettings(api, refresher);
 builder.AnnounceWhenReady(infrastructure.Mode, gateway, adminApiKey, resources);
 
 builder.Build().Run();

@@ -12,8 +12,11 @@ public static class SandboxExtensions
     /// Runs TokenPlatform.Sandbox, a real OAuth 2.0 server, and makes it token-api's <c>sandbox</c> provider, so the whole
     /// consent flow works locally without Google credentials. Development only.
     /// </summary>
+    /// <param name="api">token-api, which runs the consent flow; the sandbox starts after it.</param>
+    /// <param name="otherCallers">Every other service that calls the provider.</param>
     public static IResourceBuilder<ProjectResource> AddSandboxProvider(
-        this IDistributedApplicationBuilder builder, IResourceBuilder<ProjectResource> api, IResourceBuilder<ProjectResource> gateway)
+        this IDistributedApplicationBuilder builder, IResourceBuilder<ProjectResource> gateway, IResourceBuilder<ProjectResource> api,
+        params IResourceBuilder<ProjectResource>[] otherCallers)
     {
         var sandbox = builder.AddProject<Projects.TokenPlatform_Sandbox>("sandbox")
             .WithEnvironment("Sandbox__Clients__0__ClientId", DemoClientId)
@@ -25,7 +28,10 @@ public static class SandboxExtensions
             // the start-up's critical path (RabbitMQ, then token-api, then the gateway) on a machine with few cores.
             .WaitFor(api);
 
-        api.WithEnvironment("Providers__SandboxBaseUrl", sandbox.GetEndpoint("http"));
+        foreach (var service in (IResourceBuilder<ProjectResource>[])[api, .. otherCallers])
+        {
+            service.WithEnvironment("Providers__SandboxBaseUrl", sandbox.GetEndpoint("http"));
+        }
         return sandbox;
     }
 }

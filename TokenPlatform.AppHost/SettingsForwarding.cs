@@ -31,4 +31,16 @@ public static class SettingsForwarding
             }));
         }
     }
+
+    /// <summary>Runs <c>Replicas:{name}</c> instances of each service (one when unset).</summary>
+    public static void WithReplicasFromSettings(this IDistributedApplicationBuilder builder, params IResourceBuilder<ProjectResource>[] services)
+    {
+        foreach (var service in services)
+        {
+            if (builder.Configuration.GetValue($"Replicas:{service.Resource.Name}", 1) is var replicas and > 1)
+            {
+                service.WithReplicas(replicas);
+            }
+        }
+    }
 }

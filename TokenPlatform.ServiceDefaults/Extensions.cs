@@ -24,6 +24,7 @@ public static class Extensions
     private static readonly string[] LibrarySources = ["Npgsql", "MassTransit"];
     private static readonly string[] UrlLoggingCategories = ["Microsoft.AspNetCore.Hosting.Diagnostics", "Yarp.ReverseProxy.Forwarder"];
     private static readonly string[] LibraryMeters = ["Npgsql", "MassTransit", "Microsoft.EntityFrameworkCore"];
+    private const string OwnSources = "Token.*";
 
     /// <param name="probePathPrefix">Where this service's own <c>/health</c> and <c>/alive</c> live, e.g. <c>/gateway</c> when the root paths belong to another service.</param>
     public static TBuilder AddServiceDefaults<TBuilder>(this TBuilder builder, string probePathPrefix = "") where TBuilder : IHostApplicationBuilder
@@ -61,10 +62,11 @@ public static class Extensions
                 .AddAspNetCoreInstrumentation()
                 .AddHttpClientInstrumentation()
                 .AddRuntimeInstrumentation()
-                .AddMeter(LibraryMeters))
+                .AddMeter(LibraryMeters)
+                .AddMeter(OwnSources))
             .WithTracing(tracing => tracing
                 .SetSampler(new ParentBasedSampler(new TraceIdRatioBasedSampler(builder.Configuration.GetValue("Telemetry:TraceSampleRatio", 1.0))))
-                .AddSource("Token.*")
+                .AddSource(OwnSources)
                 .AddSource(LibrarySources)
                 .AddAspNetCoreInstrumentation(aspNetCore =>
                 {

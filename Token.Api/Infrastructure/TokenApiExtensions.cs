@@ -25,6 +25,7 @@ public static class TokenApiExtensions
         builder.Services.AddProblemDetails();
         builder.Services.AddExceptionHandler<BadRequestExceptionHandler>();
         builder.Services.AddSingleton<TokenCache>();
+        builder.Services.AddSingleton<TokenReadMetrics>();
         builder.Services.AddScoped<TokenReader>();
         builder.Services.AddSingleton<AuthorizationRequests>();
         builder.Services.AddFastEndpoints();

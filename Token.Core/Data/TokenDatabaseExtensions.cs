@@ -16,20 +16,20 @@ public static class TokenDatabaseExtensions
 
     public static TBuilder AddTokenDatabase<TBuilder>(this TBuilder builder) where TBuilder : IHostApplicationBuilder
     {
-        // No retrying execution strategy: refresh and revocation hold a transaction around a call to the provider,
+        // No retrying execution strategy: a refresh's write-back and a revocation follow a call to the provider,
         // which must never be replayed behind the caller's back.
         builder.AddNpgsqlDbContext<TokenDbContext>(ConnectionName, settings => settings.DisableRetry = true, UseTokenDbConventions);
         builder.Services.AddHealthChecks().AddCheck<TokenDatabaseSchemaHealthCheck>("tokendb-schema");
         return builder;
     }
 
+    /// <summary>Options every <see cref="TokenDbContext"/> needs, at run time and at design time alike.</summary>
+    public static void UseTokenDbConventions(DbContextOptionsBuilder options) => options.UseSnakeCaseNamingConvention();
+
     /// <summary>
     /// Brings the schema to the newest migration. Runs before the host starts, so the service
     /// never answers (and never reports healthy) on an old schema.
     /// </summary>
-    /// <summary>Options every <see cref="TokenDbContext"/> needs, at run time and at design time alike.</summary>
-    public static void UseTokenDbConventions(DbContextOptionsBuilder options) => options.UseSnakeCaseNamingConvention();
-
     public static async Task MigrateTokenDatabaseAsync(this IHost host, CancellationToken cancellationToken = default)
     {
         using var activity = ActivitySource.StartActivity("Migrate tokendb");

@@ -9,8 +9,8 @@ namespace Token.Core.Providers;
 /// <summary>A token endpoint's successful answer (RFC 6749 §5.1).</summary>
 public sealed record ProviderTokens(string AccessToken, string TokenType, TimeSpan ExpiresIn, string? RefreshToken, string? Scope);
 
-/// <summary>A token endpoint's refusal (RFC 6749 §5.2) or a failure to reach it.</summary>
-public sealed record ProviderError(string Error, string? Description, int? StatusCode)
+/// <summary>A token endpoint's refusal (RFC 6749 §5.2) or a failure to reach it; <paramref name="RetryAfter"/> when it said when to come back.</summary>
+public sealed record ProviderError(string Error, string? Description, int? StatusCode, TimeSpan? RetryAfter = null)
 {
     /// <summary>The grant itself is dead: only a new consent helps (invalid_grant and the other §5.2 errors).</summary>
     public bool RequiresReauthorization => StatusCode is >= 400 and < 500 && StatusCode != 429;
@@ -86,13 +86,20 @@ public sealed class OAuthProviderClient(HttpClient http)
                 var lifetime = answer.ExpiresIn is > 0 ? TimeSpan.FromSeconds(answer.ExpiresIn.Value) : DefaultLifetime;
                 return new TokenEndpointResult(new ProviderTokens(accessToken, answer.TokenType ?? "Bearer", lifetime, answer.RefreshToken, answer.Scope), null);
             }
-            return new TokenEndpointResult(null, new ProviderError(answer?.Error ?? "server_error", answer?.ErrorDescription, (int)response.StatusCode));
+            return new TokenEndpointResult(null, new ProviderError(answer?.Error ?? "server_error", answer?.ErrorDescription, (int)response.StatusCode, RetryAfter(response)));
         }
         catch (Exception exception) when (exception is HttpRequestException or TaskCanceledException && !ct.IsCancellationRequested)
         {
             return new TokenEndpointResult(null, new ProviderError("temporarily_unavailable", "The provider could not be reached.", null));
         }
     }
+
+    private static TimeSpan? RetryAfter(HttpResponseMessage response) => response.Headers.RetryAfter switch
+    {
+        { Delta: { } delta } => delta,
+        { Date: { } date } => date - DateTimeOffset.UtcNow,
+        _ => null
+    };
 
     private static HttpRequestMessage Authenticated(ProviderDefinition provider, string clientId, string clientSecret, string endpoint, Dictionary<string, string> form)
     {

@@ -8,7 +8,7 @@ using Token.Core.Security;
 namespace Token.Core.Tokens;
 
 /// <summary>Writes grants (encrypted) together with the event that announces each change, in one transaction.</summary>
-public sealed class Grants(TokenDbContext db, SecretProtector protector, TimeProvider time)
+public sealed class Grants(TokenDbContext db, SecretProtector protector, RefreshSchedule schedule, TimeProvider time)
 {
     /// <summary>Stores the grant of a completed consent, replacing the client's previous one.</summary>
     public async Task<OAuthToken> StoreIssuedAsync(int clientId, ProviderTokens tokens, CancellationToken ct)
@@ -21,24 +21,68 @@ public sealed class Grants(TokenDbContext db, SecretProtector protector, TimePro
             db.Tokens.Add(token);
         }
 
-        Apply(token, tokens, now, keepRefreshToken: false);
         token.IsValid = true;
         token.IsRevoked = false;
         token.LastRefreshedAt = null;
+        Apply(token, tokens, now, keepRefreshToken: false, await ProviderOfAsync(clientId, ct));
 
         await AddEventAsync(clientId, branchIds => new TokenIssued(Guid.NewGuid(), clientId, branchIds, token.Version, token.ExpiresAt, now, "consent"), ct);
         await db.SaveChangesAsync(ct);
         return token;
     }
 
-    /// <summary>Stores a refresh's answer; a response without a refresh token keeps the old one (RFC 6749 §6).</summary>
-    public async Task StoreRefreshedAsync(OAuthToken token, ProviderTokens tokens, string trigger, CancellationToken ct)
+    /// <summary>
+    /// Stores a refresh's answer; a response without a refresh token keeps the old one (RFC 6749 §6). Throws
+    /// <see cref="DbUpdateConcurrencyException"/> when the token changed since it was read: that answer is dropped.
+    /// </summary>
+    public async Task StoreRefreshedAsync(OAuthToken token, ProviderTokens tokens, string trigger, string provider, CancellationToken ct)
     {
         var now = time.GetUtcNow();
-        Apply(token, tokens, now, keepRefreshToken: true);
         token.LastRefreshedAt = now;
+        Apply(token, tokens, now, keepRefreshToken: true, provider);
 
         await AddEventAsync(token.ClientId, branchIds => new TokenRefreshed(Guid.NewGuid(), token.ClientId, branchIds, token.Version, token.ExpiresAt, now, trigger), ct);
+        await db.SaveChangesAsync(ct);
+    }
+
+    /// <summary>The provider refused the grant itself: no more refreshes until the owner consents again.</summary>
+    public async Task StoreReauthorizationRequiredAsync(OAuthToken token, string error, string trigger, CancellationToken ct)
+    {
+        var now = time.GetUtcNow();
+        token.IsValid = false;
+        token.LastError = error;
+        token.Version++;
+        token.UpdatedAt = now;
+        ReleaseLease(token);
+
+        await AddEventAsync(token.ClientId, branchIds => new TokenReauthorizationRequired(Guid.NewGuid(), token.ClientId, branchIds, token.Version, error, now, trigger), ct);
+        await db.SaveChangesAsync(ct);
+    }
+
+    /// <summary>
+    /// A passing failure: the next attempt waits until <paramref name="nextAttemptAt"/>. After
+    /// <paramref name="failuresBeforeEvent"/> in a row, subscribers hear of it once.
+    /// </summary>
+    public async Task StoreRefreshFailedAsync(OAuthToken token, string error, string trigger, DateTimeOffset nextAttemptAt, int failuresBeforeEvent, CancellationToken ct)
+    {
+        var now = time.GetUtcNow();
+        token.FailureCount++;
+        token.LastError = error;
+        token.UpdatedAt = now;
+        Postpone(token, nextAttemptAt);
+
+        if (token.FailureCount == failuresBeforeEvent)
+        {
+            await AddEventAsync(token.ClientId, branchIds => new TokenRefreshFailed(
+                Guid.NewGuid(), token.ClientId, branchIds, token.Version, token.FailureCount, error, token.ExpiresAt, nextAttemptAt, now, trigger), ct);
+        }
+        await db.SaveChangesAsync(ct);
+    }
+
+    /// <summary>Nobody tried (the provider's circuit is open): look again when it may be tried.</summary>
+    public async Task StorePostponedAsync(OAuthToken token, DateTimeOffset until, CancellationToken ct)
+    {
+        Postpone(token, until);
         await db.SaveChangesAsync(ct);
     }
 
@@ -49,12 +93,13 @@ public sealed class Grants(TokenDbContext db, SecretProtector protector, TimePro
         token.IsValid = false;
         token.Version++;
         token.UpdatedAt = now;
+        ReleaseLease(token);
 
         await AddEventAsync(token.ClientId, branchIds => new TokenRevoked(Guid.NewGuid(), token.ClientId, branchIds, token.Version, providerConfirmed, now, "api"), ct);
         await db.SaveChangesAsync(ct);
     }
 
-    private void Apply(OAuthToken token, ProviderTokens tokens, DateTimeOffset now, bool keepRefreshToken)
+    private void Apply(OAuthToken token, ProviderTokens tokens, DateTimeOffset now, bool keepRefreshToken, string provider)
     {
         token.AccessToken = protector.Protect(tokens.AccessToken, SecretContext.AccessToken(token.ClientId));
         if (tokens.RefreshToken is not null || !keepRefreshToken)
@@ -66,7 +111,22 @@ public sealed class Grants(TokenDbContext db, SecretProtector protector, TimePro
         token.ExpiresAt = now + tokens.ExpiresIn;
         token.Version++;
         token.UpdatedAt = now;
+        token.FailureCount = 0;
+        token.LastError = null;
+        token.RefreshDueAt = schedule.DueAt(now, token.ExpiresAt, provider);
+        ReleaseLease(token);
     }
+
+    private static void Postpone(OAuthToken token, DateTimeOffset until)
+    {
+        token.RefreshDueAt = until;
+        ReleaseLease(token);
+    }
+
+    private static void ReleaseLease(OAuthToken token) => (token.LeaseOwner, token.LeaseUntil) = (null, null);
+
+    private Task<string> ProviderOfAsync(int clientId, CancellationToken ct) =>
+        db.Clients.Where(c => c.Id == clientId).Select(c => c.Provider).SingleAsync(ct);
 
     private async Task AddEventAsync<TEvent>(int clientId, Func<IReadOnlyList<string>, TEvent> create, CancellationToken ct) where TEvent : class
     {

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -7,76 +8,131 @@ using Token.Core.Security;
 
 namespace Token.Core.Tokens;
 
-public sealed class RefreshOptions
-{
-    /// <summary>How long before expiry a token is refreshed (never more than half its lifetime).</summary>
-    public TimeSpan Buffer { get; set; } = TimeSpan.FromMinutes(5);
-}
-
 public sealed record RefreshOutcome(OAuthToken? Token, ProviderError? Error);
 
-/// <summary>Refresh and revocation of a client's grant against its provider.</summary>
+/// <summary>
+/// Refresh and revocation of a client's grant against its provider. A refresh claims the token's lease, calls the
+/// provider with no database lock held, and writes the answer back only if the token's version is still the one it
+/// started from; so across threads, API instances and refreshers one refresh runs per token, and a lost race never
+/// overwrites a newer grant.
+/// </summary>
 public sealed partial class TokenLifecycle(
     TokenDbContext db, SecretProtector protector, ProviderCatalog providers, OAuthProviderClient oauth, Grants grants,
+    RefreshLeases leases, RefreshSchedule schedule, ProviderCircuits circuits, RefreshMetrics metrics,
     TimeProvider time, IOptions<RefreshOptions> options, ILogger<TokenLifecycle> logger)
 {
-    /// <summary>When the token should be refreshed: its expiry minus the buffer, and never more than half its lifetime early.</summary>
-    public DateTimeOffset RefreshDueAt(OAuthToken token)
-    {
-        var lifetime = token.ExpiresAt - (token.LastRefreshedAt ?? token.CreatedAt);
-        return token.ExpiresAt - TimeSpan.FromTicks(Math.Min(options.Value.Buffer.Ticks, lifetime.Ticks / 2));
-    }
+    private static readonly TimeSpan HolderPoll = TimeSpan.FromMilliseconds(50);
 
-    /// <summary>The token is usable but close enough to expiry that it should be refreshed first.</summary>
-    public bool IsInsideRefreshBuffer(OAuthToken token) => time.GetUtcNow() >= RefreshDueAt(token);
+    /// <summary>The token should be refreshed before it is served (its due time has come).</summary>
+    public bool IsDue(OAuthToken token) => time.GetUtcNow() >= token.RefreshDueAt;
 
     /// <summary>
-    /// Refreshes the client's token unless another caller already did (or, without <paramref name="force"/>, it is
-    /// not yet inside its buffer). The row stays locked until the answer is stored, so one refresh runs at a time.
+    /// On demand: refreshes the client's token unless it is not due (without <paramref name="force"/>) or another
+    /// process is refreshing it, in which case this waits for that refresh and returns its result.
     /// </summary>
     public async Task<RefreshOutcome> RefreshAsync(int clientId, bool force, string trigger, CancellationToken ct)
     {
-        await using var transaction = await db.Database.BeginTransactionAsync(ct);
-        var token = await db.Tokens.FromSql($"SELECT * FROM tokens WHERE client_id = {clientId} FOR UPDATE").SingleOrDefaultAsync(ct);
-        if (token is null || token.IsRevoked || !token.IsValid)
+        var token = await db.Tokens.AsNoTracking().SingleOrDefaultAsync(t => t.ClientId == clientId, ct);
+        if (token is null || token.IsRevoked || !token.IsValid || (!force && !IsDue(token)))
         {
             return new RefreshOutcome(token, null);
         }
-        if (!force && !IsInsideRefreshBuffer(token))
+        if (!await leases.TryClaimAsync(db, token.Id, ct))
+        {
+            return new RefreshOutcome(await WaitForHolderAsync(token, ct), null);
+        }
+        return await RefreshClaimedAsync(token.Id, trigger, ct);
+    }
+
+    /// <summary>Refreshes a token whose lease this process holds, and releases the lease with the result.</summary>
+    public async Task<RefreshOutcome> RefreshClaimedAsync(int tokenId, string trigger, CancellationToken ct)
+    {
+        var token = await db.Tokens.SingleOrDefaultAsync(t => t.Id == tokenId, ct);
+        if (token is null || token.LeaseOwner != leases.Owner)
         {
             return new RefreshOutcome(token, null);
         }
-        if (token.RefreshToken is null)
+        var client = await db.Clients.AsNoTracking().SingleAsync(c => c.Id == token.ClientId, ct);
+        var provider = await providers.FindAsync(client.Provider, ct);
+        if (provider is null || token.RefreshToken is null)
         {
-            return new RefreshOutcome(token, new ProviderError("invalid_grant", "The grant has no refresh token; the owner must consent again.", null));
+            var dead = new ProviderError("invalid_grant", provider is null ? $"The provider '{client.Provider}' no longer exists." : "The grant has no refresh token.", null);
+            await grants.StoreReauthorizationRequiredAsync(token, dead.Error, trigger, ct);
+            metrics.Record("reauthorization_required", trigger, client.Provider);
+            LogReauthorizationRequired(token.ClientId, dead.Error);
+            return new RefreshOutcome(token, dead);
+        }
+        if (circuits.OpenUntil(provider.Name) is { } openUntil)
+        {
+            await grants.StorePostponedAsync(token, openUntil, ct);
+            metrics.Record("circuit_open", trigger, provider.Name);
+            return new RefreshOutcome(token, new ProviderError("temporarily_unavailable", "The provider's circuit is open.", null));
         }
 
-        var client = await db.Clients.AsNoTracking().SingleAsync(c => c.Id == clientId, ct);
-        var provider = await providers.FindAsync(client.Provider, ct)
-            ?? throw new InvalidOperationException($"Client {clientId} names provider '{client.Provider}', which does not exist.");
-
+        var started = Stopwatch.GetTimestamp();
         var result = await oauth.RefreshAsync(
             provider, client.ClientId, protector.Unprotect(client.ClientSecret, SecretContext.ClientSecret(client.ClientId)),
-            protector.Unprotect(token.RefreshToken, SecretContext.RefreshToken(clientId)), ct);
+            protector.Unprotect(token.RefreshToken, SecretContext.RefreshToken(token.ClientId)), ct);
+        var elapsed = Stopwatch.GetElapsedTime(started);
 
+        try
+        {
+            return await StoreResultAsync(token, result, provider.Name, trigger, elapsed, ct);
+        }
+        catch (DbUpdateConcurrencyException)
+        {
+            // The grant changed while the provider answered (revoked, or consented again): that answer is stale.
+            metrics.Record("superseded", trigger, provider.Name, elapsed);
+            LogSuperseded(token.ClientId);
+            db.ChangeTracker.Clear();
+            return new RefreshOutcome(await db.Tokens.AsNoTracking().SingleOrDefaultAsync(t => t.Id == tokenId, ct), null);
+        }
+    }
+
+    private async Task<RefreshOutcome> StoreResultAsync(OAuthToken token, TokenEndpointResult result, string provider, string trigger, TimeSpan elapsed, CancellationToken ct)
+    {
         if (result.Tokens is { } tokens)
         {
-            await grants.StoreRefreshedAsync(token, tokens, trigger, ct);
-            await transaction.CommitAsync(ct);
-            LogRefreshed(clientId, token.Version, trigger);
+            circuits.Succeeded(provider);
+            await grants.StoreRefreshedAsync(token, tokens, trigger, provider, ct);
+            metrics.Record("refreshed", trigger, provider, elapsed);
+            LogRefreshed(token.ClientId, token.Version, trigger);
             return new RefreshOutcome(token, null);
         }
 
         var error = result.Error!;
         if (error.RequiresReauthorization)
         {
-            token.IsValid = false;
-            token.UpdatedAt = time.GetUtcNow();
-            await db.SaveChangesAsync(ct);
-            await transaction.CommitAsync(ct);
+            // The provider answered, so it is up; it just refuses this grant. Retrying cannot help.
+            circuits.Succeeded(provider);
+            await grants.StoreReauthorizationRequiredAsync(token, error.Error, trigger, ct);
+            metrics.Record("reauthorization_required", trigger, provider, elapsed);
+            LogReauthorizationRequired(token.ClientId, error.Error);
+            return new RefreshOutcome(token, error);
         }
-        LogRefreshFailed(clientId, error.Error, error.StatusCode);
+
+        circuits.Failed(provider);
+        var nextAttemptAt = time.GetUtcNow() + schedule.Backoff(token.FailureCount + 1, error.RetryAfter);
+        await grants.StoreRefreshFailedAsync(token, error.Error, trigger, nextAttemptAt, options.Value.FailuresBeforeEvent, ct);
+        metrics.Record("failed", trigger, provider, elapsed);
+        LogRefreshFailed(token.ClientId, error.Error, error.StatusCode, token.FailureCount, nextAttemptAt);
         return new RefreshOutcome(token, error);
+    }
+
+    /// <summary>Another process holds the lease: its answer is this caller's too. Bounded by the lease.</summary>
+    private async Task<OAuthToken> WaitForHolderAsync(OAuthToken seen, CancellationToken ct)
+    {
+        var deadline = time.GetUtcNow() + options.Value.Lease;
+        while (true)
+        {
+            await Task.Delay(HolderPoll, time, ct);
+            var current = await db.Tokens.AsNoTracking().SingleOrDefaultAsync(t => t.Id == seen.Id, ct);
+            var now = time.GetUtcNow();
+            if (current is null || current.Version != seen.Version || current.LeaseUntil is null || current.LeaseUntil < now || now > deadline)
+            {
+                return current ?? seen;
+            }
+        }
     }
 
     /// <summary>Revokes the grant at the provider (RFC 7009) and marks it revoked; null when the client has no grant.</summary>
@@ -113,8 +169,14 @@ public sealed partial class TokenLifecycle(
     [LoggerMessage(LogLevel.Information, "Refreshed the token of client {ClientId} to version {TokenVersion} ({Trigger})")]
     private partial void LogRefreshed(int clientId, long tokenVersion, string trigger);
 
-    [LoggerMessage(LogLevel.Warning, "Refreshing the token of client {ClientId} failed: {ProviderError} (HTTP {StatusCode})")]
-    private partial void LogRefreshFailed(int clientId, string providerError, int? statusCode);
+    [LoggerMessage(LogLevel.Warning, "Refreshing the token of client {ClientId} failed: {ProviderError} (HTTP {StatusCode}); failure {FailureCount} in a row, next attempt at {NextAttemptAt}")]
+    private partial void LogRefreshFailed(int clientId, string providerError, int? statusCode, int failureCount, DateTimeOffset nextAttemptAt);
+
+    [LoggerMessage(LogLevel.Warning, "The provider refused the grant of client {ClientId} ({ProviderError}): the owner must consent again")]
+    private partial void LogReauthorizationRequired(int clientId, string providerError);
+
+    [LoggerMessage(LogLevel.Information, "Dropped a refresh of client {ClientId}: the grant changed while the provider answered")]
+    private partial void LogSuperseded(int clientId);
 
     [LoggerMessage(LogLevel.Information, "Revoked the grant of client {ClientId}; provider confirmed: {ProviderConfirmed}")]
     private partial void LogRevoked(int clientId, bool providerConfirmed);

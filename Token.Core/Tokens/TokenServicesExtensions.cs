@@ -13,13 +13,17 @@ public static class TokenServicesExtensions
         builder.Services.AddOptions<SecretEncryptionOptions>().BindConfiguration("TokenEncryption")
             .Validate(o => !string.IsNullOrWhiteSpace(o.Keys), "TokenEncryption:Keys is required").ValidateOnStart();
         builder.Services.AddOptions<ProviderOptions>().BindConfiguration("Providers");
-        builder.Services.AddOptions<RefreshOptions>().BindConfiguration("Refresh");
+        builder.Services.AddOptions<RefreshOptions>().BindConfiguration("Refresh").ValidateDataAnnotations().ValidateOnStart();
 
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddSingleton<SecretProtector>();
         builder.Services.AddScoped<ProviderCatalog>();
         builder.Services.AddScoped<Grants>();
         builder.Services.AddScoped<TokenLifecycle>();
+        builder.Services.AddSingleton<RefreshSchedule>();
+        builder.Services.AddSingleton<RefreshLeases>();
+        builder.Services.AddSingleton<ProviderCircuits>();
+        builder.Services.AddSingleton<RefreshMetrics>();
 
         // A token request is not idempotent (a code is single use), so no automatic retries; a provider that
         // hangs must not hold a caller for long.

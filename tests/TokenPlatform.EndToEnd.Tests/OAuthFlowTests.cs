@@ -10,8 +10,9 @@ public sealed class OAuthFlowTests(PlatformFixture platform) : IClassFixture<Pla
     private readonly PlatformApi _api = new(platform.App);
 
     [Fact]
-    public async Task A_consented_client_validates_to_a_token_the_provider_confirms()
+    public async Task A_consented_client_validates_to_a_token_the_provider_confirms_and_TokenIssued_is_published()
     {
+        await using var events = await EventSubscription.StartAsync(platform.App, ["TokenIssued"]);
         var client = await _api.CreateSandboxClientAsync();
 
         var (_, callback) = await _api.ConnectAsync(client.Id);
@@ -31,10 +32,8 @@ public sealed class OAuthFlowTests(PlatformFixture platform) : IClassFixture<Pla
         Assert.True(info["active"]!.GetValue<bool>());
         Assert.Equal(client.ClientId, info["client_id"]!.GetValue<string>());
 
-        await using var db = await _api.OpenDatabaseAsync();
-        await using var events = new NpgsqlCommand("SELECT count(*) FROM outbox WHERE message_type = 'Token.Contracts.TokenIssued' AND payload->>'clientId' = @id", db);
-        events.Parameters.AddWithValue("id", client.Id.ToString());
-        Assert.Equal(1L, await events.ExecuteScalarAsync());
+        var issued = await events.WaitForAsync("TokenIssued", client.Id, _ => true, TimeSpan.FromSeconds(30));
+        Assert.Equal("consent", issued["trigger"]!.GetValue<string>());
     }
 
     [Fact]

@@ -8,7 +8,8 @@ public sealed record CachedToken(int ClientId, string AccessToken, string TokenT
 /// <summary>
 /// Keeps usable tokens in memory so that <c>validate</c> answers without a database round trip. This instance's own
 /// changes (refresh, revocation, new consent, deletion) replace or drop an entry at once; a change made by another
-/// instance is seen after at most <see cref="MaxStaleness"/>.
+/// process drops it when its event arrives (<see cref="TokenCacheInvalidation"/>), and after
+/// <see cref="MaxStaleness"/> at most should the event be late.
 /// </summary>
 public sealed class TokenCache(TimeProvider time)
 {
@@ -33,6 +34,16 @@ public sealed class TokenCache(TimeProvider time)
 
     public void Forget(int clientId) => _entries.TryRemove(clientId, out _);
 
-    /// <summary>One refresh per client at a time in this instance; the database row lock covers other instances.</summary>
+    /// <summary>Drops the entry when it is older than <paramref name="version"/> of the client's grant.</summary>
+    public void ForgetOlderThan(int clientId, long version)
+    {
+        if (_entries.TryGetValue(clientId, out var entry) && entry.Token.Version < version)
+        {
+            // Removes only the entry that was looked at, not a newer one stored meanwhile.
+            _entries.TryRemove(new KeyValuePair<int, (CachedToken, DateTimeOffset)>(clientId, entry));
+        }
+    }
+
+    /// <summary>One refresh per client at a time in this instance; the token's lease covers other processes.</summary>
     public SemaphoreSlim RefreshGate(int clientId) => _refreshGates.GetOrAdd(clientId, _ => new SemaphoreSlim(1, 1));
 }

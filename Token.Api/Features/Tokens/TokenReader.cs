@@ -8,7 +8,7 @@ namespace Token.Api.Features.Tokens;
 /// <summary>Either a usable token or why there is none.</summary>
 public sealed record TokenRead(CachedToken? Token, string? Reason);
 
-/// <summary>The read path of <c>validate</c>: memory first, then the database, refreshing a token inside its buffer.</summary>
+/// <summary>The read path of <c>validate</c>: memory first, then the database, refreshing a token that is due.</summary>
 public sealed partial class TokenReader(
     TokenDbContext db, TokenCache cache, TokenLifecycle lifecycle, SecretProtector protector, TimeProvider time, ILogger<TokenReader> logger)
 {
@@ -66,7 +66,7 @@ public sealed partial class TokenReader(
             return await db.Clients.AnyAsync(c => c.Id == clientId, ct) ? new TokenRead(null, "no_grant") : null;
         }
 
-        if (token.IsValid && !token.IsRevoked && lifecycle.IsInsideRefreshBuffer(token))
+        if (token.IsValid && !token.IsRevoked && lifecycle.IsDue(token))
         {
             var outcome = await lifecycle.RefreshAsync(clientId, force: false, "on-demand", ct);
             if (outcome.Error is { RequiresReauthorization: false })
@@ -111,7 +111,7 @@ public sealed partial class TokenReader(
             return new TokenRead(null, "unreadable");
         }
 
-        var refreshAt = retryRefreshAt is { } retry ? (retry < token.ExpiresAt ? retry : token.ExpiresAt) : lifecycle.RefreshDueAt(token);
+        var refreshAt = retryRefreshAt is { } retry ? (retry < token.ExpiresAt ? retry : token.ExpiresAt) : (token.RefreshDueAt < token.ExpiresAt ? token.RefreshDueAt : token.ExpiresAt);
         var usable = new CachedToken(token.ClientId, accessToken, token.TokenType, token.ExpiresAt, refreshAt, token.Version);
         cache.Set(usable);
         return new TokenRead(usable, null);

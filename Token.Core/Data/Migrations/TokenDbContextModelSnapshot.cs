@@ -274,6 +274,10 @@ namespace Token.Core.Data.Migrations
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("expires_at");
 
+                    b.Property<int>("FailureCount")
+                        .HasColumnType("integer")
+                        .HasColumnName("failure_count");
+
                     b.Property<bool>("IsRevoked")
                         .HasColumnType("boolean")
                         .HasColumnName("is_revoked");
@@ -282,9 +286,25 @@ namespace Token.Core.Data.Migrations
                         .HasColumnType("boolean")
                         .HasColumnName("is_valid");
 
+                    b.Property<string>("LastError")
+                        .HasColumnType("text")
+                        .HasColumnName("last_error");
+
                     b.Property<DateTimeOffset?>("LastRefreshedAt")
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("last_refreshed_at");
+
+                    b.Property<string>("LeaseOwner")
+                        .HasColumnType("text")
+                        .HasColumnName("lease_owner");
+
+                    b.Property<DateTimeOffset?>("LeaseUntil")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("lease_until");
+
+                    b.Property<DateTimeOffset>("RefreshDueAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("refresh_due_at");
 
                     b.Property<byte[]>("RefreshToken")
                         .HasColumnType("bytea")
@@ -304,6 +324,7 @@ namespace Token.Core.Data.Migrations
                         .HasColumnName("updated_at");
 
                     b.Property<long>("Version")
+                        .IsConcurrencyToken()
                         .HasColumnType("bigint")
                         .HasColumnName("version");
 
@@ -316,6 +337,10 @@ namespace Token.Core.Data.Migrations
 
                     b.HasIndex("ExpiresAt")
                         .HasDatabaseName("ix_tokens_expires_at")
+                        .HasFilter("is_valid AND NOT is_revoked");
+
+                    b.HasIndex("RefreshDueAt")
+                        .HasDatabaseName("ix_tokens_refresh_due_at")
                         .HasFilter("is_valid AND NOT is_revoked");
 
                     b.ToTable("tokens", (string)null);

@@ -6,7 +6,7 @@ namespace Token.Api.Features.Tokens.Validate;
 public sealed record Request([property: BindFrom("client_id")] int ClientId);
 
 /// <summary><c>GET /tokens/validate/{client_id}</c>: a token that works now, refreshed first when it is about to expire.</summary>
-public sealed class Endpoint(TokenCache cache) : Endpoint<Request, TokenResponse>
+public sealed class Endpoint(TokenCache cache, TokenReadMetrics metrics) : Endpoint<Request, TokenResponse>
 {
     public override void Configure()
     {
@@ -22,9 +22,9 @@ public sealed class Endpoint(TokenCache cache) : Endpoint<Request, TokenResponse
         }
 
         // The hot path: a cached token needs neither the database nor the services a refresh would.
-        var read = cache.TryGet(request.ClientId, out var cached)
-            ? new TokenRead(cached, null)
-            : await Resolve<TokenReader>().ReadAsync(request.ClientId, ct);
+        var hit = cache.TryGet(request.ClientId, out var cached);
+        metrics.Read(hit);
+        var read = hit ? new TokenRead(cached, null) : await Resolve<TokenReader>().ReadAsync(request.ClientId, ct);
         if (read is null)
         {
             ThrowError($"Client {request.ClientId} does not exist.", StatusCodes.Status404NotFound);

@@ -1,0 +1,30 @@
+using System.Diagnostics;
+using System.Diagnostics.Metrics;
+
+namespace Token.Core.Tokens;
+
+/// <summary>What refreshes do, for the dashboard (meter <c>Token.Refresh</c>).</summary>
+public sealed class RefreshMetrics
+{
+    public const string MeterName = "Token.Refresh";
+
+    private readonly Counter<long> _refreshes;
+    private readonly Histogram<double> _duration;
+
+    public RefreshMetrics(IMeterFactory meters)
+    {
+        var meter = meters.Create(MeterName);
+        _refreshes = meter.CreateCounter<long>("token.refreshes", "{refresh}", "Refresh attempts by outcome: refreshed, reauthorization_required, failed, circuit_open, superseded");
+        _duration = meter.CreateHistogram<double>("token.refresh.duration", "s", "Time of a provider's refresh call");
+    }
+
+    public void Record(string outcome, string trigger, string provider, TimeSpan? duration = null)
+    {
+        var tags = new TagList { { "outcome", outcome }, { "trigger", trigger }, { "provider", provider } };
+        _refreshes.Add(1, tags);
+        if (duration is { } elapsed)
+        {
+            _duration.Record(elapsed.TotalSeconds, tags);
+        }
+    }
+}

@@ -1,0 +1,21 @@
+using Npgsql;
+using Token.Core.Data;
+
+namespace Token.Refresher;
+
+public static class RefresherExtensions
+{
+    /// <summary>Proactive refresh, the outbox relay and the gauges that watch both.</summary>
+    public static WebApplicationBuilder AddTokenRefresher(this WebApplicationBuilder builder)
+    {
+        var connectionString = builder.Configuration.GetConnectionString(TokenDatabaseExtensions.ConnectionName)
+            ?? throw new InvalidOperationException($"ConnectionStrings:{TokenDatabaseExtensions.ConnectionName} is not set; the AppHost provides it.");
+        // The relay's own connections: one stays open to LISTEN, outside EF Core's pool.
+        builder.Services.AddSingleton(_ => NpgsqlDataSource.Create(connectionString));
+        builder.Services.AddSingleton<RefresherMetrics>();
+        builder.Services.AddHostedService<RefreshWorker>();
+        builder.Services.AddHostedService<OutboxRelay>();
+        builder.Services.AddHostedService<RefresherGaugeSampler>();
+        return builder;
+    }
+}

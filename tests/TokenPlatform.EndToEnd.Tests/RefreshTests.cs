@@ -1,0 +1,170 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json.Nodes;
+using Npgsql;
+
+namespace TokenPlatform.EndToEnd.Tests;
+
+public sealed class RefreshTests(RefreshFixture platform) : IClassFixture<RefreshFixture>, IAsyncLifetime
+{
+    private static readonly TimeSpan EventTimeout = TimeSpan.FromSeconds(60);
+    private readonly PlatformApi _api = new(platform.App);
+
+    public Task InitializeAsync() => _api.ClearSandboxRequestsAsync();
+
+    // Every test leaves the sandbox as it found it: long-lived tokens, no failures.
+    public Task DisposeAsync() => _api.SetSandboxSwitchesAsync(new { access_token_lifetime_seconds = 3600, token_failure = new { mode = "none" } });
+
+    [Fact]
+    public async Task The_refresher_refreshes_before_expiry_and_TokenRefreshed_arrives_on_RabbitMQ()
+    {
+        await using var events = await EventSubscription.StartAsync(platform.App, ["TokenRefreshed"]);
+        // A 20 s token is due 10 s after it was issued (the buffer is never more than half the lifetime).
+        await _api.SetSandboxSwitchesAsync(new { access_token_lifetime_seconds = 20 });
+        var client = await _api.CreateSandboxClientAsync();
+        await _api.ConnectAsync(client.Id);
+        var issued = await TokenRowAsync(client.Id);
+
+        var refreshed = await events.WaitForAsync("TokenRefreshed", client.Id, _ => true, EventTimeout);
+
+        Assert.True(refreshed["tokenVersion"]!.GetValue<long>() > issued.Version);
+        Assert.Equal("scheduled", refreshed["trigger"]!.GetValue<string>());
+        Assert.True(refreshed["occurredAt"]!.GetValue<DateTimeOffset>() < issued.ExpiresAt, "refreshed only after the token expired");
+        Assert.Null(refreshed["accessToken"]);
+        Assert.Equal(1, await RefreshCallsAsync(client.ClientId));
+    }
+
+    [Fact]
+    public async Task Concurrent_validates_of_a_due_token_across_two_API_instances_make_one_provider_call_and_get_one_new_token()
+    {
+        await _api.SetSandboxSwitchesAsync(new { access_token_lifetime_seconds = 20 });
+        using var reader = _api.Gateway(await _api.CreateApiKeyAsync(["tokens:read"]));
+        for (var round = 0; round < 3; round++)
+        {
+            var client = await _api.CreateSandboxClientAsync();
+            await _api.ConnectAsync(client.Id);
+            var issued = (await PlatformApi.ReadJsonAsync(await reader.GetAsync($"/tokens/validate/{client.Id}")))["access_token"]!.GetValue<string>();
+            // A slow provider keeps the one refresh in flight while the readers arrive.
+            await _api.SetSandboxSwitchesAsync(new { token_failure = new { mode = "slow", delay_ms = 2000, grant_type = "refresh_token" } });
+            await WaitUntilDueAsync(client.Id);
+
+            var answers = await Task.WhenAll(Enumerable.Range(0, 100).Select(async _ =>
+                await PlatformApi.ReadJsonAsync(await reader.GetAsync($"/tokens/validate/{client.Id}"))));
+
+            var tokens = answers.Select(answer => answer["access_token"]!.GetValue<string>()).Distinct().ToList();
+            Assert.Single(tokens);
+            Assert.NotEqual(issued, tokens[0]);
+            Assert.Equal(1, await RefreshCallsAsync(client.ClientId));
+            await _api.SetSandboxSwitchesAsync(new { token_failure = new { mode = "none" } });
+        }
+    }
+
+    [Fact]
+    public async Task Invalid_grant_requires_reauthorization_after_one_attempt_with_no_further_calls_and_one_event()
+    {
+        await using var events = await EventSubscription.StartAsync(platform.App, ["TokenReauthorizationRequired"]);
+        await _api.SetSandboxSwitchesAsync(new { access_token_lifetime_seconds = 20 });
+        var client = await _api.CreateSandboxClientAsync();
+        await _api.ConnectAsync(client.Id);
+        await _api.SetSandboxSwitchesAsync(new { token_failure = new { mode = "invalid_grant", grant_type = "refresh_token" } });
+
+        var announced = await events.WaitForAsync("TokenReauthorizationRequired", client.Id, _ => true, EventTimeout);
+        Assert.Equal("invalid_grant", announced["error"]!.GetValue<string>());
+
+        using var admin = _api.Admin();
+        for (var i = 0; i < 5; i++)
+        {
+            var read = await PlatformApi.ReadJsonAsync(await admin.GetAsync($"/tokens/validate/{client.Id}"));
+            Assert.False(read["is_valid"]!.GetValue<bool>());
+            Assert.Equal("reauthorization_required", read["reason"]!.GetValue<string>());
+        }
+        var manual = await PlatformApi.ReadJsonAsync(await admin.PostAsJsonAsync("/tokens/refresh", new { client_id = client.Id }));
+        Assert.False(manual["is_valid"]!.GetValue<bool>());
+        Assert.Equal(1, await RefreshCallsAsync(client.ClientId));
+        Assert.Single(events.Of("TokenReauthorizationRequired", client.Id));
+
+        // The same client gets a fresh consent link, and consenting again makes it valid.
+        await _api.SetSandboxSwitchesAsync(new { access_token_lifetime_seconds = 3600, token_failure = new { mode = "none" } });
+        Assert.Equal(HttpStatusCode.OK, (await _api.ConnectAsync(client.Id)).Answer.StatusCode);
+        Assert.True((await PlatformApi.ReadJsonAsync(await admin.GetAsync($"/tokens/validate/{client.Id}")))["is_valid"]!.GetValue<bool>());
+    }
+
+    [Fact]
+    public async Task While_the_provider_fails_the_valid_token_is_served_calls_stay_bounded_and_refreshing_resumes()
+    {
+        await using var events = await EventSubscription.StartAsync(platform.App, ["TokenRefreshFailed", "TokenRefreshed"]);
+        await _api.SetSandboxSwitchesAsync(new { access_token_lifetime_seconds = 40 });
+        var client = await _api.CreateSandboxClientAsync();
+        await _api.ConnectAsync(client.Id);
+        using var admin = _api.Admin();
+        var issued = (await PlatformApi.ReadJsonAsync(await admin.GetAsync($"/tokens/validate/{client.Id}")))["access_token"]!.GetValue<string>();
+        await _api.SetSandboxSwitchesAsync(new { token_failure = new { mode = "status", status_code = 503, grant_type = "refresh_token" } });
+        await WaitUntilDueAsync(client.Id);
+
+        // 12 s of failures, read five times a second by every caller: backoff (1, 2, 4, 4 s) and the circuit keep
+        // the provider from hearing about it more than a handful of times.
+        var outage = DateTime.UtcNow + TimeSpan.FromSeconds(12);
+        while (DateTime.UtcNow < outage)
+        {
+            var read = await PlatformApi.ReadJsonAsync(await admin.GetAsync($"/tokens/validate/{client.Id}"));
+            Assert.True(read["is_valid"]!.GetValue<bool>());
+            Assert.Equal(issued, read["access_token"]!.GetValue<string>());
+            await Task.Delay(TimeSpan.FromMilliseconds(200));
+        }
+        var calls = await RefreshCallsAsync(client.ClientId);
+        Assert.InRange(calls, 2, 8);
+        var failed = await events.WaitForAsync("TokenRefreshFailed", client.Id, _ => true, EventTimeout);
+        Assert.Equal(3, failed["attempts"]!.GetValue<int>());
+
+        await _api.SetSandboxSwitchesAsync(new { token_failure = new { mode = "none" } });
+        await events.WaitForAsync("TokenRefreshed", client.Id, _ => true, TimeSpan.FromSeconds(30));
+        var after = await PlatformApi.ReadJsonAsync(await admin.GetAsync($"/tokens/validate/{client.Id}"));
+        Assert.NotEqual(issued, after["access_token"]!.GetValue<string>());
+    }
+
+    [Fact]
+    public async Task A_revoked_token_is_revoked_at_the_provider_and_no_API_instance_serves_it()
+    {
+        var client = await _api.CreateSandboxClientAsync();
+        await _api.ConnectAsync(client.Id);
+        using var admin = _api.Admin();
+        // Both instances hold the token in memory: the gateway spreads these reads over them.
+        var reads = await Task.WhenAll(Enumerable.Range(0, 20).Select(async _ => await PlatformApi.ReadJsonAsync(await admin.GetAsync($"/tokens/validate/{client.Id}"))));
+        var accessToken = reads[0]["access_token"]!.GetValue<string>();
+
+        var revoked = await PlatformApi.ReadJsonAsync(await admin.DeleteAsync($"/tokens/{client.Id}"));
+        Assert.True(revoked["provider_confirmed"]!.GetValue<bool>());
+
+        await Eventually.HoldsAsync(async () =>
+        {
+            var answers = await Task.WhenAll(Enumerable.Range(0, 10).Select(async _ => await PlatformApi.ReadJsonAsync(await admin.GetAsync($"/tokens/validate/{client.Id}"))));
+            return answers.All(answer => !answer["is_valid"]!.GetValue<bool>());
+        }, TimeSpan.FromSeconds(10), "an API instance still serves the revoked token");
+        Assert.Contains(await _api.SandboxTokenRequestsAsync(), r => r!["endpoint"]!.GetValue<string>() == "revoke" && r["client_id"]?.GetValue<string>() == client.ClientId);
+        using var sandbox = _api.Sandbox();
+        var info = await PlatformApi.ReadJsonAsync(await sandbox.GetAsync($"/tokeninfo?access_token={Uri.EscapeDataString(accessToken)}"));
+        Assert.False(info["active"]!.GetValue<bool>());
+    }
+
+    private async Task<int> RefreshCallsAsync(string clientId) =>
+        (await _api.SandboxTokenRequestsAsync()).Count(r => r!["client_id"]?.GetValue<string>() == clientId && r["grant_type"]?.GetValue<string>() == "refresh_token");
+
+    private async Task<(long Version, DateTimeOffset ExpiresAt)> TokenRowAsync(int clientId)
+    {
+        await using var db = await _api.OpenDatabaseAsync();
+        await using var query = new NpgsqlCommand("SELECT version, expires_at FROM tokens WHERE client_id = @id", db);
+        query.Parameters.AddWithValue("id", clientId);
+        await using var row = await query.ExecuteReaderAsync();
+        Assert.True(await row.ReadAsync());
+        return (row.GetInt64(0), row.GetFieldValue<DateTimeOffset>(1));
+    }
+
+    private async Task WaitUntilDueAsync(int clientId) =>
+        await Eventually.HoldsAsync(async () =>
+        {
+            await using var db = await _api.OpenDatabaseAsync();
+            await using var query = new NpgsqlCommand("SELECT refresh_due_at <= now() FROM tokens WHERE client_id = @id", db);
+            query.Parameters.AddWithValue("id", clientId);
+            return (bool)(await query.ExecuteScalarAsync())!;
+        }, EventTimeout, $"the token of client {clientId} never became due");
+}
