@@ -14,7 +14,7 @@ namespace Token.Refresher;
 /// share the work. At least once: a crash between confirm and delete publishes a row again; subscribers dedupe by
 /// event id.
 /// </summary>
-public sealed partial class OutboxRelay(NpgsqlDataSource database, IBus bus, RefresherMetrics metrics, TimeProvider time, ILogger<OutboxRelay> logger) : BackgroundService
+public sealed partial class OutboxRelay(NpgsqlDataSource database, SchemaReadiness schema, IBus bus, RefresherMetrics metrics, TimeProvider time, ILogger<OutboxRelay> logger) : BackgroundService
 {
     public const string Channel = "outbox";
     private const int BatchSize = 100;
@@ -25,6 +25,7 @@ public sealed partial class OutboxRelay(NpgsqlDataSource database, IBus bus, Ref
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
+        await schema.WaitAsync(stoppingToken);
         while (!stoppingToken.IsCancellationRequested)
         {
             try

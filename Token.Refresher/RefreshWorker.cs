@@ -12,7 +12,7 @@ namespace Token.Refresher;
 /// parallel, and sleeps until the next due time when nothing is left.
 /// </summary>
 public sealed partial class RefreshWorker(
-    IServiceScopeFactory scopes, RefreshLeases leases, IOptions<RefreshOptions> options, TimeProvider time, ILogger<RefreshWorker> logger) : BackgroundService
+    IServiceScopeFactory scopes, SchemaReadiness schema, RefreshLeases leases, IOptions<RefreshOptions> options, TimeProvider time, ILogger<RefreshWorker> logger) : BackgroundService
 {
     public const string Trigger = "scheduled";
     private static readonly ActivitySource Source = new("Token.Refresher");
@@ -20,6 +20,7 @@ public sealed partial class RefreshWorker(
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
+        await schema.WaitAsync(stoppingToken);
         while (!stoppingToken.IsCancellationRequested)
         {
             try

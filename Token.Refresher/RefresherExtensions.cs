@@ -13,6 +13,7 @@ public static class RefresherExtensions
         // The relay's own connections: one stays open to LISTEN, outside EF Core's pool.
         builder.Services.AddSingleton(_ => NpgsqlDataSource.Create(connectionString));
         builder.Services.AddSingleton<RefresherMetrics>();
+        builder.Services.AddSingleton<SchemaReadiness>();
         builder.Services.AddHostedService<RefreshWorker>();
         builder.Services.AddHostedService<OutboxRelay>();
         builder.Services.AddHostedService<RefresherGaugeSampler>();

@@ -40,6 +40,11 @@ public static class SettingsForwarding
             if (builder.Configuration.GetValue($"Replicas:{service.Resource.Name}", 1) is var replicas and > 1)
             {
                 service.WithReplicas(replicas);
+                // Replicas share their endpoints through Aspire's proxy, which spreads the requests over them.
+                foreach (var endpoint in service.Resource.Annotations.OfType<EndpointAnnotation>())
+                {
+                    endpoint.IsProxied = true;
+                }
             }
         }
     }

@@ -14,6 +14,9 @@ public static class TokenDatabaseExtensions
 
     private static readonly ActivitySource ActivitySource = new("Token.Core.Data");
 
+    /// <summary>The advisory lock that serializes migrations (a pooled connection keeps it until it is unlocked).</summary>
+    private const long MigrationLock = 0x746F6B656E6462; // "tokendb"
+
     public static TBuilder AddTokenDatabase<TBuilder>(this TBuilder builder) where TBuilder : IHostApplicationBuilder
     {
         // No retrying execution strategy: a refresh's write-back and a revocation follow a call to the provider,
@@ -37,10 +40,21 @@ public static class TokenDatabaseExtensions
         var db = scope.ServiceProvider.GetRequiredService<TokenDbContext>();
         var logger = scope.ServiceProvider.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(TokenDatabaseExtensions));
 
-        var pending = (await db.Database.GetPendingMigrationsAsync(cancellationToken)).ToList();
-        activity?.SetTag("tokendb.migrations.pending", pending.Count);
-        logger.LogInformation("Applying {PendingMigrationCount} pending migrations to {Database}", pending.Count, ConnectionName);
-        await db.Database.MigrateAsync(cancellationToken);
+        // Replicas start together: one migrates while the others wait for this lock, then find nothing pending.
+        await db.Database.OpenConnectionAsync(cancellationToken);
+        try
+        {
+            await db.Database.ExecuteSqlAsync($"SELECT pg_advisory_lock({MigrationLock})", cancellationToken);
+            var pending = (await db.Database.GetPendingMigrationsAsync(cancellationToken)).ToList();
+            activity?.SetTag("tokendb.migrations.pending", pending.Count);
+            logger.LogInformation("Applying {PendingMigrationCount} pending migrations to {Database}", pending.Count, ConnectionName);
+            await db.Database.MigrateAsync(cancellationToken);
+        }
+        finally
+        {
+            await db.Database.ExecuteSqlAsync($"SELECT pg_advisory_unlock({MigrationLock})", CancellationToken.None);
+            await db.Database.CloseConnectionAsync();
+        }
     }
 }
 

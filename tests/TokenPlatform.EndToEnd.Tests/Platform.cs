@@ -56,6 +56,15 @@ public static class Platform
             await Task.WhenAll(Resources.Select(name => app.ResourceNotifications.WaitForResourceHealthyAsync(name, cts.Token)));
             return app;
         }
+        catch (OperationCanceledException timeout)
+        {
+            var states = string.Join("; ", Resources.Select(name => app.ResourceNotifications.TryGetCurrentState(name, out var state)
+                ? $"{name} {state.Snapshot.State?.Text} {state.Snapshot.HealthStatus}"
+                : $"{name} unknown"));
+            var lastLines = string.Join("\n", logs.Resources.SelectMany(name => logs.Of(name).TakeLast(8).Select(line => $"{name}: {line}")));
+            await app.DisposeAsync();
+            throw new TimeoutException($"The platform did not become healthy within {StartTimeout}: {states}\n{lastLines}", timeout);
+        }
         catch
         {
             await app.DisposeAsync();

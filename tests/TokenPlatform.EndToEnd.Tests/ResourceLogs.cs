@@ -10,6 +10,9 @@ public sealed class ResourceLogs : ILoggerProvider
     public const string CategoryPrefix = "TokenPlatform.AppHost.Resources.";
     private readonly ConcurrentDictionary<string, ConcurrentQueue<string>> _lines = new();
 
+    /// <summary>Every resource that wrote a line; a replicated resource's replicas each have a name of their own.</summary>
+    public IReadOnlyList<string> Resources => [.. _lines.Keys];
+
     public IReadOnlyList<string> Of(string resource) => _lines.TryGetValue(resource, out var lines) ? [.. lines] : [];
 
     public ILogger CreateLogger(string categoryName) =>

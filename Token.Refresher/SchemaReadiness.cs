@@ -1,0 +1,55 @@
+using Microsoft.EntityFrameworkCore;
+using Npgsql;
+using Token.Core.Data;
+
+namespace Token.Refresher;
+
+/// <summary>
+/// token-api applies the migrations; the refresher's loops start once the newest one is in the database, instead of
+/// failing every second until then. The check cannot fail itself, so it logs nothing while it waits.
+/// </summary>
+public sealed partial class SchemaReadiness(NpgsqlDataSource database, IServiceScopeFactory scopes, TimeProvider time, ILogger<SchemaReadiness> logger)
+{
+    private static readonly TimeSpan Poll = TimeSpan.FromSeconds(1);
+
+    public async Task WaitAsync(CancellationToken ct)
+    {
+        string newest;
+        await using (var scope = scopes.CreateAsyncScope())
+        {
+            newest = scope.ServiceProvider.GetRequiredService<TokenDbContext>().Database.GetMigrations().Last();
+        }
+        var told = false;
+        while (!await IsAppliedAsync(newest, ct))
+        {
+            if (!told)
+            {
+                LogWaiting(newest);
+                told = true;
+            }
+            await Task.Delay(Poll, time, ct);
+        }
+    }
+
+    private async Task<bool> IsAppliedAsync(string migration, CancellationToken ct)
+    {
+        try
+        {
+            await using var history = database.CreateCommand("SELECT to_regclass('\"__EFMigrationsHistory\"') IS NOT NULL");
+            if (!(bool)(await history.ExecuteScalarAsync(ct))!)
+            {
+                return false;
+            }
+            await using var applied = database.CreateCommand("SELECT EXISTS (SELECT 1 FROM \"__EFMigrationsHistory\" WHERE migration_id = $1)");
+            applied.Parameters.AddWithValue(migration);
+            return (bool)(await applied.ExecuteScalarAsync(ct))!;
+        }
+        catch (NpgsqlException)
+        {
+            return false;
+        }
+    }
+
+    [LoggerMessage(LogLevel.Information, "Waiting for token-api to apply migration {Migration} to tokendb")]
+    private partial void LogWaiting(string migration);
+}
