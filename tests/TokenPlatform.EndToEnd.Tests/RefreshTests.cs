@@ -13,22 +13,7 @@ public sealed class RefreshTests(RefreshFixture platform) : IClassFixture<Refres
     public Task InitializeAsync() => _api.ClearSandboxRequestsAsync();
 
     // Every test leaves the sandbox as it found it: long-lived tokens, no failures.
-    public Task DisposeAsync()
-    {
-        var logs = platform.App.Services.GetRequiredService<ResourceLogs>();
-        foreach (var name in logs.Resources.Where(n => n.StartsWith("token-api")))
-        {
-            var lines = logs.Of(name);
-            for (var i = 0; i < lines.Count; i++)
-            {
-                if (lines[i].Contains("unhandled exception"))
-                {
-                    foreach (var l in lines.Skip(i).Take(30)) Console.WriteLine($"DBG {name}: {l}");
-                }
-            }
-        }
-        return _api.SetSandboxSwitchesAsync(new { access_token_lifetime_seconds = 3600, token_failure = new { mode = "none" } });
-    }
+    public Task DisposeAsync() => _api.SetSandboxSwitchesAsync(new { access_token_lifetime_seconds = 3600, token_failure = new { mode = "none" } });
 
     [Fact]
     public async Task The_refresher_refreshes_before_expiry_and_TokenRefreshed_arrives_on_RabbitMQ()
@@ -159,6 +144,121 @@ public sealed class RefreshTests(RefreshFixture platform) : IClassFixture<Refres
         using var sandbox = _api.Sandbox();
         var info = await PlatformApi.ReadJsonAsync(await sandbox.GetAsync($"/tokeninfo?access_token={Uri.EscapeDataString(accessToken)}"), HttpStatusCode.BadRequest);
         Assert.Equal("invalid_token", info["error"]!.GetValue<string>());
+    }
+
+    [Fact]
+    public async Task Events_written_while_the_broker_is_stopped_all_arrive_once_it_is_back()
+    {
+        var queue = "outage-test-" + Guid.NewGuid().ToString("N")[..8];
+        await using var events = await EventSubscription.StartAsync(platform.App, ["TokenIssued", "TokenRefreshed"], queue);
+        // 20 s tokens: each is refreshed about every 10 s, during the outage too.
+        await _api.SetSandboxSwitchesAsync(new { access_token_lifetime_seconds = 20 });
+        var broker = BrokerProcessIds();
+        var clients = new List<int>();
+        Signal("STOP", broker);
+        try
+        {
+            var stoppedAt = DateTime.UtcNow;
+            for (var i = 0; i < 3; i++)
+            {
+                var client = await _api.CreateSandboxClientAsync();
+                Assert.Equal(HttpStatusCode.OK, (await _api.ConnectAsync(client.Id)).Answer.StatusCode);
+                clients.Add(client.Id);
+            }
+            // The outage lasts 30 s whatever the consents took.
+            var rest = TimeSpan.FromSeconds(30) - (DateTime.UtcNow - stoppedAt);
+            if (rest > TimeSpan.Zero)
+            {
+                await Task.Delay(rest);
+            }
+            Assert.True(await OutboxBacklogAsync() >= clients.Count, "the events did not wait in the outbox");
+        }
+        finally
+        {
+            Signal("CONT", broker);
+        }
+
+        // Every version that exists was announced: TokenIssued for the first, TokenRefreshed for each after it.
+        await Eventually.HoldsAsync(async () =>
+        {
+            foreach (var clientId in clients)
+            {
+                var version = (await TokenRowAsync(clientId)).Version;
+                var announced = events.Of("TokenIssued", clientId).Concat(events.Of("TokenRefreshed", clientId))
+                    .Select(e => e["tokenVersion"]!.GetValue<long>()).ToHashSet();
+                if (!Enumerable.Range(1, (int)version).All(v => announced.Contains(v)))
+                {
+                    return false;
+                }
+            }
+            return true;
+        }, EventTimeout, "an event written during the outage never arrived");
+        Assert.All(clients, clientId => Assert.True(events.Of("TokenRefreshed", clientId).Count > 0, $"client {clientId} was not refreshed"));
+        await events.DeleteQueueAsync(queue);
+    }
+
+    [Fact]
+    public async Task A_thousand_due_tokens_and_two_refreshers_refresh_each_token_exactly_once()
+    {
+        var clients = new System.Collections.Concurrent.ConcurrentBag<(int Id, string ClientId)>();
+        await Parallel.ForEachAsync(Enumerable.Range(0, 1000), new ParallelOptions { MaxDegreeOfParallelism = 8 }, async (_, _) =>
+        {
+            var client = await _api.CreateSandboxClientAsync();
+            Assert.Equal(HttpStatusCode.OK, (await _api.ConnectAsync(client.Id)).Answer.StatusCode);
+            clients.Add((client.Id, client.ClientId));
+        });
+        await _api.ClearSandboxRequestsAsync();
+        var ids = clients.Select(c => c.Id).ToArray();
+
+        await using (var db = await _api.OpenDatabaseAsync())
+        {
+            await using var due = new NpgsqlCommand("UPDATE tokens SET refresh_due_at = now() WHERE client_id = ANY(@ids)", db);
+            due.Parameters.AddWithValue("ids", ids);
+            Assert.Equal(1000, await due.ExecuteNonQueryAsync());
+        }
+        await Eventually.HoldsAsync(async () =>
+        {
+            await using var db = await _api.OpenDatabaseAsync();
+            await using var refreshed = new NpgsqlCommand("SELECT count(*) FROM tokens WHERE client_id = ANY(@ids) AND version >= 2", db);
+            refreshed.Parameters.AddWithValue("ids", ids);
+            return (long)(await refreshed.ExecuteScalarAsync())! == 1000;
+        }, TimeSpan.FromMinutes(3), "not every due token was refreshed");
+
+        var calls = (await _api.SandboxTokenRequestsAsync())
+            .Where(r => r!["grant_type"]?.GetValue<string>() == "refresh_token")
+            .GroupBy(r => r!["client_id"]!.GetValue<string>())
+            .ToDictionary(group => group.Key, group => group.Count());
+        Assert.All(clients, client => Assert.Equal(1, calls.GetValueOrDefault(client.ClientId)));
+        await using (var db = await _api.OpenDatabaseAsync())
+        {
+            await using var versions = new NpgsqlCommand("SELECT count(*) FROM tokens WHERE client_id = ANY(@ids) AND version = 2", db);
+            versions.Parameters.AddWithValue("ids", ids);
+            Assert.Equal(1000L, await versions.ExecuteScalarAsync());
+        }
+    }
+
+    /// <summary>The broker's processes: its script, the Erlang VM and what it started, all found by its data folder.</summary>
+    private int[] BrokerProcessIds()
+    {
+        var broker = platform.App.Services.GetRequiredService<DistributedApplicationModel>().Resources
+            .OfType<TokenPlatform.AppHost.Infrastructure.LocalServerResource>().Single(server => server.Name == "messaging");
+        var ids = ServerProcesses.Using(broker.DataDirectory).Select(process => int.Parse(process.Split(':')[0])).ToArray();
+        Assert.NotEmpty(ids);
+        return ids;
+    }
+
+    /// <summary>SIGSTOP freezes a process where it stands (no goodbye to its clients); SIGCONT lets it go on.</summary>
+    private static void Signal(string signal, int[] processIds)
+    {
+        using var kill = System.Diagnostics.Process.Start("kill", [$"-{signal}", .. processIds.Select(id => id.ToString())]);
+        kill.WaitForExit();
+    }
+
+    private async Task<long> OutboxBacklogAsync()
+    {
+        await using var db = await _api.OpenDatabaseAsync();
+        await using var count = new NpgsqlCommand("SELECT count(*) FROM outbox", db);
+        return (long)(await count.ExecuteScalarAsync())!;
     }
 
     private async Task<int> RefreshCallsAsync(string clientId) =>
