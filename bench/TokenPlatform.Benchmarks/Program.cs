@@ -1,0 +1,45 @@
+// Refresh benchmarks (docs/benchmarks.md), on a platform of their own (local, throw-away data):
+//   1. throughput: N tokens due at once, refreshed by the refresher against the sandbox, next to the sandbox's own
+//      refresh capacity measured alone in the same run;
+//   2. event latency: from a TokenRefreshed's commit to a RabbitMQ subscriber;
+//   3. scale: the database work of one refresh cycle with 10 due tokens among N stored, then among 1,000,000.
+// Usage: dotnet run -c Release --project bench/TokenPlatform.Benchmarks -- [N=10000]
+using System.Diagnostics;
+using TokenPlatform.Benchmarks;
+
+var count = args.Length > 0 ? int.Parse(args[0]) : 10_000;
+Console.WriteLine($"machine: {Environment.ProcessorCount} cores, {GC.GetGCMemoryInfo().TotalAvailableMemoryBytes >> 30} GiB, .NET {Environment.Version}; {count} tokens");
+
+await using var platform = await BenchPlatform.StartAsync();
+var grants = await platform.Sandbox.CreateGrantsAsync(count);
+Console.WriteLine($"{count} grants at the sandbox in {grants.Elapsed.TotalSeconds:0.0} s");
+
+var capacity = await platform.Sandbox.MeasureRefreshCapacityAsync(grants.Grants, TimeSpan.FromSeconds(20));
+Console.WriteLine($"sandbox alone: {capacity:0} refreshes/s (16 in parallel, as the refresher)");
+
+await platform.Database.StoreAsync(grants.Grants, expiresIn: TimeSpan.FromMinutes(10));
+await using var events = await RefreshedEvents.SubscribeAsync(platform.App);
+var started = Stopwatch.GetTimestamp();
+await platform.Database.MakeAllDueAsync();
+var refreshed = await platform.Database.WaitUntilRefreshedAsync(count, TimeSpan.FromMinutes(10));
+var elapsed = Stopwatch.GetElapsedTime(started);
+Console.WriteLine($"platform: {count} refreshed in {elapsed.TotalSeconds:0.0} s = {count / elapsed.TotalSeconds:0} refreshes/s " +
+    $"({count / elapsed.TotalSeconds / capacity:P0} of the sandbox alone); all before expiry: {refreshed.AllBeforeExpiry}");
+
+var latencies = await events.WaitForAsync(count, TimeSpan.FromMinutes(2));
+Console.WriteLine($"event latency, commit to subscriber, {latencies.Count} events: p50 {Percentile(latencies, 0.50):0} ms, " +
+    $"p99 {Percentile(latencies, 0.99):0} ms, max {latencies.Max():0} ms");
+
+await platform.StopRefresherAsync();
+var few = await platform.Database.MeasureCycleAsync(due: 10);
+Console.WriteLine($"refresh cycle, 10 due among {await platform.Database.CountTokensAsync()} stored: median {few.Median:0.00} ms, p95 {few.P95:0.00} ms");
+await platform.Database.AddIdleTokensAsync(1_000_000);
+var many = await platform.Database.MeasureCycleAsync(due: 10);
+Console.WriteLine($"refresh cycle, 10 due among {await platform.Database.CountTokensAsync()} stored: median {many.Median:0.00} ms, p95 {many.P95:0.00} ms " +
+    $"({many.Median / few.Median:0.00}x)");
+
+static double Percentile(List<double> values, double share)
+{
+    var sorted = values.Order().ToList();
+    return sorted[Math.Min(sorted.Count - 1, (int)Math.Ceiling(share * sorted.Count) - 1)];
+}
