@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# CPU seconds used by each process of the platform (and the sandbox, servers and benchmarks) over a window, to see
+# where the cores go during a benchmark (docs/benchmarks.md). Usage: scripts/cpu-by-process.sh [SECONDS=20]
+set -euo pipefail
+seconds="${1:-20}"
+ticks_per_second=$(getconf CLK_TCK)
+
+snapshot() {
+  for stat in /proc/[0-9]*/stat; do
+    dir="${stat%/stat}"
+    command=$( (tr '\0' ' ' < "$dir/cmdline") 2> /dev/null | cut -c1-70)
+    case "$command" in
+      *Token.*|*TokenPlatform.*|*beam.smp*|postgres*|*Aspire.Dashboard*)
+        ticks=$(awk '{ print $14 + $15 }' "$stat" 2> /dev/null) && echo "${dir#/proc/}|$ticks|$command" ;;
+    esac
+  done
+}
+
+before=$(snapshot)
+sleep "$seconds"
+after=$(snapshot)
+echo "CPU seconds per process over ${seconds} s ($(nproc) cores = $((seconds * $(nproc))) s available):"
+awk -F'|' -v hz="$ticks_per_second" 'NR == FNR { before[$1] = $2; next }
+  ($1 in before) { used = ($2 - before[$1]) / hz; if (used > 0.05) printf "%7.1f s  %s\n", used, $3 }' \
+  <(echo "$before") <(echo "$after") | sort -rn | head -15
