@@ -6,6 +6,9 @@
 # Usage: start the platform in Release first, as for bench-validate.sh:
 #   dotnet run --project TokenPlatform.AppHost -c Release --launch-profile http -- --Telemetry:TraceSampleRatio=0.01
 # then: scripts/bench-gateway.sh ADMIN_API_KEY [SECONDS] [CONNECTIONS] [ROUNDS]
+# With COMPARE="NAME=VALUE ..." the second gateway runs the limiter too (same high limits) plus those settings, to
+# measure something else that a gateway costs, e.g.
+#   COMPARE="Logging__LogLevel__Token.Gateway.AccessLog=Warning" scripts/bench-gateway.sh ADMIN_API_KEY
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/bench-lib.sh
@@ -33,12 +36,19 @@ start_gateway() {
   pids+=($!)
 }
 on_port=$(free_port) off_port=$(free_port)
-start_gateway bench-gateway-limiter-on "$on_port" \
-  Gateway__RateLimits__PerApiKey__TokenLimit=1000000 Gateway__RateLimits__PerApiKey__TokensPerPeriod=1000000 \
-  Gateway__RateLimits__MaxConcurrentRequests=100000
-start_gateway bench-gateway-limiter-off "$off_port" Gateway__RateLimits__Enabled=false
+high_limits=(Gateway__RateLimits__PerApiKey__TokenLimit=1000000 Gateway__RateLimits__PerApiKey__TokensPerPeriod=1000000
+  Gateway__RateLimits__MaxConcurrentRequests=100000)
+start_gateway bench-gateway-limiter-on "$on_port" "${high_limits[@]}"
+if [ -n "${COMPARE:-}" ]; then
+  read -r -a settings <<< "$COMPARE"
+  start_gateway bench-gateway-compared "$off_port" "${high_limits[@]}" "${settings[@]}"
+  second="gateway, $COMPARE"
+else
+  start_gateway bench-gateway-limiter-off "$off_port" Gateway__RateLimits__Enabled=false
+  second="gateway, limiter off"
+fi
 wait_for "http://127.0.0.1:$on_port/gateway/alive"
 wait_for "http://127.0.0.1:$off_port/gateway/alive"
 
 compare "$key" "/tokens/validate/$client" "$seconds" "$connections" "$rounds" \
-  "token-api direct|$(direct_url)" "gateway, limiter on|http://127.0.0.1:$on_port" "gateway, limiter off|http://127.0.0.1:$off_port"
+  "token-api direct|$(direct_url)" "gateway, limiter on|http://127.0.0.1:$on_port" "$second|http://127.0.0.1:$off_port"
