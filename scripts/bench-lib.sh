@@ -30,18 +30,20 @@ process_of() { pgrep -f "bin/Release/net10.0/$1\$" | head -1; }
 direct_url() { echo "http://127.0.0.1:$(ss -ltnpH | grep "pid=$(process_of Token.Api)," | awk '{print $4}' | sed 's/.*://' | head -1)"; }
 
 # compare KEY PATH SECONDS CONNECTIONS ROUNDS "label|base-url" ...: wrk against each target in turn, ROUNDS
-# times (so a slow moment hits every target alike), then the medians per target.
+# times (so a slow moment hits every target alike), then the medians per target. With PAUSE_MS set, each
+# connection pauses that long between requests (bench/paced.lua): latency at a steady rate instead of at saturation.
 compare() {
-  local key="$1" path="$2" seconds="$3" connections="$4" rounds="$5" results target label
+  local key="$1" path="$2" seconds="$3" connections="$4" rounds="$5" results target label paced=()
   shift 5
   results="$(mktemp)"
-  echo "machine: $(nproc) cores, $(free -g | awk '/Mem:/ { print $2 }') GiB; wrk -t2 -c$connections -d${seconds}s --latency $path, $rounds rounds (targets alternate), medians"
+  [[ -n "${PAUSE_MS:-}" ]] && paced=(-s bench/paced.lua)
+  echo "machine: $(nproc) cores, $(free -g | awk '/Mem:/ { print $2 }') GiB; wrk -t2 -c$connections -d${seconds}s --latency ${paced[*]} $path${PAUSE_MS:+ (PAUSE_MS=$PAUSE_MS)}, $rounds rounds (targets alternate), medians"
   for target in "$@"; do
     wrk -t2 -c"$connections" -d3s -H "X-API-Key: $key" "${target#*|}$path" > /dev/null # warm-up
   done
   for _ in $(seq 1 "$rounds"); do
     for target in "$@"; do
-      wrk -t2 -c"$connections" -d"${seconds}s" --latency -H "X-API-Key: $key" "${target#*|}$path" \
+      wrk -t2 -c"$connections" -d"${seconds}s" --latency "${paced[@]}" -H "X-API-Key: $key" "${target#*|}$path" \
         | awk -v label="${target%%|*}" '
             function ms(v) { if (v ~ /us$/) return v / 1000; if (v ~ /ms$/) return v + 0; return v * 1000 }
             /Requests\/sec/ { rps = $2 } / 50%/ { p50 = ms($2) } / 99%/ { p99 = ms($2) } /Non-2xx/ { bad = $NF }

@@ -4,15 +4,21 @@ using Token.Gateway.RateLimiting;
 namespace Token.Gateway.Edge;
 
 /// <summary>
-/// One structured line per request: method, path (never the query string: it carries codes, states and tickets),
+/// A structured line per request: method, path (never the query string: it carries codes, states and tickets),
 /// status, time, route, caller (a hash of its key) and the client's address as the gateway saw it.
-/// It goes to OpenTelemetry (the dashboard's structured logs) and not to the console, where a line per request
-/// cost a third of the gateway's throughput (docs/benchmarks.md); the log level of <c>Token.Gateway.AccessLog</c>
-/// turns it off, <c>Logging:Console:LogLevel:Token.Gateway.AccessLog=Information</c> prints it too.
+/// Every refused, failed or slow request is logged; a request that went well is logged when its trace is sampled
+/// (<c>Telemetry:TraceSampleRatio</c>, every request by default), so the log follows the traces it links to and a
+/// loaded gateway does not spend a third of its time on lines about requests that went well (docs/benchmarks.md).
+/// It goes to OpenTelemetry (the dashboard's structured logs), not to the console; the log level of
+/// <c>Token.Gateway.AccessLog</c> turns it off, <c>Logging:Console:LogLevel:Token.Gateway.AccessLog=Information</c>
+/// prints it too.
 /// </summary>
 public static partial class AccessLog
 {
     public const string Category = "Token.Gateway.AccessLog";
+
+    /// <summary>A request that took longer than this is logged even when its trace is not sampled.</summary>
+    public static readonly TimeSpan Slow = TimeSpan.FromSeconds(1);
 
     public static WebApplication UseAccessLog(this WebApplication app)
     {
@@ -34,8 +40,12 @@ public static partial class AccessLog
             }
             finally
             {
-                Served(logger, context.Request.Method, context.Request.Path.Value, status, Stopwatch.GetElapsedTime(started).TotalMilliseconds,
-                    context.GetEndpoint()?.DisplayName ?? "none", CallerIdentity.Of(context), context.Connection.RemoteIpAddress?.ToString());
+                var elapsed = Stopwatch.GetElapsedTime(started);
+                if (status >= StatusCodes.Status400BadRequest || elapsed >= Slow || Activity.Current is { Recorded: true })
+                {
+                    Served(logger, context.Request.Method, context.Request.Path.Value, status, elapsed.TotalMilliseconds,
+                        context.GetEndpoint()?.DisplayName ?? "none", CallerIdentity.Of(context), context.Connection.RemoteIpAddress?.ToString());
+                }
             }
         });
         return app;
