@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Threading.Channels;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using OpenTelemetry;
@@ -8,8 +9,9 @@ using Token.Core.Tokens;
 namespace Token.Refresher;
 
 /// <summary>
-/// Proactive refresh: claims due tokens in batches (several refreshers never claim the same one), refreshes them in
-/// parallel, and sleeps until the next due time when nothing is left.
+/// Proactive refresh: claims due tokens in batches (several refreshers never claim the same one) and hands them to
+/// <see cref="RefreshOptions.Parallelism"/> refresh loops, which keep that many provider calls going: the next batch is
+/// claimed while the last one is still being refreshed. Sleeps until the next due time when nothing is left.
 /// </summary>
 public sealed partial class RefreshWorker(
     IServiceScopeFactory scopes, SchemaReadiness schema, RefreshLeases leases, IOptions<RefreshOptions> options, TimeProvider time, ILogger<RefreshWorker> logger) : BackgroundService
@@ -21,11 +23,27 @@ public sealed partial class RefreshWorker(
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         await schema.WaitAsync(stoppingToken);
+        // Bounded to one batch: claimed tokens wait here seconds at most, far less than their lease.
+        var claimed = Channel.CreateBounded<ClaimedToken>(options.Value.BatchSize);
+        var refreshLoops = Enumerable.Range(0, options.Value.Parallelism).Select(_ => RefreshLoopAsync(claimed.Reader, stoppingToken)).ToList();
+        try
+        {
+            await ClaimLoopAsync(claimed.Writer, stoppingToken);
+        }
+        finally
+        {
+            claimed.Writer.TryComplete();
+            await Task.WhenAll(refreshLoops);
+        }
+    }
+
+    private async Task ClaimLoopAsync(ChannelWriter<ClaimedToken> claimed, CancellationToken stoppingToken)
+    {
         while (!stoppingToken.IsCancellationRequested)
         {
             try
             {
-                if (await RefreshDueAsync(stoppingToken) < options.Value.BatchSize)
+                if (await ClaimDueAsync(claimed, stoppingToken) < options.Value.BatchSize)
                 {
                     await Task.Delay(await TimeUntilNextDueAsync(stoppingToken), time, stoppingToken);
                 }
@@ -39,36 +57,53 @@ public sealed partial class RefreshWorker(
         }
     }
 
-    private async Task<int> RefreshDueAsync(CancellationToken ct)
+    private async Task<int> ClaimDueAsync(ChannelWriter<ClaimedToken> claimed, CancellationToken ct)
     {
-        List<int> claimed;
-        // An idle poll is not worth a trace; a cycle that found work is.
+        List<int> tokenIds;
+        // An idle poll is not worth a trace; a claim that found work is.
         using (SuppressInstrumentationScope.Begin())
         {
             await using var scope = scopes.CreateAsyncScope();
-            claimed = await leases.ClaimDueAsync(scope.ServiceProvider.GetRequiredService<TokenDbContext>(), options.Value.BatchSize, ct);
+            tokenIds = await leases.ClaimDueAsync(scope.ServiceProvider.GetRequiredService<TokenDbContext>(), options.Value.BatchSize, ct);
         }
-        if (claimed.Count == 0)
+        if (tokenIds.Count == 0)
         {
             return 0;
         }
 
-        using var activity = Source.StartActivity("refresh due tokens");
-        activity?.SetTag("token.count", claimed.Count);
-        await Parallel.ForEachAsync(claimed, new ParallelOptions { MaxDegreeOfParallelism = options.Value.Parallelism, CancellationToken = ct }, async (tokenId, token) =>
+        using var activity = Source.StartActivity("claim due tokens");
+        activity?.SetTag("token.count", tokenIds.Count);
+        foreach (var tokenId in tokenIds)
         {
-            await using var scope = scopes.CreateAsyncScope();
-            try
+            await claimed.WriteAsync(new ClaimedToken(tokenId, activity?.Context ?? default), ct);
+        }
+        return tokenIds.Count;
+    }
+
+    private async Task RefreshLoopAsync(ChannelReader<ClaimedToken> claimed, CancellationToken ct)
+    {
+        try
+        {
+            await foreach (var (tokenId, claim) in claimed.ReadAllAsync(ct))
             {
-                await scope.ServiceProvider.GetRequiredService<TokenLifecycle>().RefreshClaimedAsync(tokenId, Trigger, token);
+                using var activity = Source.StartActivity("refresh token", ActivityKind.Internal, claim);
+                activity?.SetTag("token.id", tokenId);
+                await using var scope = scopes.CreateAsyncScope();
+                try
+                {
+                    await scope.ServiceProvider.GetRequiredService<TokenLifecycle>().RefreshClaimedAsync(tokenId, Trigger, ct);
+                }
+                catch (Exception exception) when (!ct.IsCancellationRequested)
+                {
+                    // Its lease runs out and a later claim tries again.
+                    LogRefreshCrashed(tokenId, exception);
+                }
             }
-            catch (Exception exception) when (!token.IsCancellationRequested)
-            {
-                // Its lease runs out and a later cycle tries again.
-                LogRefreshCrashed(tokenId, exception);
-            }
-        });
-        return claimed.Count;
+        }
+        catch (OperationCanceledException) when (ct.IsCancellationRequested)
+        {
+            // Stopping: what is left in the channel keeps its lease until it runs out, then another refresher takes it.
+        }
     }
 
     private async Task<TimeSpan> TimeUntilNextDueAsync(CancellationToken ct)
@@ -90,4 +125,7 @@ public sealed partial class RefreshWorker(
 
     [LoggerMessage(LogLevel.Error, "Refreshing token {TokenId} crashed; its lease will run out and it is tried again")]
     private partial void LogRefreshCrashed(int tokenId, Exception exception);
+
+    /// <summary>A token this refresher holds the lease of, and the trace of the claim that took it.</summary>
+    private sealed record ClaimedToken(int TokenId, ActivityContext Claim);
 }

@@ -26,27 +26,29 @@ public sealed class Grants(TokenDbContext db, SecretProtector protector, Refresh
         token.LastRefreshedAt = null;
         Apply(token, tokens, now, keepRefreshToken: false, await ProviderOfAsync(clientId, ct));
 
-        await AddEventAsync(clientId, branchIds => new TokenIssued(Guid.NewGuid(), clientId, branchIds, token.Version, token.ExpiresAt, now, "consent"), ct);
+        AddEvent(new TokenIssued(Guid.NewGuid(), clientId, await BranchIdsAsync(clientId, ct), token.Version, token.ExpiresAt, now, "consent"));
         await db.SaveChangesAsync(ct);
         return token;
     }
+
+    // A refresh's outcomes take the client's branch ids from the refresh, which loaded them with the token.
 
     /// <summary>
     /// Stores a refresh's answer; a response without a refresh token keeps the old one (RFC 6749 §6). Throws
     /// <see cref="DbUpdateConcurrencyException"/> when the token changed since it was read: that answer is dropped.
     /// </summary>
-    public async Task StoreRefreshedAsync(OAuthToken token, ProviderTokens tokens, string trigger, string provider, CancellationToken ct)
+    public async Task StoreRefreshedAsync(OAuthToken token, IReadOnlyList<string> branchIds, ProviderTokens tokens, string trigger, string provider, CancellationToken ct)
     {
         var now = time.GetUtcNow();
         token.LastRefreshedAt = now;
         Apply(token, tokens, now, keepRefreshToken: true, provider);
 
-        await AddEventAsync(token.ClientId, branchIds => new TokenRefreshed(Guid.NewGuid(), token.ClientId, branchIds, token.Version, token.ExpiresAt, now, trigger), ct);
+        AddEvent(new TokenRefreshed(Guid.NewGuid(), token.ClientId, branchIds, token.Version, token.ExpiresAt, now, trigger));
         await db.SaveChangesAsync(ct);
     }
 
     /// <summary>The provider refused the grant itself: no more refreshes until the owner consents again.</summary>
-    public async Task StoreReauthorizationRequiredAsync(OAuthToken token, string error, string trigger, CancellationToken ct)
+    public async Task StoreReauthorizationRequiredAsync(OAuthToken token, IReadOnlyList<string> branchIds, string error, string trigger, CancellationToken ct)
     {
         var now = time.GetUtcNow();
         token.IsValid = false;
@@ -55,7 +57,7 @@ public sealed class Grants(TokenDbContext db, SecretProtector protector, Refresh
         token.UpdatedAt = now;
         ReleaseLease(token);
 
-        await AddEventAsync(token.ClientId, branchIds => new TokenReauthorizationRequired(Guid.NewGuid(), token.ClientId, branchIds, token.Version, error, now, trigger), ct);
+        AddEvent(new TokenReauthorizationRequired(Guid.NewGuid(), token.ClientId, branchIds, token.Version, error, now, trigger));
         await db.SaveChangesAsync(ct);
     }
 
@@ -63,7 +65,7 @@ public sealed class Grants(TokenDbContext db, SecretProtector protector, Refresh
     /// A passing failure: the next attempt waits until <paramref name="nextAttemptAt"/>. After
     /// <paramref name="failuresBeforeEvent"/> in a row, subscribers hear of it once.
     /// </summary>
-    public async Task StoreRefreshFailedAsync(OAuthToken token, string error, string trigger, DateTimeOffset nextAttemptAt, int failuresBeforeEvent, CancellationToken ct)
+    public async Task StoreRefreshFailedAsync(OAuthToken token, IReadOnlyList<string> branchIds, string error, string trigger, DateTimeOffset nextAttemptAt, int failuresBeforeEvent, CancellationToken ct)
     {
         var now = time.GetUtcNow();
         token.FailureCount++;
@@ -73,8 +75,8 @@ public sealed class Grants(TokenDbContext db, SecretProtector protector, Refresh
 
         if (token.FailureCount == failuresBeforeEvent)
         {
-            await AddEventAsync(token.ClientId, branchIds => new TokenRefreshFailed(
-                Guid.NewGuid(), token.ClientId, branchIds, token.Version, token.FailureCount, error, token.ExpiresAt, nextAttemptAt, now, trigger), ct);
+            AddEvent(new TokenRefreshFailed(
+                Guid.NewGuid(), token.ClientId, branchIds, token.Version, token.FailureCount, error, token.ExpiresAt, nextAttemptAt, now, trigger));
         }
         await db.SaveChangesAsync(ct);
     }
@@ -95,7 +97,7 @@ public sealed class Grants(TokenDbContext db, SecretProtector protector, Refresh
         token.UpdatedAt = now;
         ReleaseLease(token);
 
-        await AddEventAsync(token.ClientId, branchIds => new TokenRevoked(Guid.NewGuid(), token.ClientId, branchIds, token.Version, providerConfirmed, now, "api"), ct);
+        AddEvent(new TokenRevoked(Guid.NewGuid(), token.ClientId, await BranchIdsAsync(token.ClientId, ct), token.Version, providerConfirmed, now, "api"));
         await db.SaveChangesAsync(ct);
     }
 
@@ -128,15 +130,16 @@ public sealed class Grants(TokenDbContext db, SecretProtector protector, Refresh
     private Task<string> ProviderOfAsync(int clientId, CancellationToken ct) =>
         db.Clients.Where(c => c.Id == clientId).Select(c => c.Provider).SingleAsync(ct);
 
-    private async Task AddEventAsync<TEvent>(int clientId, Func<IReadOnlyList<string>, TEvent> create, CancellationToken ct) where TEvent : class
-    {
-        var branchIds = await db.Branches.Where(b => b.ClientId == clientId).OrderBy(b => b.BranchId).Select(b => b.BranchId).ToListAsync(ct);
+    /// <summary>The client's branch ids as events carry them, in order.</summary>
+    private Task<List<string>> BranchIdsAsync(int clientId, CancellationToken ct) =>
+        db.Branches.Where(b => b.ClientId == clientId).OrderBy(b => b.BranchId).Select(b => b.BranchId).ToListAsync(ct);
+
+    private void AddEvent<TEvent>(TEvent message) where TEvent : class =>
         db.Outbox.Add(new OutboxMessage
         {
             Id = Guid.NewGuid(),
             MessageType = typeof(TEvent).FullName!,
-            Payload = JsonSerializer.Serialize(create(branchIds), JsonSerializerOptions.Web),
+            Payload = JsonSerializer.Serialize(message, JsonSerializerOptions.Web),
             CreatedAt = time.GetUtcNow()
         });
-    }
 }

@@ -36,10 +36,11 @@ public sealed class RefreshOptions
     /// <summary>How long an open circuit keeps every call away from the provider before one is let through again.</summary>
     public TimeSpan CircuitOpen { get; set; } = TimeSpan.FromSeconds(30);
 
-    /// <summary>Tokens one refresher claims at a time, and refreshes in parallel.</summary>
+    /// <summary>Tokens one refresher claims at a time; the next batch is claimed while this one is refreshed.</summary>
     [Range(1, 10_000)]
     public int BatchSize { get; set; } = 64;
 
+    /// <summary>Provider calls one refresher keeps going at once.</summary>
     [Range(1, 256)]
     public int Parallelism { get; set; } = 16;
 

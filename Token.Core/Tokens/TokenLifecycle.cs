@@ -47,17 +47,26 @@ public sealed partial class TokenLifecycle(
     /// <summary>Refreshes a token whose lease this process holds, and releases the lease with the result.</summary>
     public async Task<RefreshOutcome> RefreshClaimedAsync(int tokenId, string trigger, CancellationToken ct)
     {
-        var token = await db.Tokens.SingleOrDefaultAsync(t => t.Id == tokenId, ct);
-        if (token is null || token.LeaseOwner != leases.Owner)
+        // One round trip: the token (tracked, to be written back), its client and the branch ids its event carries.
+        var subject = await db.Tokens
+            .Where(t => t.Id == tokenId)
+            .Join(db.Clients, t => t.ClientId, c => c.Id, (t, c) => new
+            {
+                Token = t,
+                Client = new { c.ClientId, c.ClientSecret, c.Provider },
+                BranchIds = c.Branches.OrderBy(b => b.BranchId).Select(b => b.BranchId).ToList()
+            })
+            .SingleOrDefaultAsync(ct);
+        if (subject is null || subject.Token.LeaseOwner != leases.Owner)
         {
-            return new RefreshOutcome(token, null);
+            return new RefreshOutcome(subject?.Token, null);
         }
-        var client = await db.Clients.AsNoTracking().SingleAsync(c => c.Id == token.ClientId, ct);
+        var (token, client, branchIds) = (subject.Token, subject.Client, subject.BranchIds);
         var provider = await providers.FindAsync(client.Provider, ct);
         if (provider is null || token.RefreshToken is null)
         {
             var dead = new ProviderError("invalid_grant", provider is null ? $"The provider '{client.Provider}' no longer exists." : "The grant has no refresh token.", null);
-            await grants.StoreReauthorizationRequiredAsync(token, dead.Error, trigger, ct);
+            await grants.StoreReauthorizationRequiredAsync(token, branchIds, dead.Error, trigger, ct);
             metrics.Record("reauthorization_required", trigger, client.Provider);
             LogReauthorizationRequired(token.ClientId, dead.Error);
             return new RefreshOutcome(token, dead);
@@ -77,7 +86,7 @@ public sealed partial class TokenLifecycle(
 
         try
         {
-            return await StoreResultAsync(token, result, provider.Name, trigger, elapsed, ct);
+            return await StoreResultAsync(token, branchIds, result, provider.Name, trigger, elapsed, ct);
         }
         catch (DbUpdateConcurrencyException)
         {
@@ -89,12 +98,12 @@ public sealed partial class TokenLifecycle(
         }
     }
 
-    private async Task<RefreshOutcome> StoreResultAsync(OAuthToken token, TokenEndpointResult result, string provider, string trigger, TimeSpan elapsed, CancellationToken ct)
+    private async Task<RefreshOutcome> StoreResultAsync(OAuthToken token, List<string> branchIds, TokenEndpointResult result, string provider, string trigger, TimeSpan elapsed, CancellationToken ct)
     {
         if (result.Tokens is { } tokens)
         {
             circuits.Succeeded(provider);
-            await grants.StoreRefreshedAsync(token, tokens, trigger, provider, ct);
+            await grants.StoreRefreshedAsync(token, branchIds, tokens, trigger, provider, ct);
             metrics.Record("refreshed", trigger, provider, elapsed);
             LogRefreshed(token.ClientId, token.Version, trigger);
             return new RefreshOutcome(token, null);
@@ -105,7 +114,7 @@ public sealed partial class TokenLifecycle(
         {
             // The provider answered, so it is up; it just refuses this grant. Retrying cannot help.
             circuits.Succeeded(provider);
-            await grants.StoreReauthorizationRequiredAsync(token, error.Error, trigger, ct);
+            await grants.StoreReauthorizationRequiredAsync(token, branchIds, error.Error, trigger, ct);
             metrics.Record("reauthorization_required", trigger, provider, elapsed);
             LogReauthorizationRequired(token.ClientId, error.Error);
             return new RefreshOutcome(token, error);
@@ -113,7 +122,7 @@ public sealed partial class TokenLifecycle(
 
         circuits.Failed(provider);
         var nextAttemptAt = time.GetUtcNow() + schedule.Backoff(token.FailureCount + 1, error.RetryAfter);
-        await grants.StoreRefreshFailedAsync(token, error.Error, trigger, nextAttemptAt, options.Value.FailuresBeforeEvent, ct);
+        await grants.StoreRefreshFailedAsync(token, branchIds, error.Error, trigger, nextAttemptAt, options.Value.FailuresBeforeEvent, ct);
         metrics.Record("failed", trigger, provider, elapsed);
         LogRefreshFailed(token.ClientId, error.Error, error.StatusCode, token.FailureCount, nextAttemptAt);
         return new RefreshOutcome(token, error);
@@ -166,7 +175,8 @@ public sealed partial class TokenLifecycle(
         return confirmed;
     }
 
-    [LoggerMessage(LogLevel.Information, "Refreshed the token of client {ClientId} to version {TokenVersion} ({Trigger})")]
+    // Routine and frequent (every grant, every hour): the refreshes metric and the spans show them; failures are warnings.
+    [LoggerMessage(LogLevel.Debug, "Refreshed the token of client {ClientId} to version {TokenVersion} ({Trigger})")]
     private partial void LogRefreshed(int clientId, long tokenVersion, string trigger);
 
     [LoggerMessage(LogLevel.Warning, "Refreshing the token of client {ClientId} failed: {ProviderError} (HTTP {StatusCode}); failure {FailureCount} in a row, next attempt at {NextAttemptAt}")]

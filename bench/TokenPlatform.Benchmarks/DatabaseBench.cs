@@ -55,12 +55,14 @@ public sealed class DatabaseBench(string connectionString, string encryptionKey)
         }
     }
 
-    public async Task MakeAllDueAsync()
+    /// <summary>Makes due at once every token not refreshed yet, or only the first <paramref name="take"/> of them.</summary>
+    public async Task MakeDueAsync(int take = int.MaxValue)
     {
         await using var db = Context();
-        await db.Database.ExecuteSqlAsync($"UPDATE tokens SET refresh_due_at = now()");
+        await db.Database.ExecuteSqlAsync($"UPDATE tokens SET refresh_due_at = now() WHERE id IN (SELECT id FROM tokens WHERE version = 1 ORDER BY id LIMIT {take})");
     }
 
+    /// <summary>Waits until <paramref name="count"/> tokens have been refreshed since they were stored.</summary>
     public async Task<(TimeSpan Elapsed, bool AllBeforeExpiry)> WaitUntilRefreshedAsync(int count, TimeSpan timeout)
     {
         var started = Stopwatch.GetTimestamp();

@@ -4,6 +4,7 @@ using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.WebUtilities;
 using Token.Core.Providers;
 using Token.Core.Security;
+using Token.Core.Tokens;
 
 namespace TokenPlatform.Benchmarks;
 
@@ -12,7 +13,8 @@ public sealed record Grant(string ClientId, string ClientSecret, string AccessTo
 /// <summary>Grants made straight at the sandbox (its own authorization-code flow), and its refresh capacity alone.</summary>
 public sealed class SandboxBench(Uri baseAddress)
 {
-    public const int Parallelism = 16;
+    // As many callers as the refresher keeps provider calls going.
+    public static readonly int Parallelism = new RefreshOptions().Parallelism;
     private const string RedirectUri = "http://localhost:8002/auth/callback";
     private readonly HttpClient _http = new(new SocketsHttpHandler { AllowAutoRedirect = false }) { BaseAddress = baseAddress, Timeout = TimeSpan.FromSeconds(60) };
 
