@@ -48,11 +48,24 @@ public sealed class ApiKeyHandler(
         }
 
         var hash = Secrets.Hash(presented);
-        var key = await cache.GetOrCreateAsync(CacheKey(hash), async entry =>
+        // The lookup itself is cached, so a burst of requests with a key this instance has not seen (or whose entry
+        // just expired) waits for one database query instead of each opening a connection of its own.
+        var lookup = cache.GetOrCreate(CacheKey(hash), entry =>
         {
             entry.AbsoluteExpirationRelativeToNow = Options.CacheDuration;
-            return await FindAsync(hash);
-        });
+            return FindAsync(hash);
+        })!;
+        ClaimsIdentity? key;
+        try
+        {
+            key = await lookup;
+        }
+        catch
+        {
+            // A failed lookup (database away) is not remembered: the next request asks again.
+            cache.Remove(CacheKey(hash));
+            throw;
+        }
 
         return key is null
             ? AuthenticateResult.Fail("The API key is not valid.")

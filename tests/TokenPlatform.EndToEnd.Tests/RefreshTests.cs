@@ -22,11 +22,19 @@ public sealed class RefreshTests(RefreshFixture platform) : IClassFixture<Refres
         // A 20 s token is due 10 s after it was issued (the buffer is never more than half the lifetime).
         await _api.SetSandboxSwitchesAsync(new { access_token_lifetime_seconds = 20 });
         var client = await _api.CreateSandboxClientAsync();
+        // Subscribers route by branch: the event names the client's branches, in order.
+        using var admin = _api.Admin();
+        string[] branchIds = [$"b-{client.Id}-north", $"a-{client.Id}-south"];
+        foreach (var branchId in branchIds)
+        {
+            Assert.Equal(HttpStatusCode.Created, (await admin.PostAsJsonAsync("/branches", new { branch_id = branchId, client_id = client.Id })).StatusCode);
+        }
         await _api.ConnectAsync(client.Id);
         var issued = await TokenRowAsync(client.Id);
 
         var refreshed = await events.WaitForAsync("TokenRefreshed", client.Id, _ => true, EventTimeout);
 
+        Assert.Equal(branchIds.Order(), refreshed["branchIds"]!.AsArray().Select(id => id!.GetValue<string>()));
         Assert.True(refreshed["tokenVersion"]!.GetValue<long>() > issued.Version);
         Assert.Equal("scheduled", refreshed["trigger"]!.GetValue<string>());
         Assert.True(refreshed["occurredAt"]!.GetValue<DateTimeOffset>() < issued.ExpiresAt, "refreshed only after the token expired");
