@@ -16,25 +16,8 @@ key="$1" seconds="${2:-10}" connections="${3:-64}" rounds="${4:-3}"
 
 client=$(connect_client "$key")
 platform_gateway=$(process_of Token.Gateway)
-pids=()
-# A gateway flushes its telemetry on SIGTERM; it gets 10 s for that.
-stop_gateways() {
-  kill "${pids[@]}" 2> /dev/null || true
-  for pid in "${pids[@]}"; do timeout 10 tail --pid="$pid" -f /dev/null || kill -9 "$pid" 2> /dev/null || true; done
-}
-trap stop_gateways EXIT
-
-# start_gateway NAME PORT SETTING...: the platform's gateway binary with the platform gateway's environment.
-start_gateway() {
-  local name="$1" port="$2"
-  shift 2
-  local environment command
-  mapfile -d '' environment < "/proc/$platform_gateway/environ"
-  mapfile -d '' command < "/proc/$platform_gateway/cmdline"
-  (cd "$(readlink "/proc/$platform_gateway/cwd")" && exec env -i "${environment[@]}" "$@" OTEL_SERVICE_NAME="$name" \
-    ASPNETCORE_URLS="http://127.0.0.1:$port" "${command[@]}" > /dev/null 2>&1) &
-  pids+=($!)
-}
+trap stop_copies EXIT
+start_gateway() { start_copy "$platform_gateway" "$@"; }
 on_port=$(free_port) off_port=$(free_port)
 high_limits=(Gateway__RateLimits__PerApiKey__TokenLimit=1000000 Gateway__RateLimits__PerApiKey__TokensPerPeriod=1000000
   Gateway__RateLimits__MaxConcurrentRequests=100000)

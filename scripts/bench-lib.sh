@@ -26,6 +26,25 @@ connect_client() {
 # process_of NAME: the pid of a Release build of one of our services started by the AppHost.
 process_of() { pgrep -f "bin/Release/net10.0/$1\$" | head -1; }
 
+# start_copy PID NAME PORT SETTING...: another instance of the process PID (same binary, same environment, so the same
+# telemetry), named NAME in the dashboard, on 127.0.0.1:PORT, with SETTINGs (NAME=VALUE) added to its environment.
+# Its pid is appended to copies; stop_copies ends them (they flush their telemetry on SIGTERM; 10 s for that).
+copies=()
+start_copy() {
+  local pid="$1" name="$2" port="$3"
+  shift 3
+  local environment command
+  mapfile -d '' environment < "/proc/$pid/environ"
+  mapfile -d '' command < "/proc/$pid/cmdline"
+  (cd "$(readlink "/proc/$pid/cwd")" && exec env -i "${environment[@]}" "$@" OTEL_SERVICE_NAME="$name" \
+    ASPNETCORE_URLS="http://127.0.0.1:$port" "${command[@]}" > /dev/null 2>&1) &
+  copies+=($!)
+}
+stop_copies() {
+  kill "${copies[@]}" 2> /dev/null || true
+  for pid in "${copies[@]}"; do timeout 10 tail --pid="$pid" -f /dev/null || kill -9 "$pid" 2> /dev/null || true; done
+}
+
 # token-api's own address (it listens on a port of its own, behind the gateway).
 direct_url() { echo "http://127.0.0.1:$(ss -ltnpH | grep "pid=$(process_of Token.Api)," | awk '{print $4}' | sed 's/.*://' | head -1)"; }
 
@@ -50,8 +69,8 @@ compare() {
             END { printf "%s|%s|%s|%s|%s\n", label, rps, p50, p99, bad + 0 }' >> "$results"
     done
   done
-  for target in "$@"; do
-    label="${target%%|*}"
+  # A target may be listed more than once (to measure it in more than one position): one line per label.
+  printf '%s\n' "$@" | sed 's/|.*//' | awk '!seen[$0]++' | while IFS= read -r label; do
     grep "^$label|" "$results" | awk -F'|' -v label="$label" '
       { rps[NR] = $2; p50[NR] = $3; p99[NR] = $4; bad += $5 }
       function median(a, n,   i, j, t) { for (i = 1; i <= n; i++) for (j = i + 1; j <= n; j++) if (a[j] < a[i]) { t = a[i]; a[i] = a[j]; a[j] = t } return a[int((n + 1) / 2)] }

@@ -7,6 +7,10 @@
 #   dotnet run --project TokenPlatform.AppHost -c Release --launch-profile http -- --Telemetry:TraceSampleRatio=0.01 \
 #     --Gateway:RateLimits:PerApiKey:TokenLimit=1000000 --Gateway:RateLimits:PerApiKey:TokensPerPeriod=1000000
 # then: scripts/bench-validate.sh ADMIN_API_KEY [SECONDS] [CONNECTIONS] [ROUNDS]
+# With COMPARE="NAME=VALUE ..." a second token-api runs next to the platform's own (same build, same environment)
+# plus those settings, and both are measured directly, each twice per round in mirrored order (the target that runs
+# right after the baseline measures a little lower on this machine), e.g.
+#   COMPARE="Telemetry__TraceSampleRatio=0" scripts/bench-validate.sh ADMIN_API_KEY
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/bench-lib.sh
@@ -16,8 +20,18 @@ client=$(connect_client "$key")
 baseline_port=$(free_port)
 dotnet run -c Release bench/ConstantJson.cs -- --urls "http://127.0.0.1:$baseline_port" > /dev/null 2>&1 &
 baseline_pid=$!
-trap 'kill $baseline_pid 2> /dev/null || true' EXIT
+trap 'kill $baseline_pid 2> /dev/null || true; stop_copies' EXIT
 wait_for "http://127.0.0.1:$baseline_port/tokens/validate/1"
 
-compare "$key" "/tokens/validate/$client" "$seconds" "$connections" "$rounds" \
-  "constant-json|http://127.0.0.1:$baseline_port" "token-api direct|$(direct_url)" "through gateway|$gateway"
+targets=("constant-json|http://127.0.0.1:$baseline_port" "token-api direct|$(direct_url)")
+if [ -n "${COMPARE:-}" ]; then
+  read -r -a settings <<< "$COMPARE"
+  compared_port=$(free_port)
+  start_copy "$(process_of Token.Api)" bench-token-api-compared "$compared_port" "${settings[@]}"
+  wait_for "http://127.0.0.1:$compared_port/alive"
+  compared="token-api, $COMPARE|http://127.0.0.1:$compared_port"
+  targets+=("$compared" "$compared" "${targets[1]}")
+else
+  targets+=("through gateway|$gateway")
+fi
+compare "$key" "/tokens/validate/$client" "$seconds" "$connections" "$rounds" "${targets[@]}"
