@@ -10,10 +10,9 @@ namespace Token.Refresher;
 /// <summary>
 /// Publishes the outbox's events to RabbitMQ and deletes each row only after the broker confirmed it (MassTransit's
 /// publisher confirms). It wakes on the outbox's NOTIFY, so an event leaves as soon as its transaction commits, and
-/// polls every few seconds in case a notification was missed; under load it gathers the events of up to 50 ms per
-/// cycle. Rows are claimed with SKIP LOCKED, so several relays
-/// share the work. At least once: a crash between confirm and delete publishes a row again; subscribers dedupe by
-/// event id.
+/// polls every few seconds in case a notification was missed; under load a cycle carries the events of up to 50 ms.
+/// Rows are claimed with SKIP LOCKED, so several relays share the work. At least once: a crash between confirm and
+/// delete publishes a row again; subscribers dedupe by event id.
 /// </summary>
 public sealed partial class OutboxRelay(NpgsqlDataSource database, SchemaReadiness schema, IBus bus, RefresherMetrics metrics, TimeProvider time, ILogger<OutboxRelay> logger) : BackgroundService
 {

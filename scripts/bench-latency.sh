@@ -9,9 +9,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/bench-lib.sh
 key="$1" seconds="${2:-10}" connections="${3:-64}" rounds="${4:-3}"
-shift $(($# < 4 ? $# : 4))
-pauses=("${@:-160 80 40 20}")
-read -r -a pauses <<< "${pauses[*]}"
+pauses=("${@:5}")
+((${#pauses[@]})) || pauses=(160 80 40 20)
 
 client=$(connect_client "$key")
 direct=$(direct_url)
