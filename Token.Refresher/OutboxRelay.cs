@@ -36,21 +36,46 @@ public sealed partial class OutboxRelay(NpgsqlDataSource database, SchemaReadine
                 {
                     await listen.ExecuteNonQueryAsync(stoppingToken);
                 }
-                while (!stoppingToken.IsCancellationRequested)
+                // A notification only says "there is something": however many arrive during a cycle, they wake the
+                // next one once (they are raised one at a time, by ListenAsync).
+                var notified = new SemaphoreSlim(0, 1);
+                listener.Notification += (_, _) =>
                 {
-                    var cycleStarted = time.GetTimestamp();
-                    while (await RelayBatchAsync(stoppingToken) == BatchSize)
+                    if (notified.CurrentCount == 0)
                     {
+                        notified.Release();
                     }
-                    await listener.WaitAsync(SafetyPoll, stoppingToken);
-                    // A notification after a quiet spell goes out at once. Under load, when they come faster, the
-                    // next cycle starts no sooner than MinCycleInterval after the last one, so that each cycle (a
-                    // transaction and its commit) carries the events of that moment instead of one each.
-                    var sinceCycle = time.GetElapsedTime(cycleStarted);
-                    if (sinceCycle < MinCycleInterval)
+                };
+                using var stopListening = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
+                var listening = ListenAsync(listener, stopListening.Token);
+                try
+                {
+                    while (!stoppingToken.IsCancellationRequested)
                     {
-                        await Task.Delay(MinCycleInterval - sinceCycle, time, stoppingToken);
+                        var cycleStarted = time.GetTimestamp();
+                        while (await RelayBatchAsync(stoppingToken) == BatchSize)
+                        {
+                        }
+                        var woken = notified.WaitAsync(SafetyPoll, stoppingToken);
+                        if (await Task.WhenAny(woken, listening) == listening)
+                        {
+                            await listening; // the listening connection failed: start over
+                        }
+                        // A notification after a quiet spell goes out at once. Under load, when they come faster, the
+                        // next cycle starts no sooner than MinCycleInterval after the last one, so that each cycle (a
+                        // transaction and its commit) carries the events of that moment instead of one each.
+                        var sinceCycle = time.GetElapsedTime(cycleStarted);
+                        if (sinceCycle < MinCycleInterval)
+                        {
+                            await Task.Delay(MinCycleInterval - sinceCycle, time, stoppingToken);
+                        }
                     }
+                }
+                finally
+                {
+                    await stopListening.CancelAsync();
+                    // It ends with that cancellation, or with the failure the loop above already rethrew.
+                    await listening.ContinueWith(_ => { }, TaskScheduler.Default);
                 }
             }
             catch (Exception exception) when (!stoppingToken.IsCancellationRequested)
@@ -59,6 +84,14 @@ public sealed partial class OutboxRelay(NpgsqlDataSource database, SchemaReadine
                 LogRelayFailed(exception);
                 await Task.Delay(RetryDelay, time, stoppingToken);
             }
+        }
+    }
+
+    private static async Task ListenAsync(NpgsqlConnection listener, CancellationToken ct)
+    {
+        while (true)
+        {
+            await listener.WaitAsync(ct);
         }
     }
 

@@ -98,7 +98,7 @@ public sealed partial class TokenLifecycle(
         }
     }
 
-    private async Task<RefreshOutcome> StoreResultAsync(OAuthToken token, List<string> branchIds, TokenEndpointResult result, string provider, string trigger, TimeSpan elapsed, CancellationToken ct)
+    private async Task<RefreshOutcome> StoreResultAsync(OAuthToken token, IReadOnlyList<string> branchIds, TokenEndpointResult result, string provider, string trigger, TimeSpan elapsed, CancellationToken ct)
     {
         if (result.Tokens is { } tokens)
         {
