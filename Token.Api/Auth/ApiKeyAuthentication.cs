@@ -40,6 +40,8 @@ public sealed class ApiKeyHandler(
 
     public static string CacheKey(string keyHash) => $"api-key:{keyHash}";
 
+    private static readonly Lock CreatingEntry = new();
+
     protected override async Task<AuthenticateResult> HandleAuthenticateAsync()
     {
         if (!Request.Headers.TryGetValue(ApiKeyOptions.Header, out var values) || values.ToString() is not { Length: > 0 } presented)
@@ -49,16 +51,24 @@ public sealed class ApiKeyHandler(
 
         var hash = Secrets.Hash(presented);
         // The lookup itself is cached, so a burst of requests with a key this instance has not seen (or whose entry
-        // just expired) waits for one database query instead of each opening a connection of its own.
-        var lookup = cache.GetOrCreate(CacheKey(hash), entry =>
+        // just expired) waits for one database query instead of each opening a connection of its own. IMemoryCache
+        // does not make a miss atomic: concurrent misses take a lock to create the entry, and the lookup starts
+        // (once, through Lazy) outside it.
+        if (!cache.TryGetValue(CacheKey(hash), out Lazy<Task<ClaimsIdentity?>>? lookup))
         {
-            entry.AbsoluteExpirationRelativeToNow = Options.CacheDuration;
-            return FindAsync(hash);
-        })!;
+            lock (CreatingEntry)
+            {
+                lookup = cache.GetOrCreate(CacheKey(hash), entry =>
+                {
+                    entry.AbsoluteExpirationRelativeToNow = Options.CacheDuration;
+                    return new Lazy<Task<ClaimsIdentity?>>(() => FindAsync(hash));
+                });
+            }
+        }
         ClaimsIdentity? key;
         try
         {
-            key = await lookup;
+            key = await lookup!.Value;
         }
         catch
         {

@@ -36,6 +36,37 @@ public sealed partial class GatewayTests(GatewayFixture platform) : IClassFixtur
     }
 
     [Fact]
+    public async Task A_burst_with_a_key_token_api_has_not_seen_looks_it_up_in_the_database_once()
+    {
+        const string KeyLookup = "FROM api_keys AS a";
+        var client = await _api.CreateSandboxClientAsync();
+        using var fresh = _api.Gateway(await _api.CreateApiKeyAsync(["tokens:read"]));
+        await ExportedByTokenApiAsync();
+        var before = platform.Telemetry.Count(KeyLookup);
+
+        // Within the key's rate limit, all at once: each request misses token-api's key cache.
+        var burst = await Task.WhenAll(Enumerable.Range(0, 20).Select(_ => fresh.GetAsync($"/tokens/validate/{client.Id}")));
+        Assert.All(burst, answer => Assert.Equal(HttpStatusCode.OK, answer.StatusCode));
+
+        await ExportedByTokenApiAsync();
+        Assert.Equal(1, platform.Telemetry.Count(KeyLookup) - before);
+    }
+
+    /// <summary>
+    /// Waits until token-api has exported every span that ended so far: it exports them in the order they ended, so
+    /// once a new request's span is here, the earlier ones are too. The request goes to token-api directly, so the
+    /// gateway's span of it cannot be taken for token-api's.
+    /// </summary>
+    private async Task ExportedByTokenApiAsync()
+    {
+        using var direct = platform.App.CreateHttpClient("token-api");
+        direct.DefaultRequestHeaders.Add("X-API-Key", Platform.AdminApiKey);
+        var marker = $"/clients/{Random.Shared.Next(100_000_000, int.MaxValue)}";
+        Assert.Equal(HttpStatusCode.NotFound, (await direct.GetAsync(marker)).StatusCode);
+        await WaitForTelemetryAsync(marker);
+    }
+
+    [Fact]
     public async Task The_consent_endpoints_are_limited_per_client_address()
     {
         using var browser = PlatformApi.Browser();

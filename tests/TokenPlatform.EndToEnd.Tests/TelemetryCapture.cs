@@ -44,6 +44,21 @@ public sealed class TelemetryCapture : IAsyncDisposable
         return _payloads.Any(payload => payload.AsSpan().IndexOf(bytes) >= 0);
     }
 
+    /// <summary>How many times the text occurs in everything exported so far.</summary>
+    public int Count(string text)
+    {
+        var bytes = Encoding.UTF8.GetBytes(text);
+        var count = 0;
+        foreach (var payload in _payloads)
+        {
+            for (var rest = payload.AsSpan(); rest.IndexOf(bytes) is var at and >= 0; rest = rest[(at + bytes.Length)..])
+            {
+                count++;
+            }
+        }
+        return count;
+    }
+
     /// <summary>Environment that makes a service export here, promptly and without sampling.</summary>
     public IReadOnlyDictionary<string, string> ExporterEnvironment => new Dictionary<string, string>
     {
