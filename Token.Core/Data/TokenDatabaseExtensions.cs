@@ -4,6 +4,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using Npgsql;
 
 namespace Token.Core.Data;
 
@@ -21,7 +22,16 @@ public static class TokenDatabaseExtensions
     {
         // No retrying execution strategy: a refresh's write-back and a revocation follow a call to the provider,
         // which must never be replayed behind the caller's back.
-        builder.AddNpgsqlDbContext<TokenDbContext>(ConnectionName, settings => settings.DisableRetry = true, UseTokenDbConventions);
+        builder.AddNpgsqlDbContext<TokenDbContext>(ConnectionName, settings =>
+        {
+            settings.DisableRetry = true;
+            // The same few statements run for every refresh and every cache miss: prepared once per connection,
+            // PostgreSQL no longer parses and plans them each time.
+            if (settings.ConnectionString is { } connectionString)
+            {
+                settings.ConnectionString = new NpgsqlConnectionStringBuilder(connectionString) { MaxAutoPrepare = 64 }.ConnectionString;
+            }
+        }, UseTokenDbConventions);
         builder.Services.AddHealthChecks().AddCheck<TokenDatabaseSchemaHealthCheck>("tokendb-schema");
         return builder;
     }
