@@ -62,8 +62,11 @@ public sealed class DatabaseBench(string connectionString, string encryptionKey)
         await db.Database.ExecuteSqlAsync($"UPDATE tokens SET refresh_due_at = now() WHERE id IN (SELECT id FROM tokens WHERE version = 1 ORDER BY id LIMIT {take})");
     }
 
-    /// <summary>Waits until <paramref name="count"/> tokens have been refreshed since they were stored.</summary>
-    public async Task<(TimeSpan Elapsed, bool AllBeforeExpiry)> WaitUntilRefreshedAsync(int count, TimeSpan timeout)
+    /// <summary>
+    /// Waits until <paramref name="count"/> tokens have been refreshed since they were stored; returns when the last
+    /// of them was. It looks once a second: counting the tokens is work for the database, on the cores being measured.
+    /// </summary>
+    public async Task<(DateTimeOffset LastRefreshedAt, bool AllBeforeExpiry)> WaitUntilRefreshedAsync(int count, TimeSpan timeout)
     {
         var started = Stopwatch.GetTimestamp();
         await using var db = Context();
@@ -73,10 +76,10 @@ public sealed class DatabaseBench(string connectionString, string encryptionKey)
             {
                 throw new TimeoutException($"not all {count} tokens were refreshed within {timeout}");
             }
-            await Task.Delay(100);
+            await Task.Delay(TimeSpan.FromSeconds(1));
         }
-        var last = await db.Tokens.MaxAsync(t => t.LastRefreshedAt);
-        return (Stopwatch.GetElapsedTime(started), last < _expiresAt);
+        var last = (await db.Tokens.MaxAsync(t => t.LastRefreshedAt))!.Value;
+        return (last, last < _expiresAt);
     }
 
     public async Task<int> CountTokensAsync()
