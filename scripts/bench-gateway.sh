@@ -34,4 +34,4 @@ wait_for "http://127.0.0.1:$on_port/gateway/alive"
 wait_for "http://127.0.0.1:$off_port/gateway/alive"
 
 compare "$key" "/tokens/validate/$client" "$seconds" "$connections" "$rounds" \
-  "token-api direct|$(direct_url)" "gateway, limiter on|http://127.0.0.1:$on_port" "$second|http://127.0.0.1:$off_port"
+  "token-api direct|$(own_url Token.Api)" "gateway, limiter on|http://127.0.0.1:$on_port" "$second|http://127.0.0.1:$off_port"

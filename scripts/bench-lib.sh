@@ -45,8 +45,9 @@ stop_copies() {
   for pid in "${copies[@]}"; do timeout 10 tail --pid="$pid" -f /dev/null || kill -9 "$pid" 2> /dev/null || true; done
 }
 
-# token-api's own address (it listens on a port of its own, behind the gateway).
-direct_url() { echo "http://127.0.0.1:$(ss -ltnpH | grep "pid=$(process_of Token.Api)," | awk '{print $4}' | sed 's/.*://' | head -1)"; }
+# own_url NAME: the address one of our services listens on itself. token-api has no other; the gateway's port 8002
+# is DCP's proxy (the AppHost's fixed port), a hop in front of the gateway that only local development has.
+own_url() { echo "http://127.0.0.1:$(ss -ltnpH | grep "pid=$(process_of "$1")," | awk '{print $4}' | sed 's/.*://' | head -1)"; }
 
 # compare KEY PATH SECONDS CONNECTIONS ROUNDS "label|base-url" ...: wrk against each target in turn, ROUNDS
 # times (so a slow moment hits every target alike), then the medians per target. With PAUSE_MS set, each

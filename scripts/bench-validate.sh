@@ -23,7 +23,7 @@ baseline_pid=$!
 trap 'kill $baseline_pid 2> /dev/null || true; stop_copies' EXIT
 wait_for "http://127.0.0.1:$baseline_port/tokens/validate/1"
 
-targets=("constant-json|http://127.0.0.1:$baseline_port" "token-api direct|$(direct_url)")
+targets=("constant-json|http://127.0.0.1:$baseline_port" "token-api direct|$(own_url Token.Api)")
 if [ -n "${COMPARE:-}" ]; then
   read -r -a settings <<< "$COMPARE"
   compared_port=$(free_port)
