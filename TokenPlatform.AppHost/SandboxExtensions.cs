@@ -23,8 +23,8 @@ public static class SandboxExtensions
             .WithEnvironment("Sandbox__Clients__0__ClientSecret", DemoClientSecret)
             .WithEnvironment(context => context.EnvironmentVariables["Sandbox__Clients__0__RedirectUris__0"] =
                 ReferenceExpression.Create($"{gateway.GetEndpoint("http")}/auth/callback"))
-            // Proxyless (on a port DCP allocates), as a real provider is reached: DCP's proxy cost as much CPU per refresh
-            // as the refresher's own database work, on the cores the refresh benchmark shares with the sandbox.
+            // Proxyless (on a port DCP allocates), as a real provider is reached: DCP's proxy would be one more process
+            // on every provider call, on the cores the refresh benchmark shares with the sandbox.
             .WithEndpoint("http", endpoint => (endpoint.IsProxied, endpoint.Port) = (false, null))
             .WithHttpHealthCheck("/health")
             // token-api only calls the sandbox when an OAuth flow runs. Starting the sandbox after token-api keeps it off

@@ -1,3 +1,4 @@
+using System.Data.Common;
 using System.Diagnostics;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
@@ -14,6 +15,7 @@ public static class TokenDatabaseExtensions
     public const string ConnectionName = "tokendb";
 
     private static readonly ActivitySource ActivitySource = new("Token.Core.Data");
+    private const string AutoPrepare = "Max Auto Prepare";
 
     /// <summary>The advisory lock that serializes migrations (a pooled connection keeps it until it is unlocked).</summary>
     private const long MigrationLock = 0x746F6B656E6462; // "tokendb"
@@ -26,8 +28,9 @@ public static class TokenDatabaseExtensions
         {
             settings.DisableRetry = true;
             // The same few statements run for every refresh and every cache miss: prepared once per connection,
-            // PostgreSQL no longer parses and plans them each time.
-            if (settings.ConnectionString is { } connectionString)
+            // PostgreSQL no longer parses and plans them each time. A connection string that says otherwise wins
+            // (e.g. "Max Auto Prepare=0" behind a PgBouncer that cannot keep prepared statements).
+            if (settings.ConnectionString is { } connectionString && !new DbConnectionStringBuilder { ConnectionString = connectionString }.ContainsKey(AutoPrepare))
             {
                 settings.ConnectionString = new NpgsqlConnectionStringBuilder(connectionString) { MaxAutoPrepare = 64 }.ConnectionString;
             }
