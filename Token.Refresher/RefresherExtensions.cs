@@ -11,7 +11,7 @@ public static class RefresherExtensions
         var connectionString = builder.Configuration.GetConnectionString(TokenDatabaseExtensions.ConnectionName)
             ?? throw new InvalidOperationException($"ConnectionStrings:{TokenDatabaseExtensions.ConnectionName} is not set; the AppHost provides it.");
         // The relay's own connections: one stays open to LISTEN, outside EF Core's pool.
-        builder.Services.AddSingleton(_ => NpgsqlDataSource.Create(connectionString));
+        builder.Services.AddSingleton(_ => NpgsqlDataSource.Create(TokenDatabaseExtensions.WithPreparedStatements(connectionString)));
         builder.Services.AddSingleton<RefresherMetrics>();
         builder.Services.AddSingleton<SchemaReadiness>();
         builder.Services.AddHostedService<RefreshWorker>();

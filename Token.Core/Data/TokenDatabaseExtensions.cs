@@ -27,17 +27,25 @@ public static class TokenDatabaseExtensions
         builder.AddNpgsqlDbContext<TokenDbContext>(ConnectionName, settings =>
         {
             settings.DisableRetry = true;
-            // The same few statements run for every refresh and every cache miss: prepared once per connection,
-            // PostgreSQL no longer parses and plans them each time. A connection string that says otherwise wins
-            // (e.g. "Max Auto Prepare=0" behind a PgBouncer that cannot keep prepared statements).
-            if (settings.ConnectionString is { } connectionString && !new DbConnectionStringBuilder { ConnectionString = connectionString }.ContainsKey(AutoPrepare))
+            if (settings.ConnectionString is { } connectionString)
             {
-                settings.ConnectionString = new NpgsqlConnectionStringBuilder(connectionString) { MaxAutoPrepare = 64 }.ConnectionString;
+                settings.ConnectionString = WithPreparedStatements(connectionString);
             }
         }, UseTokenDbConventions);
         builder.Services.AddHealthChecks().AddCheck<TokenDatabaseSchemaHealthCheck>("tokendb-schema");
         return builder;
     }
+
+    /// <summary>
+    /// The connection string with Npgsql's automatic preparation on: the same few statements run for every refresh,
+    /// relay cycle and cache miss, and prepared once per connection PostgreSQL no longer parses and plans them each
+    /// time. A connection string that says otherwise wins (e.g. "Max Auto Prepare=0" behind a PgBouncer that cannot
+    /// keep prepared statements).
+    /// </summary>
+    public static string WithPreparedStatements(string connectionString) =>
+        new DbConnectionStringBuilder { ConnectionString = connectionString }.ContainsKey(AutoPrepare)
+            ? connectionString
+            : new NpgsqlConnectionStringBuilder(connectionString) { MaxAutoPrepare = 64 }.ConnectionString;
 
     /// <summary>Options every <see cref="TokenDbContext"/> needs, at run time and at design time alike.</summary>
     public static void UseTokenDbConventions(DbContextOptionsBuilder options) => options.UseSnakeCaseNamingConvention();
