@@ -54,7 +54,7 @@ if (builder.Environment.IsDevelopment())
     resources = [.. resources, builder.AddSandboxProvider(gateway, api, refresher)];
 }
 
-// Telemetry:TraceSampleRatio (0 to 1, default 1) for every service; Gateway:* (limits, see Token.Gateway/GatewayOptions.cs) for the gateway.
+// Telemetry:TraceSampleRatio (0 to 1, default 1) and Telemetry:MaxTracesPerSecond (default 10) for every service; Gateway:* (limits, see Token.Gateway/GatewayOptions.cs) for the gateway.
 builder.ForwardSettings("Telemetry", builder.Resources.OfType<ProjectResource>());
 builder.ForwardSettings("Gateway", [gateway.Resource]);
 // Refresh:* (buffers, backoff, leases; see Token.Core/Tokens/RefreshOptions.cs) for both services that refresh.

@@ -26,6 +26,9 @@ public static class Extensions
     private static readonly string[] LibraryMeters = ["Npgsql", "MassTransit", "Microsoft.EntityFrameworkCore"];
     private const string OwnSources = "Token.*";
 
+    /// <summary>New traces kept per second and process, at most (<c>Telemetry:MaxTracesPerSecond</c>).</summary>
+    public const int DefaultMaxTracesPerSecond = 10;
+
     /// <param name="probePathPrefix">Where this service's own <c>/health</c> and <c>/alive</c> live, e.g. <c>/gateway</c> when the root paths belong to another service.</param>
     public static TBuilder AddServiceDefaults<TBuilder>(this TBuilder builder, string probePathPrefix = "") where TBuilder : IHostApplicationBuilder
     {
@@ -65,7 +68,9 @@ public static class Extensions
                 .AddMeter(LibraryMeters)
                 .AddMeter(OwnSources))
             .WithTracing(tracing => tracing
-                .SetSampler(new ParentBasedSampler(new TraceIdRatioBasedSampler(builder.Configuration.GetValue("Telemetry:TraceSampleRatio", 1.0))))
+                .SetSampler(new ParentBasedSampler(new CappedRatioSampler(
+                    builder.Configuration.GetValue("Telemetry:TraceSampleRatio", 1.0),
+                    builder.Configuration.GetValue("Telemetry:MaxTracesPerSecond", DefaultMaxTracesPerSecond))))
                 .AddSource(OwnSources)
                 .AddSource(LibrarySources)
                 .AddAspNetCoreInstrumentation(aspNetCore =>

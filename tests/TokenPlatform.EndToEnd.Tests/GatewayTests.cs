@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.RegularExpressions;
@@ -50,6 +51,28 @@ public sealed partial class GatewayTests(GatewayFixture platform) : IClassFixtur
 
         await ExportedByTokenApiAsync();
         Assert.Equal(1, platform.Telemetry.Count(KeyLookup) - before);
+    }
+
+    [Fact]
+    public async Task Under_load_a_service_keeps_no_more_new_traces_per_second_than_its_cap_and_traces_again_the_next_second()
+    {
+        using var direct = platform.App.CreateHttpClient("token-api");
+        direct.DefaultRequestHeaders.Add("X-API-Key", Platform.AdminApiKey);
+        var path = $"/clients/{Random.Shared.Next(100_000_000, int.MaxValue)}";
+        const int Requests = 400;
+
+        var elapsed = Stopwatch.StartNew();
+        await Parallel.ForEachAsync(Enumerable.Range(0, Requests), new ParallelOptions { MaxDegreeOfParallelism = 16 }, async (_, ct) =>
+            Assert.Equal(HttpStatusCode.NotFound, (await direct.GetAsync(path, ct)).StatusCode));
+        // Every one of these requests starts a trace (none has a parent), each in one of the seconds the burst touched.
+        var seconds = (int)Math.Ceiling(elapsed.Elapsed.TotalSeconds) + 1;
+        Assert.True(seconds * TelemetryCapture.MaxTracesPerSecond < Requests, $"the burst took {elapsed.Elapsed}: too slow to show the cap");
+
+        // The cap counts whole seconds, so after one has passed a new request is kept again; that it arrives also
+        // means every span of the burst has (they are exported in the order they end).
+        await Task.Delay(TimeSpan.FromSeconds(1));
+        await ExportedByTokenApiAsync();
+        Assert.InRange(platform.Telemetry.Count(path), 1, seconds * TelemetryCapture.MaxTracesPerSecond);
     }
 
     /// <summary>

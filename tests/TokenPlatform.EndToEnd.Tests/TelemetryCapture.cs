@@ -59,7 +59,10 @@ public sealed class TelemetryCapture : IAsyncDisposable
         return count;
     }
 
-    /// <summary>Environment that makes a service export here, promptly and without sampling.</summary>
+    /// <summary>New traces each service keeps per second: more than any test sends, except the one that tests the cap.</summary>
+    public const int MaxTracesPerSecond = 50;
+
+    /// <summary>Environment that makes a service export here, promptly, and every trace up to <see cref="MaxTracesPerSecond"/>.</summary>
     public IReadOnlyDictionary<string, string> ExporterEnvironment => new Dictionary<string, string>
     {
         ["OTEL_EXPORTER_OTLP_ENDPOINT"] = Endpoint,
@@ -67,7 +70,8 @@ public sealed class TelemetryCapture : IAsyncDisposable
         ["OTEL_BSP_SCHEDULE_DELAY"] = "200",
         ["OTEL_BLRP_SCHEDULE_DELAY"] = "200",
         ["OTEL_METRIC_EXPORT_INTERVAL"] = "1000",
-        ["Telemetry__TraceSampleRatio"] = "1"
+        ["Telemetry__TraceSampleRatio"] = "1",
+        ["Telemetry__MaxTracesPerSecond"] = MaxTracesPerSecond.ToString()
     };
 
     public async ValueTask DisposeAsync() => await _receiver.DisposeAsync();
