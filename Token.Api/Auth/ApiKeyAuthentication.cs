@@ -1,7 +1,6 @@
 using System.Security.Claims;
 using System.Security.Cryptography;
 using System.Text;
-using System.Text.Encodings.Web;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Caching.Memory;
@@ -18,7 +17,7 @@ public static class ApiScopes
     public static readonly string[] All = [Admin, TokensRead];
 }
 
-public sealed class ApiKeyOptions : AuthenticationSchemeOptions
+public sealed class ApiKeyOptions
 {
     public const string Scheme = "ApiKey";
     public const string Header = "X-API-Key";
@@ -30,10 +29,13 @@ public sealed class ApiKeyOptions : AuthenticationSchemeOptions
     public TimeSpan CacheDuration { get; set; } = TimeSpan.FromSeconds(30);
 }
 
-/// <summary>Authenticates callers by their X-API-Key: the bootstrap admin key or a key stored (hashed) in api_keys.</summary>
-public sealed class ApiKeyHandler(
-    IOptionsMonitor<ApiKeyOptions> options, ILoggerFactory logger, UrlEncoder encoder, IMemoryCache cache, IServiceScopeFactory scopes)
-    : AuthenticationHandler<ApiKeyOptions>(options, logger, encoder)
+/// <summary>
+/// Authenticates callers by their X-API-Key: the bootstrap admin key or a key stored (hashed) in api_keys.
+/// It implements <see cref="IAuthenticationHandler"/> itself: <c>AuthenticationHandler&lt;T&gt;</c> creates a logger
+/// through the LoggerFactory's one lock for every request, which at tens of thousands of requests a second every
+/// thread waited for (docs/benchmarks.md).
+/// </summary>
+public sealed class ApiKeyHandler(IOptions<ApiKeyOptions> options, IMemoryCache cache, IServiceScopeFactory scopes) : IAuthenticationHandler
 {
     public const string ScopeClaim = "scope";
     public const string ClientClaim = "client_id";
@@ -42,9 +44,30 @@ public sealed class ApiKeyHandler(
 
     private static readonly Lock CreatingEntry = new();
 
-    protected override async Task<AuthenticateResult> HandleAuthenticateAsync()
+    private readonly ApiKeyOptions _options = options.Value;
+    private AuthenticationScheme _scheme = null!;
+    private HttpContext _context = null!;
+    private Task<AuthenticateResult>? _result;
+
+    public Task InitializeAsync(AuthenticationScheme scheme, HttpContext context)
     {
-        if (!Request.Headers.TryGetValue(ApiKeyOptions.Header, out var values) || values.ToString() is not { Length: > 0 } presented)
+        _scheme = scheme;
+        _context = context;
+        return Task.CompletedTask;
+    }
+
+    /// <summary>Once per request, however many times it is asked.</summary>
+    public Task<AuthenticateResult> AuthenticateAsync() => _result ??= AuthenticateOnceAsync();
+
+    public Task ChallengeAsync(AuthenticationProperties? properties) =>
+        WriteProblemAsync(StatusCodes.Status401Unauthorized, "Unauthorized", $"Send a valid API key in the {ApiKeyOptions.Header} header.");
+
+    public Task ForbidAsync(AuthenticationProperties? properties) =>
+        WriteProblemAsync(StatusCodes.Status403Forbidden, "Forbidden", "This API key's scopes do not allow this operation.");
+
+    private async Task<AuthenticateResult> AuthenticateOnceAsync()
+    {
+        if (!_context.Request.Headers.TryGetValue(ApiKeyOptions.Header, out var values) || values.ToString() is not { Length: > 0 } presented)
         {
             return AuthenticateResult.NoResult();
         }
@@ -60,7 +83,7 @@ public sealed class ApiKeyHandler(
             {
                 lookup = cache.GetOrCreate(CacheKey(hash), entry =>
                 {
-                    entry.AbsoluteExpirationRelativeToNow = Options.CacheDuration;
+                    entry.AbsoluteExpirationRelativeToNow = _options.CacheDuration;
                     return new Lazy<Task<ClaimsIdentity?>>(() => FindAsync(hash));
                 });
             }
@@ -79,18 +102,12 @@ public sealed class ApiKeyHandler(
 
         return key is null
             ? AuthenticateResult.Fail("The API key is not valid.")
-            : AuthenticateResult.Success(new AuthenticationTicket(new ClaimsPrincipal(key), Scheme.Name));
+            : AuthenticateResult.Success(new AuthenticationTicket(new ClaimsPrincipal(key), _scheme.Name));
     }
-
-    protected override Task HandleChallengeAsync(AuthenticationProperties properties) =>
-        WriteProblemAsync(StatusCodes.Status401Unauthorized, "Unauthorized", $"Send a valid API key in the {ApiKeyOptions.Header} header.");
-
-    protected override Task HandleForbiddenAsync(AuthenticationProperties properties) =>
-        WriteProblemAsync(StatusCodes.Status403Forbidden, "Forbidden", "This API key's scopes do not allow this operation.");
 
     private async Task<ClaimsIdentity?> FindAsync(string hash)
     {
-        if (Options.AdminApiKey is { Length: > 0 } admin &&
+        if (_options.AdminApiKey is { Length: > 0 } admin &&
             CryptographicOperations.FixedTimeEquals(Encoding.ASCII.GetBytes(Secrets.Hash(admin)), Encoding.ASCII.GetBytes(hash)))
         {
             return Identity("bootstrap-admin", [ApiScopes.Admin], clientIds: null);
@@ -112,8 +129,8 @@ public sealed class ApiKeyHandler(
 
     private Task WriteProblemAsync(int status, string title, string detail)
     {
-        Response.StatusCode = status;
-        return Response.WriteAsJsonAsync(new { type = $"https://httpstatuses.io/{status}", title, status, detail }, (System.Text.Json.JsonSerializerOptions?)null, "application/problem+json");
+        _context.Response.StatusCode = status;
+        return _context.Response.WriteAsJsonAsync(new { type = $"https://httpstatuses.io/{status}", title, status, detail }, (System.Text.Json.JsonSerializerOptions?)null, "application/problem+json");
     }
 }
 
@@ -134,8 +151,9 @@ public static class ApiKeyAuthenticationExtensions
     public static WebApplicationBuilder AddApiKeyAuthentication(this WebApplicationBuilder builder)
     {
         builder.Services.AddMemoryCache();
-        builder.Services.AddAuthentication(ApiKeyOptions.Scheme)
-            .AddScheme<ApiKeyOptions, ApiKeyHandler>(ApiKeyOptions.Scheme, options => builder.Configuration.GetSection("Auth").Bind(options));
+        builder.Services.AddAuthentication(options => options.AddScheme<ApiKeyHandler>(ApiKeyOptions.Scheme, ApiKeyOptions.Scheme));
+        builder.Services.AddTransient<ApiKeyHandler>();
+        builder.Services.AddOptions<ApiKeyOptions>().BindConfiguration("Auth");
         builder.Services.AddAuthorizationBuilder()
             .AddPolicy(AdminPolicy, policy => policy.RequireClaim(ApiKeyHandler.ScopeClaim, ApiScopes.Admin))
             .AddPolicy(TokensReadPolicy, policy => policy.RequireClaim(ApiKeyHandler.ScopeClaim, ApiScopes.Admin, ApiScopes.TokensRead));

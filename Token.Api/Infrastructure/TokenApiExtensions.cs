@@ -54,20 +54,27 @@ public static class TokenApiExtensions
             config.Serializer.Options.PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower;
             config.Errors.UseProblemDetails();
         });
-        app.UseSwaggerGen(
-            openApi => openApi.Path = "/openapi/{documentName}.json",
-            ui =>
+        // The documentation's middlewares would otherwise look at (and copy) the path of every request.
+        app.UseWhen(context => IsDocumentation(context.Request.Path), docs => docs
+            .UseSwaggerGen(
+                openApi => openApi.Path = OpenApiPath,
+                ui =>
+                {
+                    ui.Path = "/docs";
+                    ui.DocumentPath = OpenApiPath;
+                })
+            .UseReDoc(redoc =>
             {
-                ui.Path = "/docs";
-                ui.DocumentPath = "/openapi/{documentName}.json";
-            });
-        app.UseReDoc(redoc =>
-        {
-            redoc.Path = "/redoc";
-            redoc.DocumentPath = "/openapi/v1.json";
-        });
+                redoc.Path = "/redoc";
+                redoc.DocumentPath = "/openapi/v1.json";
+            }));
         return app;
     }
+
+    private const string OpenApiPath = "/openapi/{documentName}.json";
+
+    private static bool IsDocumentation(PathString path) =>
+        path.StartsWithSegments("/docs") || path.StartsWithSegments("/redoc") || path.StartsWithSegments("/openapi");
 }
 
 /// <summary>Where browsers and providers reach this API from outside (the gateway), for login links and redirects.</summary>
