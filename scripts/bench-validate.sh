@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # Validate benchmark (docs/benchmarks.md): GET /tokens/validate/{client_id} for a valid, cached token, direct to
 # token-api and through the gateway, next to a constant-JSON endpoint on plain Kestrel, in the same run.
-# Usage: start the platform in Release first, in another terminal, tracing 1 % of requests as a loaded
-# production service would (tracing every request floods the dashboard, which then competes for the CPU), and with
-# gateway limits above what wrk sends:
+# Usage: start the platform in Release first, in another terminal, tracing 1 % of requests (and, by default, at most
+# 10 traces a second per service) as a loaded production service would (tracing every request floods the dashboard,
+# which then competes for the CPU), and with gateway limits above what wrk sends:
 #   dotnet run --project TokenPlatform.AppHost -c Release --launch-profile http -- --Telemetry:TraceSampleRatio=0.01 \
 #     --Gateway:RateLimits:PerApiKey:TokenLimit=1000000 --Gateway:RateLimits:PerApiKey:TokensPerPeriod=1000000
 # then: scripts/bench-validate.sh ADMIN_API_KEY [SECONDS] [CONNECTIONS] [ROUNDS]
