@@ -151,7 +151,11 @@ public static class ApiKeyAuthenticationExtensions
     public static WebApplicationBuilder AddApiKeyAuthentication(this WebApplicationBuilder builder)
     {
         builder.Services.AddMemoryCache();
-        builder.Services.AddAuthentication(options => options.AddScheme<ApiKeyHandler>(ApiKeyOptions.Scheme, ApiKeyOptions.Scheme));
+        builder.Services.AddAuthentication(options =>
+        {
+            options.AddScheme<ApiKeyHandler>(ApiKeyOptions.Scheme, ApiKeyOptions.Scheme);
+            options.DefaultScheme = ApiKeyOptions.Scheme;
+        });
         builder.Services.AddTransient<ApiKeyHandler>();
         builder.Services.AddOptions<ApiKeyOptions>().BindConfiguration("Auth");
         builder.Services.AddAuthorizationBuilder()
