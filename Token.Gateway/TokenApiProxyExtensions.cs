@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Microsoft.AspNetCore.Http.Timeouts;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Yarp.ReverseProxy.Forwarder;
 
@@ -12,9 +13,19 @@ public static class TokenApiProxyExtensions
             .LoadFromConfig(builder.Configuration.GetSection("ReverseProxy"))
             .AddServiceDiscoveryDestinationResolver();
 
-        builder.Services.AddHttpClient<TokenApiHealthCheck>(client => client.BaseAddress = new Uri("http://token-api"))
+#pragma warning disable EXTEXP0001 // RemoveAllResilienceHandlers, below
+        builder.Services.AddHttpClient<TokenApiHealthCheck>(client =>
+            {
+                client.BaseAddress = new Uri("http://token-api");
+                client.Timeout = TokenApiHealthCheck.Timeout;
+            })
             // A probe is not part of anyone's trace: send no traceparent, so token-api does not trace it either.
-            .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler { ActivityHeadersPropagator = null });
+            .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler { ActivityHeadersPropagator = null })
+            // One attempt: the standard resilience handler would retry an unreachable token-api for ~15 s, longer
+            // than a probe waits and than a caller's request may take (Gateway:RequestTimeout). The method is marked
+            // experimental, but it is the documented way to take the defaults' handler off one client.
+            .RemoveAllResilienceHandlers();
+#pragma warning restore EXTEXP0001
         builder.Services.AddHealthChecks().AddCheck<TokenApiHealthCheck>("token-api");
 
         return builder;
@@ -25,6 +36,7 @@ public static class TokenApiProxyExtensions
         app.MapReverseProxy(proxy =>
         {
             proxy.Use(AnswerHealthWhenTokenApiIsUnreachableAsync);
+            proxy.Use(AnswerGatewayTimeoutAsync);
             proxy.UseSessionAffinity();
             proxy.UseLoadBalancing();
             proxy.UsePassiveHealthChecks();
@@ -56,12 +68,29 @@ public static class TokenApiProxyExtensions
         }, cancellationToken: context.RequestAborted);
     }
 
+    /// <summary>
+    /// When the gateway's request timeout (<c>Gateway:RequestTimeout</c>) ends a forwarded request, YARP sees the
+    /// request cancelled and answers 400 as if the caller had gone. The caller is still waiting: it gets 504, and the
+    /// status-code pages give it problem details.
+    /// </summary>
+    private static async Task AnswerGatewayTimeoutAsync(HttpContext context, Func<Task> next)
+    {
+        await next();
+        if (context.GetForwarderErrorFeature() is not null && !context.Response.HasStarted
+            && context.Features.Get<IHttpRequestTimeoutFeature>() is { RequestTimeoutToken.IsCancellationRequested: true })
+        {
+            context.Response.StatusCode = StatusCodes.Status504GatewayTimeout;
+        }
+    }
+
     private const string HealthRoute = "health";
 }
 
 /// <summary>The gateway is only ready when token-api, the service behind it, answers.</summary>
 internal sealed class TokenApiHealthCheck(HttpClient tokenApi) : IHealthCheck
 {
+    public static readonly TimeSpan Timeout = TimeSpan.FromSeconds(3);
+
     public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
     {
         try
@@ -74,6 +103,10 @@ internal sealed class TokenApiHealthCheck(HttpClient tokenApi) : IHealthCheck
         catch (HttpRequestException exception)
         {
             return new HealthCheckResult(context.Registration.FailureStatus, "token-api is unreachable", exception);
+        }
+        catch (TaskCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            return new HealthCheckResult(context.Registration.FailureStatus, $"token-api did not answer within {Timeout.TotalSeconds:0} s");
         }
     }
 }

@@ -1,18 +1,23 @@
 namespace TokenPlatform.EndToEnd.Tests;
 
 /// <summary>
-/// A platform with small gateway limits (so a test can go over them) whose services export their telemetry to the
+/// A platform with small gateway limits and a short request timeout (so a test can go over them) whose services export their telemetry to the
 /// test, so it can be searched.
 /// </summary>
 public sealed class GatewayFixture : IAsyncLifetime
 {
+    /// <summary>Short enough for a test to wait out, long enough for every other request a test sends.</summary>
+    public static readonly TimeSpan RequestTimeout = TimeSpan.FromSeconds(8);
+
     public static readonly string[] Limits =
     [
         "--Gateway:RateLimits:PerApiKey:TokenLimit=20", "--Gateway:RateLimits:PerApiKey:TokensPerPeriod=20",
         "--Gateway:RateLimits:PerApiKey:ReplenishmentPeriod=00:00:02",
         "--Gateway:RateLimits:PerAddressConsent:TokenLimit=6", "--Gateway:RateLimits:PerAddressConsent:TokensPerPeriod=6",
-        "--Gateway:RateLimits:PerAddressConsent:ReplenishmentPeriod=00:00:02"
+        "--Gateway:RateLimits:PerAddressConsent:ReplenishmentPeriod=00:00:02",
+        $"--Gateway:RequestTimeout={RequestTimeout}"
     ];
+
 
     private DistributedApplication? _app;
     private TelemetryCapture? _telemetry;

@@ -75,6 +75,30 @@ public sealed partial class GatewayTests(GatewayFixture platform) : IClassFixtur
         Assert.InRange(platform.Telemetry.Count(path), 1, seconds * TelemetryCapture.MaxTracesPerSecond);
     }
 
+    [Fact]
+    public async Task A_request_that_token_api_does_not_answer_in_time_gets_504_problem_details_and_the_gateway_goes_on()
+    {
+        var client = await _api.CreateSandboxClientAsync();
+        await _api.ConnectAsync(client.Id);
+        using var admin = _api.Admin();
+        // The provider takes longer than the gateway's timeout, so a forced refresh keeps token-api busy past it.
+        await _api.SetSandboxSwitchesAsync(new { token_failure = new { mode = "slow", delay_ms = 60_000, grant_type = "refresh_token" } });
+        try
+        {
+            var elapsed = Stopwatch.StartNew();
+            var answer = await admin.PostAsJsonAsync("/tokens/refresh", new { client_id = client.Id });
+
+            var problem = await PlatformApi.ReadProblemAsync(answer, HttpStatusCode.GatewayTimeout);
+            Assert.InRange(elapsed.Elapsed, GatewayFixture.RequestTimeout, GatewayFixture.RequestTimeout + TimeSpan.FromSeconds(10));
+            Assert.DoesNotContain("access_token", problem.ToJsonString());
+        }
+        finally
+        {
+            await _api.SetSandboxSwitchesAsync(new { token_failure = new { mode = "none" } });
+        }
+        Assert.Equal(HttpStatusCode.OK, (await admin.GetAsync($"/clients/{client.Id}")).StatusCode);
+    }
+
     /// <summary>
     /// Waits until token-api has exported every span that ended so far: it exports them in the order they ended, so
     /// once a new request's span is here, the earlier ones are too. The request goes to token-api directly, so the
