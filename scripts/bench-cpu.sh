@@ -15,19 +15,14 @@ hz=$(getconf CLK_TCK)
 dashboard=$(pgrep -f "tools/Aspire.Dashboard" | head -1)
 
 client=$(connect_client "$key")
-baseline_port=$(free_port)
-dotnet run -c Release bench/ConstantJson.cs -- --urls "http://127.0.0.1:$baseline_port" > /dev/null 2>&1 &
-trap 'pkill -f "ConstantJson --urls http://127.0.0.1:$baseline_port" || true; stop_copies' EXIT
-wait_for "http://127.0.0.1:$baseline_port/tokens/validate/1"
-baseline_pid=$(ss -ltnpH "sport = :$baseline_port" | grep -o 'pid=[0-9]*' | head -1 | cut -d= -f2)
+trap stop_copies EXIT
+start_baseline
 
-targets=("constant-json|http://127.0.0.1:$baseline_port|$baseline_pid" "token-api|$(own_url Token.Api)|$(process_of Token.Api)")
+targets=("constant-json|$baseline_url|$baseline_pid" "token-api|$(own_url Token.Api)|$(process_of Token.Api)")
 if [ -n "${COMPARE:-}" ]; then
   read -r -a settings <<< "$COMPARE"
-  compared_port=$(free_port)
-  start_copy "$(process_of Token.Api)" bench-token-api-compared "$compared_port" "${settings[@]}"
-  wait_for "http://127.0.0.1:$compared_port/alive"
-  targets+=("token-api, $COMPARE|http://127.0.0.1:$compared_port|${copies[-1]}")
+  start_compared_api "${settings[@]}"
+  targets+=("token-api, $COMPARE|$compared_url|$compared_pid")
 fi
 
 ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }

@@ -45,6 +45,29 @@ stop_copies() {
   for pid in "${copies[@]}"; do timeout 10 tail --pid="$pid" -f /dev/null || kill -9 "$pid" 2> /dev/null || true; done
 }
 
+# start_baseline: the constant-JSON endpoint on plain Kestrel (bench/ConstantJson.cs) on a free port; sets baseline_url
+# and baseline_pid (the server's own process, which stop_copies ends too).
+start_baseline() {
+  local port
+  port=$(free_port)
+  dotnet run -c Release bench/ConstantJson.cs -- --urls "http://127.0.0.1:$port" > /dev/null 2>&1 &
+  baseline_url="http://127.0.0.1:$port"
+  wait_for "$baseline_url/tokens/validate/1"
+  baseline_pid=$(ss -ltnpH "sport = :$port" | grep -o 'pid=[0-9]*' | head -1 | cut -d= -f2)
+  copies+=("$baseline_pid")
+}
+
+# start_compared_api SETTING...: a second token-api next to the platform's own, with the SETTINGs (NAME=VALUE) added;
+# sets compared_url and compared_pid.
+start_compared_api() {
+  local port
+  port=$(free_port)
+  start_copy "$(process_of Token.Api)" bench-token-api-compared "$port" "$@"
+  compared_url="http://127.0.0.1:$port"
+  compared_pid="${copies[-1]}"
+  wait_for "$compared_url/alive"
+}
+
 # own_url NAME: the address one of our services listens on itself. token-api has no other; the gateway's port 8002
 # is DCP's proxy (the AppHost's fixed port), a hop in front of the gateway that only local development has.
 own_url() { echo "http://127.0.0.1:$(ss -ltnpH | grep "pid=$(process_of "$1")," | awk '{print $4}' | sed 's/.*://' | head -1)"; }

@@ -17,19 +17,14 @@ source scripts/bench-lib.sh
 key="$1" seconds="${2:-10}" connections="${3:-64}" rounds="${4:-3}"
 
 client=$(connect_client "$key")
-baseline_port=$(free_port)
-dotnet run -c Release bench/ConstantJson.cs -- --urls "http://127.0.0.1:$baseline_port" > /dev/null 2>&1 &
-baseline_pid=$!
-trap 'kill $baseline_pid 2> /dev/null || true; stop_copies' EXIT
-wait_for "http://127.0.0.1:$baseline_port/tokens/validate/1"
+trap stop_copies EXIT
+start_baseline
 
-targets=("constant-json|http://127.0.0.1:$baseline_port" "token-api direct|$(own_url Token.Api)")
+targets=("constant-json|$baseline_url" "token-api direct|$(own_url Token.Api)")
 if [ -n "${COMPARE:-}" ]; then
   read -r -a settings <<< "$COMPARE"
-  compared_port=$(free_port)
-  start_copy "$(process_of Token.Api)" bench-token-api-compared "$compared_port" "${settings[@]}"
-  wait_for "http://127.0.0.1:$compared_port/alive"
-  compared="token-api, $COMPARE|http://127.0.0.1:$compared_port"
+  start_compared_api "${settings[@]}"
+  compared="token-api, $COMPARE|$compared_url"
   targets+=("$compared" "$compared" "${targets[1]}")
 else
   targets+=("through gateway|$gateway")
