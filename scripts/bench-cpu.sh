@@ -20,8 +20,7 @@ start_baseline
 
 targets=("constant-json|$baseline_url|$baseline_pid" "token-api|$(own_url Token.Api)|$(process_of Token.Api)")
 if [ -n "${COMPARE:-}" ]; then
-  read -r -a settings <<< "$COMPARE"
-  start_compared_api "${settings[@]}"
+  start_compared_api
   targets+=("token-api, $COMPARE|$compared_url|$compared_pid")
 fi
 

@@ -57,12 +57,13 @@ start_baseline() {
   copies+=("$baseline_pid")
 }
 
-# start_compared_api SETTING...: a second token-api next to the platform's own, with the SETTINGs (NAME=VALUE) added;
-# sets compared_url and compared_pid.
+# start_compared_api: a second token-api next to the platform's own, with the settings in COMPARE ("NAME=VALUE ...")
+# added; sets compared_url and compared_pid.
 start_compared_api() {
-  local port
+  local port settings
+  read -r -a settings <<< "$COMPARE"
   port=$(free_port)
-  start_copy "$(process_of Token.Api)" bench-token-api-compared "$port" "$@"
+  start_copy "$(process_of Token.Api)" bench-token-api-compared "$port" "${settings[@]}"
   compared_url="http://127.0.0.1:$port"
   compared_pid="${copies[-1]}"
   wait_for "$compared_url/alive"

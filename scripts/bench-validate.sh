@@ -22,8 +22,7 @@ start_baseline
 
 targets=("constant-json|$baseline_url" "token-api direct|$(own_url Token.Api)")
 if [ -n "${COMPARE:-}" ]; then
-  read -r -a settings <<< "$COMPARE"
-  start_compared_api "${settings[@]}"
+  start_compared_api
   compared="token-api, $COMPARE|$compared_url"
   targets+=("$compared" "$compared" "${targets[1]}")
 else
