@@ -1,4 +1,3 @@
-using System.Data.Common;
 using System.Diagnostics;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
@@ -42,10 +41,16 @@ public static class TokenDatabaseExtensions
     /// time. A connection string that says otherwise wins (e.g. "Max Auto Prepare=0" behind a PgBouncer that cannot
     /// keep prepared statements).
     /// </summary>
-    public static string WithPreparedStatements(string connectionString) =>
-        new DbConnectionStringBuilder { ConnectionString = connectionString }.ContainsKey(AutoPrepare)
-            ? connectionString
-            : new NpgsqlConnectionStringBuilder(connectionString) { MaxAutoPrepare = 64 }.ConnectionString;
+    public static string WithPreparedStatements(string connectionString)
+    {
+        var settings = new NpgsqlConnectionStringBuilder(connectionString);
+        // Keys holds what the string set, under Npgsql's own names, so "MaxAutoPrepare=0" counts as well.
+        if (!settings.Keys.Cast<string>().Contains(AutoPrepare, StringComparer.OrdinalIgnoreCase))
+        {
+            settings.MaxAutoPrepare = 64;
+        }
+        return settings.ConnectionString;
+    }
 
     /// <summary>Options every <see cref="TokenDbContext"/> needs, at run time and at design time alike.</summary>
     public static void UseTokenDbConventions(DbContextOptionsBuilder options) => options.UseSnakeCaseNamingConvention();
