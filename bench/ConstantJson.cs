@@ -1,5 +1,5 @@
 #:sdk Microsoft.NET.Sdk.Web
-// Baseline for scripts/bench-validate.sh: plain Kestrel answering a constant JSON body of the same shape and size
+// Baseline for bench/validate.sh: plain Kestrel answering a constant JSON body of the same shape and size
 // as GET /tokens/validate/{client_id}, with no authentication, no cache and no framework on top.
 var app = WebApplication.CreateSlimBuilder(args).Build();
 var body = System.Text.Encoding.UTF8.GetBytes(

@@ -1,4 +1,4 @@
--- wrk script for a paced load (scripts/bench-lib.sh, PAUSE_MS): after each answer a connection waits a random time,
+-- wrk script for a paced load (bench/lib.sh, PAUSE_MS): after each answer a connection waits a random time,
 -- exponentially distributed with mean PAUSE_MS, before it sends its next request. The connections' requests then
 -- arrive independently of each other (a Poisson stream, like many callers), so latency is measured at a steady rate
 -- below saturation instead of at the queue a closed loop builds up. A fixed pause would not do: the connections

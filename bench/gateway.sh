@@ -3,15 +3,15 @@
 # token-api and through two more gateways started next to the platform's own, identical to it (same build, same
 # environment, so the same telemetry) except that one runs its limiter with limits far above what wrk sends and the
 # other has it switched off (Gateway:RateLimits:Enabled=false).
-# Usage: start the platform in Release first, as for bench-validate.sh:
+# Usage: start the platform in Release first, as for bench/validate.sh:
 #   dotnet run --project TokenPlatform.AppHost -c Release --launch-profile http -- --Telemetry:TraceSampleRatio=0.01
-# then: scripts/bench-gateway.sh ADMIN_API_KEY [SECONDS] [CONNECTIONS] [ROUNDS]
+# then: bench/gateway.sh ADMIN_API_KEY [SECONDS] [CONNECTIONS] [ROUNDS]
 # With COMPARE="NAME=VALUE ..." the second gateway runs the limiter too (same high limits) plus those settings, to
 # measure something else that a gateway costs, e.g.
-#   COMPARE="Logging__LogLevel__Token.Gateway.AccessLog=Warning" scripts/bench-gateway.sh ADMIN_API_KEY
+#   COMPARE="Logging__LogLevel__Token.Gateway.AccessLog=Warning" bench/gateway.sh ADMIN_API_KEY
 set -euo pipefail
 cd "$(dirname "$0")/.."
-source scripts/bench-lib.sh
+source bench/lib.sh
 key="$1" seconds="${2:-10}" connections="${3:-64}" rounds="${4:-3}"
 
 client=$(connect_client "$key")

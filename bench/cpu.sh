@@ -3,13 +3,13 @@
 # a time: the constant-JSON baseline, token-api, and with COMPARE a second token-api; for each, req/s, the CPU time the
 # target spent per request and the share of a core the Aspire dashboard used meanwhile (user + system time from /proc).
 # Steadier on this machine than req/s alone, and it shows what the dashboard takes from the services it watches.
-# Usage: start the platform in Release first, as for bench-validate.sh, then:
-#   scripts/bench-cpu.sh ADMIN_API_KEY [SECONDS] [ROUNDS]
+# Usage: start the platform in Release first, as for bench/validate.sh, then:
+#   bench/cpu.sh ADMIN_API_KEY [SECONDS] [ROUNDS]
 # With COMPARE="NAME=VALUE ..." a second token-api runs next to the platform's own with those settings added, e.g.
-#   COMPARE="Telemetry__MaxTracesPerSecond=1000000" scripts/bench-cpu.sh ADMIN_API_KEY
+#   COMPARE="Telemetry__MaxTracesPerSecond=1000000" bench/cpu.sh ADMIN_API_KEY
 set -euo pipefail
 cd "$(dirname "$0")/.."
-source scripts/bench-lib.sh
+source bench/lib.sh
 key="$1" seconds="${2:-10}" rounds="${3:-2}"
 hz=$(getconf CLK_TCK)
 dashboard=$(pgrep -f "tools/Aspire.Dashboard" | head -1)

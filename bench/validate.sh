@@ -6,14 +6,14 @@
 # which then competes for the CPU), and with gateway limits above what wrk sends:
 #   dotnet run --project TokenPlatform.AppHost -c Release --launch-profile http -- --Telemetry:TraceSampleRatio=0.01 \
 #     --Gateway:RateLimits:PerApiKey:TokenLimit=1000000 --Gateway:RateLimits:PerApiKey:TokensPerPeriod=1000000
-# then: scripts/bench-validate.sh ADMIN_API_KEY [SECONDS] [CONNECTIONS] [ROUNDS]
+# then: bench/validate.sh ADMIN_API_KEY [SECONDS] [CONNECTIONS] [ROUNDS]
 # With COMPARE="NAME=VALUE ..." a second token-api runs next to the platform's own (same build, same environment)
 # plus those settings, and both are measured directly, each twice per round in mirrored order (the target that runs
 # right after the baseline measures a little lower on this machine), e.g.
-#   COMPARE="Telemetry__TraceSampleRatio=0" scripts/bench-validate.sh ADMIN_API_KEY
+#   COMPARE="Telemetry__TraceSampleRatio=0" bench/validate.sh ADMIN_API_KEY
 set -euo pipefail
 cd "$(dirname "$0")/.."
-source scripts/bench-lib.sh
+source bench/lib.sh
 key="$1" seconds="${2:-10}" connections="${3:-64}" rounds="${4:-3}"
 
 client=$(connect_client "$key")

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # CPU seconds used by each process of the platform (and the sandbox, servers and benchmarks) over a window, to see
-# where the cores go during a benchmark (docs/benchmarks.md). Usage: scripts/cpu-by-process.sh [SECONDS=20]
+# where the cores go during a benchmark (docs/benchmarks.md). Usage: bench/cpu-by-process.sh [SECONDS=20]
 set -euo pipefail
 seconds="${1:-20}"
 ticks_per_second=$(getconf CLK_TCK)

@@ -2,7 +2,7 @@
 # Start-up benchmark (docs/benchmarks.md): seconds from starting the built AppHost in local mode with fresh
 # data folders until it logs that every resource is healthy; next to it, in the same run, the two servers
 # started alone by the same scripts (the floor that the services add to).
-# Usage: scripts/bench-startup.sh [RUNS]   (build first: dotnet build TokenPlatform.sln; stop ./run.sh: same ports)
+# Usage: bench/startup.sh [RUNS]   (build first: dotnet build TokenPlatform.sln; stop ./run.sh: same ports)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 runs="${1:-5}"

@@ -3,12 +3,12 @@
 # saturation (bench/paced.lua), direct to token-api, through a bare YARP forwarder in front of token-api (the cost of
 # the extra hop alone, bench/BareProxy.cs), through the gateway on its own port, and through port 8002 (DCP's proxy in
 # front of the gateway under `dotnet run`), in the same run.
-# Usage: start the platform in Release first, as for bench-validate.sh, then:
-#   scripts/bench-latency.sh ADMIN_API_KEY [SECONDS] [CONNECTIONS] [ROUNDS] [PAUSE_MS ...]
+# Usage: start the platform in Release first, as for bench/validate.sh, then:
+#   bench/latency.sh ADMIN_API_KEY [SECONDS] [CONNECTIONS] [ROUNDS] [PAUSE_MS ...]
 # Each connection pauses PAUSE_MS on average between requests, so the rate is about CONNECTIONS * 1000 / PAUSE_MS.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-source scripts/bench-lib.sh
+source bench/lib.sh
 key="$1" seconds="${2:-10}" connections="${3:-64}" rounds="${4:-3}"
 pauses=("${@:5}")
 ((${#pauses[@]})) || pauses=(160 80 40 20)
