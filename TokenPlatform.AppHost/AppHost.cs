@@ -1,16 +1,18 @@
 using Microsoft.Extensions.Hosting;
 using TokenPlatform.AppHost;
-using TokenPlatform.AppHost.Infrastructure;
+using TokenPlatform.Hosting.Local;
 
 var builder = DistributedApplication.CreateBuilder(args);
 
+// PostgreSQL and RabbitMQ as containers, or as local processes when no container engine answers (Infrastructure:Mode).
 TokenPlatformInfrastructure infrastructure;
 try
 {
-    infrastructure = TokenPlatformInfrastructure.Create(builder);
+    infrastructure = builder.AddTokenPlatformInfrastructure();
 }
 catch (InfrastructureUnavailableException unavailable)
 {
+    // Neither can run here: the message says what to install, which a stack trace would bury.
     Console.Error.WriteLine(unavailable.Message);
     return 1;
 }
@@ -19,19 +21,23 @@ var tokenDb = infrastructure.AddPostgresDatabase("tokendb");
 var messaging = infrastructure.AddRabbitMQ("messaging");
 
 // Generated and kept in the AppHost's user secrets when not set (Parameters:admin-api-key, …).
-var adminApiKey = builder.AddParameter("admin-api-key", new GenerateParameterDefault { MinLength = 40, Special = false }, secret: true, persist: true);
-var encryptionKey = builder.AddParameter("token-encryption-key", new GenerateParameterDefault { MinLength = 48, Special = false }, secret: true, persist: true);
+var adminApiKey = builder.AddParameter("admin-api-key",
+    new GenerateParameterDefault { MinLength = 40, Special = false }, secret: true, persist: true);
+var encryptionKey = builder.AddParameter("token-encryption-key",
+    new GenerateParameterDefault { MinLength = 48, Special = false }, secret: true, persist: true);
 
 var api = builder.AddProject<Projects.Token_Api>("token-api")
     .WithReference(tokenDb).WaitFor(tokenDb)
     .WithReference(messaging).WaitFor(messaging)
     .WithEnvironment("Auth__AdminApiKey", adminApiKey)
     .WithEnvironment("TokenEncryption__Keys", encryptionKey)
-    // Proxyless (on a port DCP allocates): every request comes through the gateway, which should not pay a second hop.
+    // Proxyless (on a port DCP allocates): every request comes through the gateway, which should not pay a
+    // second hop.
     .WithEndpoint("http", endpoint => (endpoint.IsProxied, endpoint.Port) = (false, null))
     .WithHttpHealthCheck("/health");
 
-// token-api applies the migrations; the refresher reports unhealthy (and refreshes nothing) until the schema is current.
+// token-api applies the migrations; the refresher reports unhealthy (and refreshes nothing) until the schema is
+// current.
 var refresher = builder.AddProject<Projects.Token_Refresher>("token-refresher")
     .WithReference(tokenDb).WaitFor(tokenDb)
     .WithReference(messaging).WaitFor(messaging)
@@ -54,12 +60,14 @@ if (builder.Environment.IsDevelopment())
     resources = [.. resources, builder.AddSandboxProvider(gateway, api, refresher)];
 }
 
-// Telemetry:TraceSampleRatio (0 to 1, default 1) and Telemetry:MaxTracesPerSecond (default 10) for every service; Gateway:* (limits, see Token.Gateway/GatewayOptions.cs) for the gateway.
+// Telemetry:TraceSampleRatio (0 to 1, default 1) and Telemetry:MaxTracesPerSecond (default 10) for every service;
+// Gateway:* (limits, see Token.Gateway/GatewayOptions.cs) for the gateway.
 builder.ForwardSettings("Telemetry", builder.Resources.OfType<ProjectResource>());
 builder.ForwardSettings("Gateway", [gateway.Resource]);
 // Refresh:* (buffers, backoff, leases; see Token.Core/Tokens/RefreshOptions.cs) for both services that refresh.
 builder.ForwardSettings("Refresh", [api.Resource, refresher.Resource]);
-// Replicas:token-api and Replicas:token-refresher (default 1) run more instances of either, e.g. to see them share the work.
+// Replicas:token-api and Replicas:token-refresher (default 1) run more instances of either, e.g. to see them share
+// the work.
 builder.WithReplicasFromSettings(api, refresher);
 builder.AnnounceWhenReady(infrastructure.Mode, gateway, adminApiKey, resources);
 

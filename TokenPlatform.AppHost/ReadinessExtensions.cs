@@ -3,7 +3,7 @@ using System.Diagnostics;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
-using TokenPlatform.AppHost.Infrastructure;
+using TokenPlatform.Hosting.Local;
 
 namespace TokenPlatform.AppHost;
 

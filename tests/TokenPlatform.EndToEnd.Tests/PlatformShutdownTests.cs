@@ -1,4 +1,4 @@
-using TokenPlatform.AppHost.Infrastructure;
+using TokenPlatform.Hosting.Local;
 
 namespace TokenPlatform.EndToEnd.Tests;
 

@@ -249,7 +249,7 @@ public sealed class RefreshTests(RefreshFixture platform) : IClassFixture<Refres
     private int[] BrokerProcessIds()
     {
         var broker = platform.App.Services.GetRequiredService<DistributedApplicationModel>().Resources
-            .OfType<TokenPlatform.AppHost.Infrastructure.LocalServerResource>().Single(server => server.Name == "messaging");
+            .OfType<TokenPlatform.Hosting.Local.LocalServerResource>().Single(server => server.Name == "messaging");
         var ids = ServerProcesses.Using(broker.DataDirectory).Select(process => int.Parse(process.Split(':')[0])).ToArray();
         Assert.NotEmpty(ids);
         return ids;

@@ -1,6 +1,8 @@
-namespace TokenPlatform.AppHost.Infrastructure;
+namespace TokenPlatform.Hosting.Local;
 
-/// <summary>A server run as a local process from the OS packages, with its own data folder and one TCP endpoint.</summary>
+/// <summary>
+/// A server run as a local process from the OS packages, with its own data folder and one TCP endpoint.
+/// </summary>
 public abstract class LocalServerResource(string name, string command, ParameterResource password, string dataDirectory)
     : ExecutableResource(name, command, workingDirectory: "/"), IResourceWithConnectionString
 {
@@ -14,21 +16,25 @@ public abstract class LocalServerResource(string name, string command, Parameter
 }
 
 /// <summary>A PostgreSQL server that serves one database.</summary>
-public sealed class LocalPostgresResource(string name, string command, string databaseName, ParameterResource password, string dataDirectory)
+public sealed class LocalPostgresResource(
+    string name, string command, string databaseName, ParameterResource password, string dataDirectory)
     : LocalServerResource(name, command, password, dataDirectory)
 {
     public string DatabaseName { get; } = databaseName;
 
     public override ReferenceExpression ConnectionStringExpression => ReferenceExpression.Create(
-        $"Host={Endpoint.Property(EndpointProperty.Host)};Port={Endpoint.Property(EndpointProperty.Port)};Username=postgres;Password={Password};Database={DatabaseName}");
+        $"Host={Endpoint.Property(EndpointProperty.Host)};Port={Endpoint.Property(EndpointProperty.Port)};" +
+        $"Username=postgres;Password={Password};Database={DatabaseName}");
 }
 
 /// <summary>A RabbitMQ node.</summary>
-public sealed class LocalRabbitMQResource(string name, string command, string userName, ParameterResource password, string dataDirectory)
+public sealed class LocalRabbitMQResource(
+    string name, string command, string userName, ParameterResource password, string dataDirectory)
     : LocalServerResource(name, command, password, dataDirectory)
 {
     public string UserName { get; } = userName;
 
     public override ReferenceExpression ConnectionStringExpression => ReferenceExpression.Create(
-        $"amqp://{UserName}:{Password}@{Endpoint.Property(EndpointProperty.Host)}:{Endpoint.Property(EndpointProperty.Port)}");
+        $"amqp://{UserName}:{Password}@" +
+        $"{Endpoint.Property(EndpointProperty.Host)}:{Endpoint.Property(EndpointProperty.Port)}");
 }

@@ -1,4 +1,4 @@
-namespace TokenPlatform.AppHost.Infrastructure;
+namespace TokenPlatform.Hosting.Local;
 
 public enum InfrastructureMode
 {
@@ -12,11 +12,16 @@ public enum InfrastructureMode
 /// <summary>Where the local servers' programs were found; <c>null</c> when missing.</summary>
 public sealed record LocalBinaries(string? PostgresBinDirectory, string? RabbitMQServer, string? RunUser)
 {
-    public IReadOnlyList<string> Missing(bool isRoot) =>
+    public IReadOnlyList<string> Missing(bool isRoot) => Missing(postgres: true, rabbitMQ: true, isRoot);
+
+    /// <summary>What is missing to run only the servers asked for; runuser is PostgreSQL's as root.</summary>
+    public IReadOnlyList<string> Missing(bool postgres, bool rabbitMQ, bool isRoot) =>
     [
-        .. PostgresBinDirectory is null ? ["PostgreSQL (initdb, postgres)"] : Array.Empty<string>(),
-        .. RabbitMQServer is null ? ["RabbitMQ (rabbitmq-server)"] : Array.Empty<string>(),
-        .. isRoot && RunUser is null ? ["runuser (util-linux), needed to run PostgreSQL as root"] : Array.Empty<string>()
+        .. postgres && PostgresBinDirectory is null ? ["PostgreSQL (initdb, postgres)"] : Array.Empty<string>(),
+        .. rabbitMQ && RabbitMQServer is null ? ["RabbitMQ (rabbitmq-server)"] : Array.Empty<string>(),
+        .. postgres && isRoot && RunUser is null
+            ? ["runuser (util-linux), needed to run PostgreSQL as root"]
+            : Array.Empty<string>()
     ];
 }
 
@@ -25,11 +30,14 @@ public static class InfrastructureModeResolver
     public const string InstallCommand = "sudo apt-get install -y postgresql rabbitmq-server";
 
     /// <summary>
-    /// Applies <c>Infrastructure:Mode</c>: <c>containers</c> and <c>local</c> are taken as said; <c>auto</c> (or unset)
-    /// takes containers when a container engine answers, otherwise local processes.
+    /// Applies <c>Infrastructure:Mode</c>: <c>containers</c> and <c>local</c> are taken as said; <c>auto</c> (or
+    /// unset) takes containers when a container engine answers, otherwise local processes.
     /// </summary>
-    /// <exception cref="InfrastructureUnavailableException">The chosen mode cannot run on this machine; the message says what to install.</exception>
-    public static InfrastructureMode Resolve(string? configuredMode, Func<bool> containerEngineAnswers, LocalBinaries binaries, bool isRoot)
+    /// <exception cref="InfrastructureUnavailableException">
+    /// The chosen mode cannot run on this machine; the message says what to install.
+    /// </exception>
+    public static InfrastructureMode Resolve(
+        string? configuredMode, Func<bool> containerEngineAnswers, LocalBinaries binaries, bool isRoot)
     {
         var mode = (configuredMode ?? "auto").Trim().ToLowerInvariant() switch
         {

@@ -1,4 +1,4 @@
-namespace TokenPlatform.AppHost.Infrastructure;
+namespace TokenPlatform.Hosting.Local;
 
 /// <summary>How a local server's wrapper script is started: the command, and the arguments after it.</summary>
 public sealed record LocalServerLaunch(string Command, IReadOnlyList<string> Arguments)
@@ -8,7 +8,8 @@ public sealed record LocalServerLaunch(string Command, IReadOnlyList<string> Arg
     /// (PostgreSQL does), the script runs as <paramref name="serviceUser"/> through runuser, which passes
     /// SIGTERM on to it, so stopping the resource still stops the server.
     /// </summary>
-    public static LocalServerLaunch ForScript(string script, string scriptName, IReadOnlyList<string> scriptArguments, bool isRoot, string? serviceUser)
+    public static LocalServerLaunch ForScript(
+        string script, string scriptName, IReadOnlyList<string> scriptArguments, bool isRoot, string? serviceUser)
     {
         string[] bash = ["bash", "-c", script, scriptName, .. scriptArguments];
         return isRoot && serviceUser is not null

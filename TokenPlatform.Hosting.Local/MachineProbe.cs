@@ -2,7 +2,7 @@ using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
 
-namespace TokenPlatform.AppHost.Infrastructure;
+namespace TokenPlatform.Hosting.Local;
 
 /// <summary>Looks at this machine: who we are, which programs exist, whether a container engine answers.</summary>
 public static class MachineProbe
@@ -14,7 +14,9 @@ public static class MachineProbe
         RabbitMQServer: FirstExisting(["/usr/lib/rabbitmq/bin/rabbitmq-server", .. OnPath("rabbitmq-server")]),
         RunUser: FirstExisting(OnPath("runuser")));
 
-    /// <summary>True when <c>docker info</c> (or the engine named by ASPIRE_CONTAINER_RUNTIME) answers within a few seconds.</summary>
+    /// <summary>
+    /// True when <c>docker info</c> (or the engine named by ASPIRE_CONTAINER_RUNTIME) answers within a few seconds.
+    /// </summary>
     public static bool ContainerEngineAnswers()
     {
         var engine = Environment.GetEnvironmentVariable("ASPIRE_CONTAINER_RUNTIME") ?? "docker";
@@ -57,11 +59,13 @@ public static class MachineProbe
         var versioned = Directory.Exists("/usr/lib/postgresql")
             ? Directory.GetDirectories("/usr/lib/postgresql")
                 .Select(dir => Path.Combine(dir, "bin"))
-                .OrderByDescending(dir => int.TryParse(Path.GetFileName(Path.GetDirectoryName(dir)), out var major) ? major : 0)
+                .OrderByDescending(dir =>
+                    int.TryParse(Path.GetFileName(Path.GetDirectoryName(dir)), out var major) ? major : 0)
             : Enumerable.Empty<string>();
 
         return versioned.Concat(OnPath("postgres").Select(Path.GetDirectoryName).OfType<string>())
-            .FirstOrDefault(dir => File.Exists(Path.Combine(dir, "postgres")) && File.Exists(Path.Combine(dir, "initdb")));
+            .FirstOrDefault(dir =>
+                File.Exists(Path.Combine(dir, "postgres")) && File.Exists(Path.Combine(dir, "initdb")));
     }
 
     private static IEnumerable<string> OnPath(string program) =>
