@@ -1,16 +1,25 @@
 #!/usr/bin/env bash
-# Runs every test of the solution against real PostgreSQL and RabbitMQ processes, then prints one
-# line "N passed, N failed" summed over all test projects.
+# Runs the tests against real PostgreSQL and RabbitMQ processes, then prints one line "N passed, N failed"
+# summed over all test projects.
+#   ./test.sh        every test: the fast tier and the end-to-end tests (whole platforms under the AppHost)
+#   ./test.sh fast   the fast tier alone (TokenPlatform.Fast.slnf): no AppHost; token-api in process, unit tests
+# Further arguments go to `dotnet test`, e.g. ./test.sh fast --filter "FullyQualifiedName~Validate".
 set -uo pipefail
 cd "$(dirname "$0")"
 source scripts/prerequisites.sh
+
+tests=TokenPlatform.sln
+if [ "${1:-}" = fast ]; then
+  tests=TokenPlatform.Fast.slnf
+  shift
+fi
 
 require_dotnet
 require_local_servers
 
 log="$(mktemp)"
 trap 'rm -f "$log"' EXIT
-dotnet test TokenPlatform.sln --nologo "$@" 2>&1 | tee "$log"
+dotnet test "$tests" --nologo "$@" 2>&1 | tee "$log"
 status=${PIPESTATUS[0]}
 
 # One summary line per test assembly: "Passed!  - Failed:     0, Passed:    13, Skipped: ..."

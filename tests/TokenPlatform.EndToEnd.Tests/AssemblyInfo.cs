@@ -1,2 +1,2 @@
-// Each test class starts the whole platform; on a two-core machine they run one after another.
+// Each fixture starts a whole platform; on a two-core machine they run one after another.
 [assembly: CollectionBehavior(DisableTestParallelization = true)]

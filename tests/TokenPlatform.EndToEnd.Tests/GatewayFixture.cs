@@ -43,3 +43,10 @@ public sealed class GatewayFixture : IAsyncLifetime
         }
     }
 }
+
+/// <summary>The gateway tests and the start-up tests share one platform: each start costs half a minute.</summary>
+[CollectionDefinition(Name)]
+public sealed class GatewayCollection : ICollectionFixture<GatewayFixture>
+{
+    public const string Name = "gateway platform";
+}

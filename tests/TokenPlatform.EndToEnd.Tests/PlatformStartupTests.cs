@@ -6,7 +6,9 @@ using Token.Core.Data;
 
 namespace TokenPlatform.EndToEnd.Tests;
 
-public sealed class PlatformStartupTests(PlatformFixture platform) : IClassFixture<PlatformFixture>
+/// <summary>What a started platform looks like; on the gateway tests' platform, which they leave healthy.</summary>
+[Collection(GatewayCollection.Name)]
+public sealed class PlatformStartupTests(GatewayFixture platform)
 {
     private static readonly TimeSpan RequestTimeout = TimeSpan.FromSeconds(30);
 

@@ -8,7 +8,7 @@ namespace TokenPlatform.EndToEnd.Tests;
 public sealed class RefreshTests(RefreshFixture platform) : IClassFixture<RefreshFixture>, IAsyncLifetime
 {
     private static readonly TimeSpan EventTimeout = TimeSpan.FromSeconds(60);
-    private readonly PlatformApi _api = new(platform.App);
+    private readonly TokenPlatformApi _api = platform.App.Api();
 
     public Task InitializeAsync() => _api.ClearSandboxRequestsAsync();
 
@@ -46,18 +46,18 @@ public sealed class RefreshTests(RefreshFixture platform) : IClassFixture<Refres
     public async Task Concurrent_validates_of_a_due_token_across_two_API_instances_make_one_provider_call_and_get_one_new_token()
     {
         await _api.SetSandboxSwitchesAsync(new { access_token_lifetime_seconds = 20 });
-        using var reader = _api.Gateway(await _api.CreateApiKeyAsync(["tokens:read"]));
+        using var reader = _api.Caller(await _api.CreateApiKeyAsync(["tokens:read"]));
         for (var round = 0; round < 3; round++)
         {
             var client = await _api.CreateSandboxClientAsync();
             await _api.ConnectAsync(client.Id);
-            var issued = (await PlatformApi.ReadJsonAsync(await reader.GetAsync($"/tokens/validate/{client.Id}")))["access_token"]!.GetValue<string>();
+            var issued = (await TokenPlatformApi.ReadJsonAsync(await reader.GetAsync($"/tokens/validate/{client.Id}")))["access_token"]!.GetValue<string>();
             // A slow provider keeps the one refresh in flight while the readers arrive.
             await _api.SetSandboxSwitchesAsync(new { token_failure = new { mode = "slow", delay_ms = 2000, grant_type = "refresh_token" } });
             await WaitUntilDueAsync(client.Id);
 
             var answers = await Task.WhenAll(Enumerable.Range(0, 100).Select(async _ =>
-                await PlatformApi.ReadJsonAsync(await reader.GetAsync($"/tokens/validate/{client.Id}"))));
+                await TokenPlatformApi.ReadJsonAsync(await reader.GetAsync($"/tokens/validate/{client.Id}"))));
 
             var tokens = answers.Select(answer => answer["access_token"]!.GetValue<string>()).Distinct().ToList();
             Assert.Single(tokens);
@@ -82,11 +82,11 @@ public sealed class RefreshTests(RefreshFixture platform) : IClassFixture<Refres
         using var admin = _api.Admin();
         for (var i = 0; i < 5; i++)
         {
-            var read = await PlatformApi.ReadJsonAsync(await admin.GetAsync($"/tokens/validate/{client.Id}"));
+            var read = await TokenPlatformApi.ReadJsonAsync(await admin.GetAsync($"/tokens/validate/{client.Id}"));
             Assert.False(read["is_valid"]!.GetValue<bool>());
             Assert.Equal("reauthorization_required", read["reason"]!.GetValue<string>());
         }
-        var manual = await PlatformApi.ReadJsonAsync(await admin.PostAsJsonAsync("/tokens/refresh", new { client_id = client.Id }));
+        var manual = await TokenPlatformApi.ReadJsonAsync(await admin.PostAsJsonAsync("/tokens/refresh", new { client_id = client.Id }));
         Assert.False(manual["is_valid"]!.GetValue<bool>());
         Assert.Equal(1, await RefreshCallsAsync(client.ClientId));
         Assert.Single(events.Of("TokenReauthorizationRequired", client.Id));
@@ -94,7 +94,7 @@ public sealed class RefreshTests(RefreshFixture platform) : IClassFixture<Refres
         // The same client gets a fresh consent link, and consenting again makes it valid.
         await _api.SetSandboxSwitchesAsync(new { access_token_lifetime_seconds = 3600, token_failure = new { mode = "none" } });
         Assert.Equal(HttpStatusCode.OK, (await _api.ConnectAsync(client.Id)).Answer.StatusCode);
-        Assert.True((await PlatformApi.ReadJsonAsync(await admin.GetAsync($"/tokens/validate/{client.Id}")))["is_valid"]!.GetValue<bool>());
+        Assert.True((await TokenPlatformApi.ReadJsonAsync(await admin.GetAsync($"/tokens/validate/{client.Id}")))["is_valid"]!.GetValue<bool>());
     }
 
     [Fact]
@@ -105,7 +105,7 @@ public sealed class RefreshTests(RefreshFixture platform) : IClassFixture<Refres
         var client = await _api.CreateSandboxClientAsync();
         await _api.ConnectAsync(client.Id);
         using var admin = _api.Admin();
-        var issued = (await PlatformApi.ReadJsonAsync(await admin.GetAsync($"/tokens/validate/{client.Id}")))["access_token"]!.GetValue<string>();
+        var issued = (await TokenPlatformApi.ReadJsonAsync(await admin.GetAsync($"/tokens/validate/{client.Id}")))["access_token"]!.GetValue<string>();
         await _api.SetSandboxSwitchesAsync(new { token_failure = new { mode = "status", status_code = 503, grant_type = "refresh_token" } });
         await WaitUntilDueAsync(client.Id);
 
@@ -114,7 +114,7 @@ public sealed class RefreshTests(RefreshFixture platform) : IClassFixture<Refres
         var outage = DateTime.UtcNow + TimeSpan.FromSeconds(12);
         while (DateTime.UtcNow < outage)
         {
-            var read = await PlatformApi.ReadJsonAsync(await admin.GetAsync($"/tokens/validate/{client.Id}"));
+            var read = await TokenPlatformApi.ReadJsonAsync(await admin.GetAsync($"/tokens/validate/{client.Id}"));
             Assert.True(read["is_valid"]!.GetValue<bool>());
             Assert.Equal(issued, read["access_token"]!.GetValue<string>());
             await Task.Delay(TimeSpan.FromMilliseconds(200));
@@ -126,7 +126,7 @@ public sealed class RefreshTests(RefreshFixture platform) : IClassFixture<Refres
 
         await _api.SetSandboxSwitchesAsync(new { token_failure = new { mode = "none" } });
         await events.WaitForAsync("TokenRefreshed", client.Id, _ => true, TimeSpan.FromSeconds(30));
-        var after = await PlatformApi.ReadJsonAsync(await admin.GetAsync($"/tokens/validate/{client.Id}"));
+        var after = await TokenPlatformApi.ReadJsonAsync(await admin.GetAsync($"/tokens/validate/{client.Id}"));
         Assert.NotEqual(issued, after["access_token"]!.GetValue<string>());
     }
 
@@ -137,20 +137,20 @@ public sealed class RefreshTests(RefreshFixture platform) : IClassFixture<Refres
         await _api.ConnectAsync(client.Id);
         using var admin = _api.Admin();
         // Both instances hold the token in memory: the gateway spreads these reads over them.
-        var reads = await Task.WhenAll(Enumerable.Range(0, 20).Select(async _ => await PlatformApi.ReadJsonAsync(await admin.GetAsync($"/tokens/validate/{client.Id}"))));
+        var reads = await Task.WhenAll(Enumerable.Range(0, 20).Select(async _ => await TokenPlatformApi.ReadJsonAsync(await admin.GetAsync($"/tokens/validate/{client.Id}"))));
         var accessToken = reads[0]["access_token"]!.GetValue<string>();
 
-        var revoked = await PlatformApi.ReadJsonAsync(await admin.DeleteAsync($"/tokens/{client.Id}"));
+        var revoked = await TokenPlatformApi.ReadJsonAsync(await admin.DeleteAsync($"/tokens/{client.Id}"));
         Assert.True(revoked["provider_confirmed"]!.GetValue<bool>());
 
         await Eventually.HoldsAsync(async () =>
         {
-            var answers = await Task.WhenAll(Enumerable.Range(0, 10).Select(async _ => await PlatformApi.ReadJsonAsync(await admin.GetAsync($"/tokens/validate/{client.Id}"))));
+            var answers = await Task.WhenAll(Enumerable.Range(0, 10).Select(async _ => await TokenPlatformApi.ReadJsonAsync(await admin.GetAsync($"/tokens/validate/{client.Id}"))));
             return answers.All(answer => !answer["is_valid"]!.GetValue<bool>());
         }, TimeSpan.FromSeconds(10), "an API instance still serves the revoked token");
         Assert.Contains(await _api.SandboxTokenRequestsAsync(), r => r!["endpoint"]!.GetValue<string>() == "revoke" && r["client_id"]?.GetValue<string>() == client.ClientId);
         using var sandbox = _api.Sandbox();
-        var info = await PlatformApi.ReadJsonAsync(await sandbox.GetAsync($"/tokeninfo?access_token={Uri.EscapeDataString(accessToken)}"), HttpStatusCode.BadRequest);
+        var info = await TokenPlatformApi.ReadJsonAsync(await sandbox.GetAsync($"/tokeninfo?access_token={Uri.EscapeDataString(accessToken)}"), HttpStatusCode.BadRequest);
         Assert.Equal("invalid_token", info["error"]!.GetValue<string>());
     }
 

@@ -3,37 +3,39 @@ using System.Net.Http.Json;
 using System.Text.Json.Nodes;
 using Npgsql;
 
-namespace TokenPlatform.EndToEnd.Tests;
+namespace Token.Api.Tests;
 
-public sealed class OAuthFlowTests(PlatformFixture platform) : IClassFixture<PlatformFixture>
+[Collection(TokenApiCollection.Name)]
+public sealed class OAuthFlowTests(TokenApiFixture fixture)
 {
-    private readonly PlatformApi _api = new(platform.App);
+    private readonly TokenPlatformApi _api = fixture.Api;
 
     [Fact]
-    public async Task A_consented_client_validates_to_a_token_the_provider_confirms_and_TokenIssued_is_published()
+    public async Task A_consented_client_validates_to_a_token_the_provider_confirms_and_TokenIssued_is_written_to_the_outbox()
     {
-        await using var events = await EventSubscription.StartAsync(platform.App, ["TokenIssued"]);
         var client = await _api.CreateSandboxClientAsync();
 
         var (_, callback) = await _api.ConnectAsync(client.Id);
-        var connected = await PlatformApi.ReadJsonAsync(callback);
+        var connected = await TokenPlatformApi.ReadJsonAsync(callback);
         Assert.Equal("connected", connected["status"]!.GetValue<string>());
 
         using var admin = _api.Admin();
         using var validateResponse = await admin.GetAsync($"/tokens/validate/{client.Id}");
-        var validate = await PlatformApi.ReadJsonAsync(validateResponse);
+        var validate = await TokenPlatformApi.ReadJsonAsync(validateResponse);
         Assert.True(validate["is_valid"]!.GetValue<bool>());
         Assert.Equal(client.Id, validate["client_id"]!.GetValue<int>());
         Assert.Equal("no-store", validateResponse.Headers.CacheControl?.ToString());
         var accessToken = validate["access_token"]!.GetValue<string>();
 
         using var sandbox = _api.Sandbox();
-        var info = await PlatformApi.ReadJsonAsync(await sandbox.GetAsync($"/tokeninfo?access_token={Uri.EscapeDataString(accessToken)}"));
+        var info = await TokenPlatformApi.ReadJsonAsync(await sandbox.GetAsync($"/tokeninfo?access_token={Uri.EscapeDataString(accessToken)}"));
         Assert.True(info["active"]!.GetValue<bool>());
         Assert.Equal(client.ClientId, info["client_id"]!.GetValue<string>());
 
-        var issued = await events.WaitForAsync("TokenIssued", client.Id, _ => true, TimeSpan.FromSeconds(30));
-        Assert.Equal("consent", issued["trigger"]!.GetValue<string>());
+        // The refresher relays the outbox to RabbitMQ (end to end); here nothing takes the event away.
+        Assert.Equal(1, await _api.CountAsync(
+            $"outbox WHERE message_type LIKE '%.TokenIssued' AND payload::jsonb->>'clientId' = '{client.Id}' " +
+            "AND payload::jsonb->>'trigger' = 'consent'"));
     }
 
     [Fact]
@@ -42,7 +44,7 @@ public sealed class OAuthFlowTests(PlatformFixture platform) : IClassFixture<Pla
         var client = await _api.CreateSandboxClientAsync();
         await _api.ConnectAsync(client.Id);
         using var admin = _api.Admin();
-        var warm = await PlatformApi.ReadJsonAsync(await admin.GetAsync($"/tokens/validate/{client.Id}"));
+        var warm = await TokenPlatformApi.ReadJsonAsync(await admin.GetAsync($"/tokens/validate/{client.Id}"));
 
         // Changed behind the platform's back: a read of the database would now see a revoked grant.
         await using (var db = await _api.OpenDatabaseAsync())
@@ -52,7 +54,7 @@ public sealed class OAuthFlowTests(PlatformFixture platform) : IClassFixture<Pla
             Assert.Equal(1, await revoke.ExecuteNonQueryAsync());
         }
 
-        var cached = await PlatformApi.ReadJsonAsync(await admin.GetAsync($"/tokens/validate/{client.Id}"));
+        var cached = await TokenPlatformApi.ReadJsonAsync(await admin.GetAsync($"/tokens/validate/{client.Id}"));
         Assert.True(cached["is_valid"]!.GetValue<bool>());
         Assert.Equal(warm["access_token"]!.GetValue<string>(), cached["access_token"]!.GetValue<string>());
     }
@@ -68,10 +70,10 @@ public sealed class OAuthFlowTests(PlatformFixture platform) : IClassFixture<Pla
             await _api.ConnectAsync(client.Id);
             await _api.SetSandboxSwitchesAsync(new { token_failure = new { mode = "status", status_code = 503, grant_type = "refresh_token" } });
             using var admin = _api.Admin();
-            var issued = (await PlatformApi.ReadJsonAsync(await admin.GetAsync($"/tokens/validate/{client.Id}")))["access_token"]!.GetValue<string>();
+            var issued = (await TokenPlatformApi.ReadJsonAsync(await admin.GetAsync($"/tokens/validate/{client.Id}")))["access_token"]!.GetValue<string>();
 
             var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
-            while (await RefreshAttemptsAsync(client.ClientId) == 0)
+            while (await _api.RefreshAttemptsAsync(client.ClientId) == 0)
             {
                 Assert.True(DateTime.UtcNow < deadline, "no refresh was attempted once the token was due");
                 await admin.GetAsync($"/tokens/validate/{client.Id}");
@@ -80,20 +82,17 @@ public sealed class OAuthFlowTests(PlatformFixture platform) : IClassFixture<Pla
 
             for (var i = 0; i < 20; i++)
             {
-                var read = await PlatformApi.ReadJsonAsync(await admin.GetAsync($"/tokens/validate/{client.Id}"));
+                var read = await TokenPlatformApi.ReadJsonAsync(await admin.GetAsync($"/tokens/validate/{client.Id}"));
                 Assert.True(read["is_valid"]!.GetValue<bool>());
                 Assert.Equal(issued, read["access_token"]!.GetValue<string>());
             }
-            Assert.Equal(1, await RefreshAttemptsAsync(client.ClientId));
+            Assert.Equal(1, await _api.RefreshAttemptsAsync(client.ClientId));
         }
         finally
         {
             await _api.SetSandboxSwitchesAsync(new { access_token_lifetime_seconds = 3600, token_failure = new { mode = "none" } });
         }
     }
-
-    private async Task<int> RefreshAttemptsAsync(string clientId) =>
-        (await _api.SandboxTokenRequestsAsync()).Count(r => r!["client_id"]?.GetValue<string>() == clientId && r["grant_type"]?.GetValue<string>() == "refresh_token");
 
     [Fact]
     public async Task The_code_exchange_carries_the_PKCE_verifier()
@@ -117,8 +116,8 @@ public sealed class OAuthFlowTests(PlatformFixture platform) : IClassFixture<Pla
         Assert.Equal(HttpStatusCode.OK, first.StatusCode);
         await _api.ClearSandboxRequestsAsync();
 
-        using var browser = PlatformApi.Browser();
-        await PlatformApi.ReadProblemAsync(await browser.SendAsync(JsonGet(callbackUrl)), HttpStatusCode.BadRequest);
+        using var browser = TokenPlatformApi.Browser();
+        await TokenPlatformApi.ReadProblemAsync(await browser.SendAsync(TokenPlatformApi.JsonGet(callbackUrl)), HttpStatusCode.BadRequest);
 
         Assert.Empty(await _api.SandboxTokenRequestsAsync());
     }
@@ -137,8 +136,8 @@ public sealed class OAuthFlowTests(PlatformFixture platform) : IClassFixture<Pla
         await _api.ClearSandboxRequestsAsync();
 
         var callbackUrl = await ApproveAtProviderAsync(providerUrl);
-        using var browser = PlatformApi.Browser();
-        var problem = await PlatformApi.ReadProblemAsync(await browser.SendAsync(JsonGet(callbackUrl)), HttpStatusCode.BadRequest);
+        using var browser = TokenPlatformApi.Browser();
+        var problem = await TokenPlatformApi.ReadProblemAsync(await browser.SendAsync(TokenPlatformApi.JsonGet(callbackUrl)), HttpStatusCode.BadRequest);
 
         Assert.Contains("expired", problem["detail"]!.GetValue<string>());
         Assert.Empty(await _api.SandboxTokenRequestsAsync());
@@ -148,11 +147,11 @@ public sealed class OAuthFlowTests(PlatformFixture platform) : IClassFixture<Pla
     public async Task A_foreign_state_is_refused_without_calling_the_provider()
     {
         await _api.ClearSandboxRequestsAsync();
-        using var browser = PlatformApi.Browser();
+        using var browser = TokenPlatformApi.Browser();
 
-        var response = await browser.SendAsync(JsonGet(_api.GatewayUrl("http://localhost:8002/auth/callback?code=stolen&state=not-ours")));
+        var response = await browser.SendAsync(TokenPlatformApi.JsonGet(_api.Link("/auth/callback?code=stolen&state=not-ours")));
 
-        await PlatformApi.ReadProblemAsync(response, HttpStatusCode.BadRequest);
+        await TokenPlatformApi.ReadProblemAsync(response, HttpStatusCode.BadRequest);
         Assert.Empty(await _api.SandboxTokenRequestsAsync());
     }
 
@@ -164,7 +163,7 @@ public sealed class OAuthFlowTests(PlatformFixture platform) : IClassFixture<Pla
         await _api.SetSandboxSwitchesAsync(new { auto_approve = false });
 
         // The person clicks "Deny" on the sandbox's consent page.
-        using var browser = PlatformApi.Browser();
+        using var browser = TokenPlatformApi.Browser();
         var page = await browser.GetStringAsync(providerUrl);
         Assert.Contains("Deny", page);
         var form = System.Text.RegularExpressions.Regex.Matches(page, "<input type=\"hidden\" name=\"([^\"]*)\" value=\"([^\"]*)\">")
@@ -173,7 +172,7 @@ public sealed class OAuthFlowTests(PlatformFixture platform) : IClassFixture<Pla
         var denied = await browser.PostAsync(new Uri(new Uri(providerUrl), "/connect/authorize"), new FormUrlEncodedContent(form));
         Assert.Equal(HttpStatusCode.Redirect, denied.StatusCode);
 
-        var answer = await browser.GetAsync(_api.GatewayUrl(denied.Headers.Location!.ToString()));
+        var answer = await browser.GetAsync(_api.Reachable(denied.Headers.Location!.ToString()));
         Assert.Equal(HttpStatusCode.BadRequest, answer.StatusCode);
         Assert.Equal("text/html", answer.Content.Headers.ContentType?.MediaType);
         Assert.Contains("access_denied", await answer.Content.ReadAsStringAsync());
@@ -185,15 +184,15 @@ public sealed class OAuthFlowTests(PlatformFixture platform) : IClassFixture<Pla
         var client = await _api.CreateSandboxClientAsync();
         var other = await _api.CreateSandboxClientAsync();
         using var admin = _api.Admin();
-        var start = await PlatformApi.ReadJsonAsync(await admin.GetAsync($"/oauth/start/{client.Id}"));
-        var loginUrl = _api.GatewayUrl(start["login_url"]!.GetValue<string>());
+        var start = await TokenPlatformApi.ReadJsonAsync(await admin.GetAsync($"/oauth/start/{client.Id}"));
+        var loginUrl = _api.Reachable(start["login_url"]!.GetValue<string>());
         var ticket = System.Web.HttpUtility.ParseQueryString(new Uri(loginUrl).Query)["ticket"];
-        using var browser = PlatformApi.Browser();
+        using var browser = TokenPlatformApi.Browser();
 
-        await PlatformApi.ReadProblemAsync(await browser.SendAsync(JsonGet(_api.GatewayUrl($"http://localhost:8002/oauth/login/{client.Id}"))), HttpStatusCode.BadRequest);
-        await PlatformApi.ReadProblemAsync(await browser.SendAsync(JsonGet(_api.GatewayUrl($"http://localhost:8002/oauth/login/{other.Id}?ticket={ticket}"))), HttpStatusCode.BadRequest);
+        await TokenPlatformApi.ReadProblemAsync(await browser.SendAsync(TokenPlatformApi.JsonGet(_api.Link($"/oauth/login/{client.Id}"))), HttpStatusCode.BadRequest);
+        await TokenPlatformApi.ReadProblemAsync(await browser.SendAsync(TokenPlatformApi.JsonGet(_api.Link($"/oauth/login/{other.Id}?ticket={ticket}"))), HttpStatusCode.BadRequest);
         Assert.Equal(HttpStatusCode.Redirect, (await browser.GetAsync(loginUrl)).StatusCode);
-        await PlatformApi.ReadProblemAsync(await browser.SendAsync(JsonGet(loginUrl)), HttpStatusCode.BadRequest);
+        await TokenPlatformApi.ReadProblemAsync(await browser.SendAsync(TokenPlatformApi.JsonGet(loginUrl)), HttpStatusCode.BadRequest);
     }
 
     [Fact]
@@ -202,19 +201,19 @@ public sealed class OAuthFlowTests(PlatformFixture platform) : IClassFixture<Pla
         var client = await _api.CreateSandboxClientAsync();
         await _api.ConnectAsync(client.Id);
         using var admin = _api.Admin();
-        var before = (await PlatformApi.ReadJsonAsync(await admin.GetAsync($"/tokens/validate/{client.Id}")))["access_token"]!.GetValue<string>();
+        var before = (await TokenPlatformApi.ReadJsonAsync(await admin.GetAsync($"/tokens/validate/{client.Id}")))["access_token"]!.GetValue<string>();
 
-        var refreshed = await PlatformApi.ReadJsonAsync(await admin.PostAsJsonAsync("/tokens/refresh", new { client_id = client.Id }));
+        var refreshed = await TokenPlatformApi.ReadJsonAsync(await admin.PostAsJsonAsync("/tokens/refresh", new { client_id = client.Id }));
         var after = refreshed["access_token"]!.GetValue<string>();
         Assert.NotEqual(before, after);
-        Assert.Equal(after, (await PlatformApi.ReadJsonAsync(await admin.GetAsync($"/tokens/validate/{client.Id}")))["access_token"]!.GetValue<string>());
+        Assert.Equal(after, (await TokenPlatformApi.ReadJsonAsync(await admin.GetAsync($"/tokens/validate/{client.Id}")))["access_token"]!.GetValue<string>());
 
         await _api.ClearSandboxRequestsAsync();
-        var revoked = await PlatformApi.ReadJsonAsync(await admin.DeleteAsync($"/tokens/{client.Id}"));
+        var revoked = await TokenPlatformApi.ReadJsonAsync(await admin.DeleteAsync($"/tokens/{client.Id}"));
         Assert.True(revoked["provider_confirmed"]!.GetValue<bool>());
         Assert.Contains(await _api.SandboxTokenRequestsAsync(), r => r!["endpoint"]!.GetValue<string>() == "revoke");
 
-        var validate = await PlatformApi.ReadJsonAsync(await admin.GetAsync($"/tokens/validate/{client.Id}"));
+        var validate = await TokenPlatformApi.ReadJsonAsync(await admin.GetAsync($"/tokens/validate/{client.Id}"));
         Assert.False(validate["is_valid"]!.GetValue<bool>());
         Assert.Null(validate["access_token"]);
         Assert.Equal("revoked", validate["reason"]!.GetValue<string>());
@@ -225,23 +224,16 @@ public sealed class OAuthFlowTests(PlatformFixture platform) : IClassFixture<Pla
     private async Task<string> ProviderUrlAsync(int clientId)
     {
         using var admin = _api.Admin();
-        var start = await PlatformApi.ReadJsonAsync(await admin.GetAsync($"/oauth/start/{clientId}"));
+        var start = await TokenPlatformApi.ReadJsonAsync(await admin.GetAsync($"/oauth/start/{clientId}"));
         return start["authorization_url"]!.GetValue<string>();
     }
 
     private async Task<string> ApproveAtProviderAsync(string providerUrl)
     {
         await _api.SetSandboxSwitchesAsync(new { auto_approve = true });
-        using var browser = PlatformApi.Browser();
+        using var browser = TokenPlatformApi.Browser();
         var back = await browser.GetAsync(providerUrl);
         Assert.Equal(HttpStatusCode.Redirect, back.StatusCode);
-        return _api.GatewayUrl(back.Headers.Location!.ToString());
-    }
-
-    private static HttpRequestMessage JsonGet(string url)
-    {
-        var request = new HttpRequestMessage(HttpMethod.Get, url);
-        request.Headers.Accept.Add(new System.Net.Http.Headers.MediaTypeWithQualityHeaderValue("application/json"));
-        return request;
+        return _api.Reachable(back.Headers.Location!.ToString());
     }
 }

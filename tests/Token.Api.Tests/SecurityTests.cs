@@ -3,11 +3,12 @@ using System.Net.Http.Json;
 using System.Text;
 using Npgsql;
 
-namespace TokenPlatform.EndToEnd.Tests;
+namespace Token.Api.Tests;
 
-public sealed class SecurityTests(PlatformFixture platform) : IClassFixture<PlatformFixture>
+[Collection(TokenApiCollection.Name)]
+public sealed class SecurityTests(TokenApiFixture fixture)
 {
-    private readonly PlatformApi _api = new(platform.App);
+    private readonly TokenPlatformApi _api = fixture.Api;
 
     public enum Key { None, Unknown, Admin, TokensRead, TokensReadForA }
 
@@ -40,11 +41,11 @@ public sealed class SecurityTests(PlatformFixture platform) : IClassFixture<Plat
         {
             Key.None => null,
             Key.Unknown => "tp_not-a-key",
-            Key.Admin => Platform.AdminApiKey,
+            Key.Admin => TokenApiFixture.AdminApiKey,
             Key.TokensRead => await _api.CreateApiKeyAsync(["tokens:read"], null),
             _ => await _api.CreateApiKeyAsync(["tokens:read"], [a])
         };
-        using var http = _api.Gateway(apiKey);
+        using var http = _api.Caller(apiKey);
         var target = path.Replace("{A}", a.ToString()).Replace("{B}", b.ToString());
 
         using var response = method switch
@@ -57,7 +58,7 @@ public sealed class SecurityTests(PlatformFixture platform) : IClassFixture<Plat
         Assert.Equal(expected, response.StatusCode);
         if (expected is HttpStatusCode.Unauthorized or HttpStatusCode.Forbidden)
         {
-            await PlatformApi.ReadProblemAsync(response, expected);
+            await TokenPlatformApi.ReadProblemAsync(response, expected);
         }
     }
 
@@ -65,12 +66,12 @@ public sealed class SecurityTests(PlatformFixture platform) : IClassFixture<Plat
     public async Task A_key_is_shown_once_stored_hashed_and_stops_working_when_deleted()
     {
         using var admin = _api.Admin();
-        var created = await PlatformApi.ReadJsonAsync(await admin.PostAsJsonAsync("/api-keys", new { name = "review-fetcher", scopes = new[] { "tokens:read" } }), HttpStatusCode.Created);
+        var created = await TokenPlatformApi.ReadJsonAsync(await admin.PostAsJsonAsync("/api-keys", new { name = "review-fetcher", scopes = new[] { "tokens:read" } }), HttpStatusCode.Created);
         var secret = created["api_key"]!.GetValue<string>();
         Assert.DoesNotContain(secret, await admin.GetStringAsync("/api-keys"));
         Assert.Equal(0, await CountRowsContainingAsync(secret));
 
-        using var caller = _api.Gateway(secret);
+        using var caller = _api.Caller(secret);
         var (a, _) = await CreateClientPairAsync();
         Assert.Equal(HttpStatusCode.OK, (await caller.GetAsync($"/tokens/validate/{a}")).StatusCode);
 
@@ -83,15 +84,52 @@ public sealed class SecurityTests(PlatformFixture platform) : IClassFixture<Plat
     {
         var client = await _api.CreateSandboxClientAsync();
         using var admin = _api.Admin();
-        var start = await PlatformApi.ReadJsonAsync(await admin.GetAsync($"/oauth/start/{client.Id}"));
+        var start = await TokenPlatformApi.ReadJsonAsync(await admin.GetAsync($"/oauth/start/{client.Id}"));
         var providerQuery = System.Web.HttpUtility.ParseQueryString(new Uri(start["authorization_url"]!.GetValue<string>()).Query);
         var loginTicket = System.Web.HttpUtility.ParseQueryString(new Uri(start["login_url"]!.GetValue<string>()).Query)["ticket"]!;
         await _api.ConnectAsync(client.Id);
-        var accessToken = (await PlatformApi.ReadJsonAsync(await admin.GetAsync($"/tokens/validate/{client.Id}")))["access_token"]!.GetValue<string>();
+        var accessToken = (await TokenPlatformApi.ReadJsonAsync(await admin.GetAsync($"/tokens/validate/{client.Id}")))["access_token"]!.GetValue<string>();
 
         foreach (var secret in new[] { client.Secret, accessToken, providerQuery["state"]!, loginTicket })
         {
             Assert.Equal(0, await CountRowsContainingAsync(secret));
+        }
+
+        // The search does find what is stored in the clear, in a text column and in a bytea column alike.
+        Assert.True(await CountRowsContainingAsync(client.ClientId) > 0);
+        var canary = await _api.CreateSandboxClientAsync();
+        await using (var db = await _api.OpenDatabaseAsync())
+        {
+            await using var plain = new NpgsqlCommand(
+                "UPDATE clients SET client_secret = convert_to('canary-' || client_id, 'UTF8') WHERE id = @id", db);
+            plain.Parameters.AddWithValue("id", canary.Id);
+            Assert.Equal(1, await plain.ExecuteNonQueryAsync());
+        }
+        Assert.Equal(1, await CountRowsContainingAsync("canary-" + canary.ClientId));
+    }
+
+    [Fact]
+    public async Task Every_answer_that_carries_a_token_or_a_secret_is_marked_no_store()
+    {
+        var client = await _api.CreateSandboxClientAsync();
+        var (_, callback) = await _api.ConnectAsync(client.Id);
+        using var admin = _api.Admin();
+
+        var answers = new List<(string What, HttpResponseMessage Response)>
+        {
+            ("the callback", callback),
+            ("validate", await admin.GetAsync($"/tokens/validate/{client.Id}")),
+            ("the current token", await admin.GetAsync($"/tokens/client/{client.Id}")),
+            ("refresh", await admin.PostAsJsonAsync("/tokens/refresh", new { client_id = client.Id })),
+            ("the consent start", await admin.GetAsync($"/oauth/start/{client.Id}")),
+            ("a new API key", await admin.PostAsJsonAsync("/api-keys", new { name = "cached?", scopes = new[] { "tokens:read" } }))
+        };
+
+        foreach (var (what, response) in answers)
+        {
+            Assert.True(response.IsSuccessStatusCode, $"{what} answered {(int)response.StatusCode}");
+            Assert.True(response.Headers.CacheControl?.NoStore == true, $"{what} answered without Cache-Control: no-store");
+            response.Dispose();
         }
     }
 
@@ -113,7 +151,7 @@ public sealed class SecurityTests(PlatformFixture platform) : IClassFixture<Plat
         }
 
         using var admin = _api.Admin();
-        var validate = await PlatformApi.ReadJsonAsync(await admin.GetAsync($"/tokens/validate/{thief.Id}"));
+        var validate = await TokenPlatformApi.ReadJsonAsync(await admin.GetAsync($"/tokens/validate/{thief.Id}"));
         Assert.False(validate["is_valid"]!.GetValue<bool>());
         Assert.Equal("unreadable", validate["reason"]!.GetValue<string>());
         Assert.True(validate["access_token"] is null);

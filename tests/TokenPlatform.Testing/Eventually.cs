@@ -1,4 +1,4 @@
-namespace TokenPlatform.EndToEnd.Tests;
+namespace TokenPlatform.Testing;
 
 /// <summary>A bounded wait on a condition, for what the platform does in the background.</summary>
 public static class Eventually

@@ -2,32 +2,33 @@ using System.Net;
 using System.Net.Http.Json;
 using Npgsql;
 
-namespace TokenPlatform.EndToEnd.Tests;
+namespace Token.Api.Tests;
 
 /// <summary>The seed service's endpoints and JSON field names, and how bad input is answered.</summary>
-public sealed class ApiContractTests(PlatformFixture platform) : IClassFixture<PlatformFixture>
+[Collection(TokenApiCollection.Name)]
+public sealed class ApiContractTests(TokenApiFixture fixture)
 {
-    private readonly PlatformApi _api = new(platform.App);
+    private readonly TokenPlatformApi _api = fixture.Api;
 
     [Fact]
     public async Task Clients_are_created_read_listed_updated_and_deleted_with_the_seed_field_names()
     {
         using var admin = _api.Admin();
-        var created = await PlatformApi.ReadJsonAsync(await admin.PostAsJsonAsync("/clients",
+        var created = await TokenPlatformApi.ReadJsonAsync(await admin.PostAsJsonAsync("/clients",
             new { client_id = "crud-client", client_secret = "s3cret-value", redirect_uri = "https://example.com/auth/callback" }), HttpStatusCode.Created);
         var id = created["id"]!.GetValue<int>();
         Assert.Equal(["id", "client_id", "redirect_uri", "provider", "is_active", "created_at", "updated_at"], created.Select(p => p.Key));
         Assert.Equal("google", created["provider"]!.GetValue<string>());
 
-        Assert.Equal("crud-client", (await PlatformApi.ReadJsonAsync(await admin.GetAsync($"/clients/{id}")))["client_id"]!.GetValue<string>());
+        Assert.Equal("crud-client", (await TokenPlatformApi.ReadJsonAsync(await admin.GetAsync($"/clients/{id}")))["client_id"]!.GetValue<string>());
         Assert.Contains("\"client_id\":\"crud-client\"", await admin.GetStringAsync("/clients"));
 
-        var updated = await PlatformApi.ReadJsonAsync(await admin.PatchAsJsonAsync($"/clients/{id}", new { is_active = false }));
+        var updated = await TokenPlatformApi.ReadJsonAsync(await admin.PatchAsJsonAsync($"/clients/{id}", new { is_active = false }));
         Assert.False(updated["is_active"]!.GetValue<bool>());
         Assert.Equal("https://example.com/auth/callback", updated["redirect_uri"]!.GetValue<string>());
 
         Assert.Equal(HttpStatusCode.NoContent, (await admin.DeleteAsync($"/clients/{id}")).StatusCode);
-        await PlatformApi.ReadProblemAsync(await admin.GetAsync($"/clients/{id}"), HttpStatusCode.NotFound);
+        await TokenPlatformApi.ReadProblemAsync(await admin.GetAsync($"/clients/{id}"), HttpStatusCode.NotFound);
     }
 
     [Fact]
@@ -36,7 +37,7 @@ public sealed class ApiContractTests(PlatformFixture platform) : IClassFixture<P
         var client = await _api.CreateSandboxClientAsync();
         using var admin = _api.Admin();
         var branchId = "branch-" + Guid.NewGuid().ToString("N")[..8];
-        var created = await PlatformApi.ReadJsonAsync(await admin.PostAsJsonAsync("/branches", new
+        var created = await TokenPlatformApi.ReadJsonAsync(await admin.PostAsJsonAsync("/branches", new
         {
             branch_id = branchId, client_id = client.Id, branch_name = "Main street", email = "owner@example.com",
             description = "Flagship", account_id = "accounts/1", location_id = "locations/42"
@@ -46,26 +47,26 @@ public sealed class ApiContractTests(PlatformFixture platform) : IClassFixture<P
             ["id", "branch_id", "client_id", "branch_name", "email", "description", "account_id", "location_id", "is_active", "created_at", "updated_at"],
             created.Select(p => p.Key));
 
-        Assert.Equal(id, (await PlatformApi.ReadJsonAsync(await admin.GetAsync($"/branches/by-branch-id/{branchId}")))["id"]!.GetValue<int>());
-        Assert.Equal(id, (await PlatformApi.ReadJsonAsync(await admin.GetAsync($"/branches/{id}")))["id"]!.GetValue<int>());
+        Assert.Equal(id, (await TokenPlatformApi.ReadJsonAsync(await admin.GetAsync($"/branches/by-branch-id/{branchId}")))["id"]!.GetValue<int>());
+        Assert.Equal(id, (await TokenPlatformApi.ReadJsonAsync(await admin.GetAsync($"/branches/{id}")))["id"]!.GetValue<int>());
         Assert.Contains(branchId, await admin.GetStringAsync($"/branches?client_id={client.Id}"));
         Assert.Contains(branchId, await admin.GetStringAsync("/branches?location_id=locations/42"));
         Assert.Equal("[]", await admin.GetStringAsync("/branches?location_id=locations/none"));
 
-        var updated = await PlatformApi.ReadJsonAsync(await admin.PatchAsJsonAsync($"/branches/{id}", new { branch_name = "High street" }));
+        var updated = await TokenPlatformApi.ReadJsonAsync(await admin.PatchAsJsonAsync($"/branches/{id}", new { branch_name = "High street" }));
         Assert.Equal("High street", updated["branch_name"]!.GetValue<string>());
         Assert.Equal("Flagship", updated["description"]!.GetValue<string>());
 
-        await PlatformApi.ReadProblemAsync(await admin.PostAsJsonAsync("/branches", new { branch_id = branchId, client_id = client.Id }), HttpStatusCode.Conflict);
+        await TokenPlatformApi.ReadProblemAsync(await admin.PostAsJsonAsync("/branches", new { branch_id = branchId, client_id = client.Id }), HttpStatusCode.Conflict);
         Assert.Equal(HttpStatusCode.NoContent, (await admin.DeleteAsync($"/branches/{id}")).StatusCode);
-        await PlatformApi.ReadProblemAsync(await admin.GetAsync($"/branches/by-branch-id/{branchId}"), HttpStatusCode.NotFound);
+        await TokenPlatformApi.ReadProblemAsync(await admin.GetAsync($"/branches/by-branch-id/{branchId}"), HttpStatusCode.NotFound);
     }
 
     [Fact]
     public async Task Providers_are_registered_listed_changed_and_deleted_and_built_ins_are_protected()
     {
         using var admin = _api.Admin();
-        var created = await PlatformApi.ReadJsonAsync(await admin.PostAsJsonAsync("/providers", new
+        var created = await TokenPlatformApi.ReadJsonAsync(await admin.PostAsJsonAsync("/providers", new
         {
             name = "acme", authorization_endpoint = "https://id.acme.test/authorize", token_endpoint = "https://id.acme.test/token",
             revocation_endpoint = "https://id.acme.test/revoke", scopes = new[] { "reviews.read" },
@@ -78,14 +79,14 @@ public sealed class ApiContractTests(PlatformFixture platform) : IClassFixture<P
         Assert.Contains("\"name\":\"sandbox\"", names);
         Assert.Contains("\"name\":\"acme\"", names);
 
-        var patched = await PlatformApi.ReadJsonAsync(await admin.PatchAsJsonAsync("/providers/acme", new { scopes = new[] { "reviews.read", "reviews.write" } }));
+        var patched = await TokenPlatformApi.ReadJsonAsync(await admin.PatchAsJsonAsync("/providers/acme", new { scopes = new[] { "reviews.read", "reviews.write" } }));
         Assert.Equal(2, patched["scopes"]!.AsArray().Count);
         Assert.Equal("client_secret_basic", patched["token_endpoint_auth_method"]!.GetValue<string>());
 
-        await PlatformApi.ReadProblemAsync(await admin.DeleteAsync("/providers/google"), HttpStatusCode.Conflict);
-        await PlatformApi.ReadProblemAsync(await admin.PostAsJsonAsync("/providers", new { name = "google", authorization_endpoint = "https://a.test/a", token_endpoint = "https://a.test/t" }), HttpStatusCode.Conflict);
+        await TokenPlatformApi.ReadProblemAsync(await admin.DeleteAsync("/providers/google"), HttpStatusCode.Conflict);
+        await TokenPlatformApi.ReadProblemAsync(await admin.PostAsJsonAsync("/providers", new { name = "google", authorization_endpoint = "https://a.test/a", token_endpoint = "https://a.test/t" }), HttpStatusCode.Conflict);
         Assert.Equal(HttpStatusCode.NoContent, (await admin.DeleteAsync("/providers/acme")).StatusCode);
-        await PlatformApi.ReadProblemAsync(await admin.GetAsync("/providers/acme"), HttpStatusCode.NotFound);
+        await TokenPlatformApi.ReadProblemAsync(await admin.GetAsync("/providers/acme"), HttpStatusCode.NotFound);
     }
 
     [Fact]
@@ -94,14 +95,14 @@ public sealed class ApiContractTests(PlatformFixture platform) : IClassFixture<P
         var client = await _api.CreateSandboxClientAsync();
         using var admin = _api.Admin();
 
-        var validate = await PlatformApi.ReadJsonAsync(await admin.GetAsync($"/tokens/validate/{client.Id}"));
+        var validate = await TokenPlatformApi.ReadJsonAsync(await admin.GetAsync($"/tokens/validate/{client.Id}"));
         Assert.False(validate["is_valid"]!.GetValue<bool>());
         Assert.Null(validate["access_token"]);
         Assert.Equal("no_grant", validate["reason"]!.GetValue<string>());
 
-        await PlatformApi.ReadProblemAsync(await admin.GetAsync("/tokens/validate/999999"), HttpStatusCode.NotFound);
-        await PlatformApi.ReadProblemAsync(await admin.GetAsync("/tokens/client/999999"), HttpStatusCode.NotFound);
-        await PlatformApi.ReadProblemAsync(await admin.DeleteAsync("/tokens/999999"), HttpStatusCode.NotFound);
+        await TokenPlatformApi.ReadProblemAsync(await admin.GetAsync("/tokens/validate/999999"), HttpStatusCode.NotFound);
+        await TokenPlatformApi.ReadProblemAsync(await admin.GetAsync("/tokens/client/999999"), HttpStatusCode.NotFound);
+        await TokenPlatformApi.ReadProblemAsync(await admin.DeleteAsync("/tokens/999999"), HttpStatusCode.NotFound);
     }
 
     [Fact]
@@ -112,7 +113,7 @@ public sealed class ApiContractTests(PlatformFixture platform) : IClassFixture<P
         using var admin = _api.Admin();
 
         using var response = await admin.GetAsync($"/tokens/client/{client.Id}");
-        var token = await PlatformApi.ReadJsonAsync(response);
+        var token = await TokenPlatformApi.ReadJsonAsync(response);
 
         Assert.Equal("no-store", response.Headers.CacheControl?.ToString());
         Assert.False(string.IsNullOrEmpty(token["access_token"]!.GetValue<string>()));
@@ -123,18 +124,18 @@ public sealed class ApiContractTests(PlatformFixture platform) : IClassFixture<P
     [Fact]
     public async Task Root_health_and_the_documentation_are_served_through_the_gateway()
     {
-        using var anonymous = _api.Gateway();
+        using var anonymous = _api.Caller();
 
-        var root = await PlatformApi.ReadJsonAsync(await anonymous.GetAsync("/"));
+        var root = await TokenPlatformApi.ReadJsonAsync(await anonymous.GetAsync("/"));
         Assert.Equal("Token Generation Service", root["service"]!.GetValue<string>());
 
-        var health = await PlatformApi.ReadJsonAsync(await anonymous.GetAsync("/health"));
+        var health = await TokenPlatformApi.ReadJsonAsync(await anonymous.GetAsync("/health"));
         Assert.Equal("healthy", health["status"]!.GetValue<string>());
         Assert.Equal("connected", health["database"]!.GetValue<string>());
         Assert.Equal("connected", health["message_bus"]!.GetValue<string>());
         Assert.True(health.ContainsKey("timestamp") && health.ContainsKey("version") && health.ContainsKey("service"));
 
-        var openApi = await PlatformApi.ReadJsonAsync(await anonymous.GetAsync("/openapi/v1.json"));
+        var openApi = await TokenPlatformApi.ReadJsonAsync(await anonymous.GetAsync("/openapi/v1.json"));
         Assert.True(openApi["paths"]!.AsObject().ContainsKey("/tokens/validate/{client_id}"));
         Assert.Contains("swagger", await anonymous.GetStringAsync("/docs"), StringComparison.OrdinalIgnoreCase);
         Assert.Contains("redoc", await anonymous.GetStringAsync("/redoc"), StringComparison.OrdinalIgnoreCase);
@@ -151,12 +152,12 @@ public sealed class ApiContractTests(PlatformFixture platform) : IClassFixture<P
     public async Task A_bad_client_is_refused_with_400_and_nothing_is_written(string body, string why)
     {
         using var admin = _api.Admin();
-        var before = await CountAsync("clients");
+        var before = await _api.CountAsync("clients");
 
-        var problem = await PlatformApi.ReadProblemAsync(await admin.PostAsync("/clients", PlatformApi.Json(body)), HttpStatusCode.BadRequest);
+        var problem = await TokenPlatformApi.ReadProblemAsync(await admin.PostAsync("/clients", TokenPlatformApi.Json(body)), HttpStatusCode.BadRequest);
 
         Assert.NotNull(problem["detail"] ?? problem["errors"] ?? problem["title"]);
-        Assert.True(before == await CountAsync("clients"), why);
+        Assert.True(before == await _api.CountAsync("clients"), why);
     }
 
     [Theory]
@@ -168,11 +169,11 @@ public sealed class ApiContractTests(PlatformFixture platform) : IClassFixture<P
     public async Task A_bad_provider_is_refused_with_400_and_nothing_is_written(string body)
     {
         using var admin = _api.Admin();
-        var before = await CountAsync("providers");
+        var before = await _api.CountAsync("providers");
 
-        await PlatformApi.ReadProblemAsync(await admin.PostAsync("/providers", PlatformApi.Json(body)), HttpStatusCode.BadRequest);
+        await TokenPlatformApi.ReadProblemAsync(await admin.PostAsync("/providers", TokenPlatformApi.Json(body)), HttpStatusCode.BadRequest);
 
-        Assert.Equal(before, await CountAsync("providers"));
+        Assert.Equal(before, await _api.CountAsync("providers"));
     }
 
     [Fact]
@@ -181,29 +182,22 @@ public sealed class ApiContractTests(PlatformFixture platform) : IClassFixture<P
         var client = await _api.CreateSandboxClientAsync();
         using var admin = _api.Admin();
 
-        await PlatformApi.ReadProblemAsync(await admin.PostAsJsonAsync("/clients", new { client_id = client.ClientId, client_secret = "x", redirect_uri = "https://a.test/cb" }), HttpStatusCode.Conflict);
-        await PlatformApi.ReadProblemAsync(await admin.PostAsJsonAsync("/branches", new { branch_id = "orphan", client_id = 999999 }), HttpStatusCode.NotFound);
-        await PlatformApi.ReadProblemAsync(await admin.PatchAsJsonAsync("/clients/999999", new { is_active = false }), HttpStatusCode.NotFound);
-        await PlatformApi.ReadProblemAsync(await admin.GetAsync("/tokens/validate/not-a-number"), HttpStatusCode.BadRequest);
-        Assert.Equal(0, await CountAsync("branches WHERE branch_id = 'orphan'"));
+        await TokenPlatformApi.ReadProblemAsync(await admin.PostAsJsonAsync("/clients", new { client_id = client.ClientId, client_secret = "x", redirect_uri = "https://a.test/cb" }), HttpStatusCode.Conflict);
+        await TokenPlatformApi.ReadProblemAsync(await admin.PostAsJsonAsync("/branches", new { branch_id = "orphan", client_id = 999999 }), HttpStatusCode.NotFound);
+        await TokenPlatformApi.ReadProblemAsync(await admin.PatchAsJsonAsync("/clients/999999", new { is_active = false }), HttpStatusCode.NotFound);
+        await TokenPlatformApi.ReadProblemAsync(await admin.GetAsync("/tokens/validate/not-a-number"), HttpStatusCode.BadRequest);
+        Assert.Equal(0, await _api.CountAsync("branches WHERE branch_id = 'orphan'"));
     }
 
     [Fact]
     public async Task An_oversize_body_is_refused_with_413_problem_details_and_nothing_is_written()
     {
         using var admin = _api.Admin();
-        var before = await CountAsync("clients");
+        var before = await _api.CountAsync("clients");
         var huge = $"{{\"client_id\": \"huge\", \"client_secret\": \"{new string('x', 200_000)}\", \"redirect_uri\": \"https://a.test/cb\"}}";
 
-        await PlatformApi.ReadProblemAsync(await admin.PostAsync("/clients", PlatformApi.Json(huge)), HttpStatusCode.RequestEntityTooLarge);
+        await TokenPlatformApi.ReadProblemAsync(await admin.PostAsync("/clients", TokenPlatformApi.Json(huge)), HttpStatusCode.RequestEntityTooLarge);
 
-        Assert.Equal(before, await CountAsync("clients"));
-    }
-
-    private async Task<long> CountAsync(string tableAndFilter)
-    {
-        await using var db = await _api.OpenDatabaseAsync();
-        await using var count = new NpgsqlCommand($"SELECT count(*) FROM {tableAndFilter}", db);
-        return (long)(await count.ExecuteScalarAsync())!;
+        Assert.Equal(before, await _api.CountAsync("clients"));
     }
 }

@@ -1,10 +1,10 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Net;
-using System.Net.Sockets;
 using System.Reflection;
+using TokenPlatform.Hosting.Local;
 
-namespace TokenPlatform.Sandbox.Tests;
+namespace TokenPlatform.Testing;
 
 /// <summary>The real sandbox, started as its own process on a free port with a throw-away database.</summary>
 public sealed class SandboxProcess : IAsyncLifetime
@@ -31,7 +31,7 @@ public sealed class SandboxProcess : IAsyncLifetime
     public async Task InitializeAsync()
     {
         Directory.CreateDirectory(_dataDirectory);
-        BaseAddress = new Uri($"http://127.0.0.1:{FreePort()}");
+        BaseAddress = new Uri($"http://127.0.0.1:{MachineProbe.FreeTcpPort()}");
         Http = new HttpClient(new HttpClientHandler { AllowAutoRedirect = false, CookieContainer = new CookieContainer() })
         {
             BaseAddress = BaseAddress,
@@ -144,18 +144,4 @@ public sealed class SandboxProcess : IAsyncLifetime
             .Single(attribute => attribute.Key == "SandboxAssembly").Value!;
         return File.Exists(path) ? path : throw new FileNotFoundException("Build TokenPlatform.Sandbox first.", path);
     }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
-}
-
-/// <summary>One sandbox for every test class: they run one after another and reset its switches first.</summary>
-[CollectionDefinition(Name)]
-public sealed class SandboxCollection : ICollectionFixture<SandboxProcess>
-{
-    public const string Name = "sandbox";
 }

@@ -1,0 +1,95 @@
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Mvc.Testing;
+using TokenPlatform.Hosting.Local;
+
+namespace Token.Api.Tests;
+
+/// <summary>
+/// token-api in this process on a real Kestrel port, against one PostgreSQL and one RabbitMQ started for the whole
+/// run and the sandbox as its provider. Links it makes (its public URL) point at that port, so a test's browser
+/// follows them as they are.
+/// </summary>
+public sealed class TokenApiFixture : IAsyncLifetime
+{
+    public static readonly string AdminApiKey = "test-admin-" + Guid.NewGuid().ToString("N");
+
+    private readonly SandboxProcess _sandbox = new();
+    private readonly LocalServers _servers = new(withRabbitMQ: true);
+    private TokenApiFactory? _factory;
+
+    public TokenPlatformApi Api { get; private set; } = null!;
+
+    /// <summary>token-api's own services, e.g. to look at what it holds in memory.</summary>
+    public IServiceProvider Services => _factory!.Services;
+
+    public async Task InitializeAsync()
+    {
+        await Task.WhenAll(_servers.InitializeAsync(), _sandbox.InitializeAsync());
+
+        var baseUrl = $"http://127.0.0.1:{MachineProbe.FreeTcpPort()}";
+        _factory = new TokenApiFactory(new Uri(baseUrl), new Dictionary<string, string?>
+        {
+            ["ConnectionStrings:tokendb"] = _servers.PostgresConnectionString,
+            ["ConnectionStrings:messaging"] = _servers.RabbitMQConnectionString,
+            ["Auth:AdminApiKey"] = AdminApiKey,
+            ["TokenEncryption:Keys"] = $"{Guid.NewGuid():N}{Guid.NewGuid():N}",
+            ["Providers:SandboxBaseUrl"] = _sandbox.BaseAddress.ToString(),
+            ["PublicUrl:BaseUrl"] = baseUrl,
+            ["Logging:LogLevel:Default"] = "Warning"
+        });
+        _factory.StartServer();
+
+        Api = new TokenPlatformApi(new PlatformEndpoints(
+            Api: apiKey =>
+            {
+                var client = _factory.CreateClient();
+                if (apiKey is not null)
+                {
+                    client.DefaultRequestHeaders.Add("X-API-Key", apiKey);
+                }
+                return client;
+            },
+            Sandbox: () => new HttpClient { BaseAddress = _sandbox.BaseAddress },
+            ConnectionString: () => Task.FromResult(_servers.PostgresConnectionString),
+            Reachable: url => url,
+            AdminApiKey,
+            CallbackUrl: $"{baseUrl}/auth/callback"));
+    }
+
+    public async Task DisposeAsync()
+    {
+        if (_factory is not null)
+        {
+            await _factory.DisposeAsync();
+        }
+        await _sandbox.DisposeAsync();
+        await _servers.DisposeAsync();
+    }
+
+    private sealed class TokenApiFactory : WebApplicationFactory<Program>
+    {
+        private readonly IReadOnlyDictionary<string, string?> _settings;
+
+        public TokenApiFactory(Uri baseUrl, IReadOnlyDictionary<string, string?> settings)
+        {
+            _settings = settings;
+            UseKestrel(baseUrl.Port);
+        }
+
+        protected override void ConfigureWebHost(IWebHostBuilder builder)
+        {
+            // Settings given this way are there before Program reads them (connection strings at registration).
+            foreach (var (key, value) in _settings)
+            {
+                builder.UseSetting(key, value);
+            }
+        }
+    }
+}
+
+/// <summary>Every test class of token-api shares one fixture; they run one after another.</summary>
+[CollectionDefinition(Name)]
+public sealed class TokenApiCollection : ICollectionFixture<TokenApiFixture>
+{
+    public const string Name = "token-api";
+}

@@ -1,0 +1,64 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+using Token.Core.Data;
+using Token.Core.Tokens;
+
+namespace Token.Core.Tests.Tokens;
+
+/// <summary>Claims of due tokens by several refreshers, each a <see cref="RefreshLeases"/> of its own.</summary>
+[Collection(DatabaseCollection.Name)]
+public sealed class RefreshLeasesTests(TokenServicesFixture fixture) : IClassFixture<TokenServicesFixture>
+{
+    [Fact]
+    public async Task Two_refreshers_never_claim_the_same_due_token_and_a_lease_that_ran_out_is_taken_over()
+    {
+        var clients = new List<int>();
+        for (var i = 0; i < 5; i++)
+        {
+            clients.Add(await fixture.CreateGrantAsync());
+        }
+        fixture.Time.Advance(TimeSpan.FromMinutes(56));
+        var first = NewRefresher();
+        var second = NewRefresher();
+
+        var claimedByFirst = await ClaimAsync(first, limit: 3);
+        var claimedBySecond = await ClaimAsync(second, limit: 10);
+        var claimedAgain = await ClaimAsync(first, limit: 10);
+
+        Assert.Equal(3, claimedByFirst.Count);
+        Assert.Equal(2, claimedBySecond.Count);
+        Assert.Empty(claimedByFirst.Intersect(claimedBySecond));
+        Assert.Empty(claimedAgain);
+
+        fixture.Time.Advance(TokenServicesFixture.Refresh.Lease + TimeSpan.FromSeconds(1));
+        Assert.Equal(5, (await ClaimAsync(second, limit: 10)).Count);
+    }
+
+    [Fact]
+    public async Task A_token_that_is_not_due_or_no_longer_valid_is_never_claimed()
+    {
+        var notDue = await fixture.CreateGrantAsync();
+        var refresher = NewRefresher();
+        var tokenId = (await fixture.TokenOfAsync(notDue)).Id;
+
+        Assert.DoesNotContain(tokenId, await ClaimAsync(refresher, limit: 100));
+
+        await using (var scope = fixture.Services.CreateAsyncScope())
+        {
+            var db = scope.ServiceProvider.GetRequiredService<TokenDbContext>();
+            await db.Tokens.Where(t => t.Id == tokenId).ExecuteUpdateAsync(t => t.SetProperty(x => x.IsValid, false));
+            Assert.False(await refresher.TryClaimAsync(db, tokenId, CancellationToken.None));
+        }
+        fixture.Time.Advance(TimeSpan.FromHours(2));
+        Assert.DoesNotContain(tokenId, await ClaimAsync(refresher, limit: 100));
+    }
+
+    private RefreshLeases NewRefresher() => new(Options.Create(TokenServicesFixture.Refresh), fixture.Time);
+
+    private async Task<List<int>> ClaimAsync(RefreshLeases refresher, int limit)
+    {
+        await using var scope = fixture.Services.CreateAsyncScope();
+        return await refresher.ClaimDueAsync(scope.ServiceProvider.GetRequiredService<TokenDbContext>(), limit, CancellationToken.None);
+    }
+}
