@@ -45,7 +45,7 @@ public static class TokenApiProxyExtensions
     }
 
     /// <summary>
-    /// Monitors read <c>/health</c> in the seed's shape. When token-api cannot be reached they still get that shape,
+    /// Monitors read <c>/health</c> in the legacy service's shape. When token-api cannot be reached they still get that shape,
     /// saying so, instead of an empty 502.
     /// </summary>
     private static async Task AnswerHealthWhenTokenApiIsUnreachableAsync(HttpContext context, Func<Task> next)

@@ -72,7 +72,7 @@ public sealed class ApiKeyHandler(IOptions<ApiKeyOptions> options, IMemoryCache 
             return AuthenticateResult.NoResult();
         }
 
-        var hash = Secrets.Hash(presented);
+        var hash = RandomValues.Hash(presented);
         // The lookup itself is cached, so a burst of requests with a key this instance has not seen (or whose entry
         // just expired) waits for one database query instead of each opening a connection of its own. IMemoryCache
         // does not make a miss atomic: concurrent misses take a lock to create the entry, and the lookup starts
@@ -108,7 +108,7 @@ public sealed class ApiKeyHandler(IOptions<ApiKeyOptions> options, IMemoryCache 
     private async Task<ClaimsIdentity?> FindAsync(string hash)
     {
         if (_options.AdminApiKey is { Length: > 0 } admin &&
-            CryptographicOperations.FixedTimeEquals(Encoding.ASCII.GetBytes(Secrets.Hash(admin)), Encoding.ASCII.GetBytes(hash)))
+            CryptographicOperations.FixedTimeEquals(Encoding.ASCII.GetBytes(RandomValues.Hash(admin)), Encoding.ASCII.GetBytes(hash)))
         {
             return Identity("bootstrap-admin", [ApiScopes.Admin], clientIds: null);
         }

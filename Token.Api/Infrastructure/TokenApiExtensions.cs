@@ -50,7 +50,7 @@ public static class TokenApiExtensions
         app.UseAuthorization();
         app.UseFastEndpoints(config =>
         {
-            // The seed's JSON contract is snake_case.
+            // The legacy service's JSON contract is snake_case.
             config.Serializer.Options.PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower;
             config.Errors.UseProblemDetails();
         });

@@ -1,6 +1,6 @@
 namespace Token.Core.Data;
 
-// The seed service's tables (clients, branches, tokens, oauth_states) keep their names and fields so its callers
+// The legacy service's tables (clients, branches, tokens, oauth_states) keep their names and fields so its callers
 // carry over; providers, api_keys and outbox are new. Secret values (client secret, tokens, PKCE verifier) are
 // stored only as ciphertext (see Security/SecretProtector).
 

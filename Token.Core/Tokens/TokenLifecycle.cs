@@ -17,7 +17,7 @@ public sealed record RefreshOutcome(OAuthToken? Token, ProviderError? Error);
 /// overwrites a newer grant.
 /// </summary>
 public sealed partial class TokenLifecycle(
-    TokenDbContext db, SecretProtector protector, ProviderCatalog providers, OAuthProviderClient oauth, Grants grants,
+    TokenDbContext db, SecretProtector protector, ProviderCatalog providers, OAuthProviderClient oauth, GrantStore grants,
     RefreshLeases leases, RefreshSchedule schedule, ProviderCircuits circuits, RefreshMetrics metrics,
     TimeProvider time, IOptions<RefreshOptions> options, ILogger<TokenLifecycle> logger)
 {

@@ -18,7 +18,7 @@ public static class TokenServicesExtensions
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddSingleton<SecretProtector>();
         builder.Services.AddScoped<ProviderCatalog>();
-        builder.Services.AddScoped<Grants>();
+        builder.Services.AddScoped<GrantStore>();
         builder.Services.AddScoped<TokenLifecycle>();
         builder.Services.AddSingleton<RefreshSchedule>();
         builder.Services.AddSingleton<RefreshLeases>();

@@ -44,7 +44,7 @@ internal static class RequestBodyLimit
         {
             // Over the drain limit too: Kestrel closes the connection after this answer.
         }
-        await Refusal.WriteAsync(context, StatusCodes.Status413PayloadTooLarge, "Request body too large", $"Request bodies are limited to {limit} bytes.");
+        await GatewayProblemDetails.WriteAsync(context, StatusCodes.Status413PayloadTooLarge, "Request body too large", $"Request bodies are limited to {limit} bytes.");
     }
 
     /// <summary>A request body that fails the way Kestrel's own limit does, which the proxy turns into 413.</summary>

@@ -58,6 +58,6 @@ public static class CallerRateLimits
 
         context.Response.Headers.RetryAfter = seconds.ToString(CultureInfo.InvariantCulture);
         Activity.Current?.SetTag("gateway.rate_limited", true);
-        await Refusal.WriteAsync(context, StatusCodes.Status429TooManyRequests, "Too many requests", $"This caller is over its rate limit. Retry after {seconds} s.");
+        await GatewayProblemDetails.WriteAsync(context, StatusCodes.Status429TooManyRequests, "Too many requests", $"This caller is over its rate limit. Retry after {seconds} s.");
     }
 }

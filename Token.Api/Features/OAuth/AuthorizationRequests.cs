@@ -17,11 +17,11 @@ public sealed class AuthorizationRequests(SecretProtector protector, TimeProvide
 
     public AuthorizationRequest Create(Client client, ProviderDefinition provider)
     {
-        var state = Secrets.NewRandom();
-        var stateHash = Secrets.Hash(state);
-        var verifier = Secrets.NewRandom(48);
+        var state = RandomValues.New();
+        var stateHash = RandomValues.Hash(state);
+        var verifier = Pkce.NewVerifier();
         return new AuthorizationRequest(
             state, stateHash, protector.Protect(verifier, SecretContext.CodeVerifier(stateHash)),
-            OAuthProviderClient.AuthorizationUrl(provider, client.ClientId, client.RedirectUri, state, Secrets.CodeChallenge(verifier)));
+            OAuthProviderClient.AuthorizationUrl(provider, client.ClientId, client.RedirectUri, state, Pkce.CodeChallenge(verifier)));
     }
 }

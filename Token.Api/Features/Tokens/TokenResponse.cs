@@ -1,7 +1,7 @@
 namespace Token.Api.Features.Tokens;
 
 /// <summary>
-/// The seed's <c>validate</c> answer: callers read <c>is_valid</c> and <c>access_token</c>. When there is no usable
+/// The legacy service's <c>validate</c> answer: callers read <c>is_valid</c> and <c>access_token</c>. When there is no usable
 /// token, <c>access_token</c> is null and <c>reason</c> says why.
 /// </summary>
 public sealed record TokenResponse(int ClientId, string? AccessToken, string? TokenType, DateTimeOffset? ExpiresAt, bool IsValid, string? Reason)

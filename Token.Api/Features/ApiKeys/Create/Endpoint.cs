@@ -37,12 +37,12 @@ public sealed class Endpoint(TokenDbContext db, TimeProvider time) : Endpoint<Re
 
     public override async Task HandleAsync(Request request, CancellationToken ct)
     {
-        var secret = KeyPrefix + Secrets.NewRandom();
+        var secret = KeyPrefix + RandomValues.New();
         var key = new ApiKey
         {
             Id = Guid.NewGuid(),
             Name = request.Name,
-            KeyHash = Secrets.Hash(secret),
+            KeyHash = RandomValues.Hash(secret),
             Prefix = secret[..(KeyPrefix.Length + 6)],
             Scopes = [.. request.Scopes.Distinct()],
             ClientIds = request.ClientIds is null ? null : [.. request.ClientIds.Distinct()],

@@ -25,7 +25,7 @@ public sealed record Response(int ClientId, string Status, string TokenType, Dat
 /// unexpired (checked before the provider is called); the code is exchanged once, with the PKCE verifier.
 /// </summary>
 public sealed partial class Endpoint(
-    TokenDbContext db, ProviderCatalog providers, OAuthProviderClient oauth, SecretProtector protector, Grants grants, TokenCache cache,
+    TokenDbContext db, ProviderCatalog providers, OAuthProviderClient oauth, SecretProtector protector, GrantStore grants, TokenCache cache,
     TimeProvider time) : Endpoint<Request>
 {
     public override void Configure()
@@ -42,7 +42,7 @@ public sealed partial class Endpoint(
             return;
         }
 
-        var stateHash = Secrets.Hash(request.State);
+        var stateHash = RandomValues.Hash(request.State);
         var pending = await db.OAuthStates.AsNoTracking().FirstOrDefaultAsync(s => s.State == stateHash, ct);
         if (pending is null || pending.IsUsed || pending.ExpiresAt <= time.GetUtcNow())
         {

@@ -30,7 +30,7 @@ public sealed partial class Endpoint(TokenDbContext db, ProviderCatalog provider
             return;
         }
 
-        var ticketHash = Secrets.Hash(request.Ticket);
+        var ticketHash = RandomValues.Hash(request.Ticket);
         var pending = await db.OAuthStates.AsNoTracking().FirstOrDefaultAsync(s => s.LoginTicket == ticketHash, ct);
         var client = pending is null ? null : await db.Clients.AsNoTracking().FirstOrDefaultAsync(c => c.Id == pending.ClientId, ct);
         var provider = client is null ? null : await providers.FindAsync(client.Provider, ct);

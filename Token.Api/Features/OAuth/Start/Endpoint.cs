@@ -45,14 +45,14 @@ public sealed class Endpoint(TokenDbContext db, ProviderCatalog providers, Autho
         }
 
         var authorization = requests.Create(client, provider);
-        var ticket = Secrets.NewRandom();
+        var ticket = RandomValues.New();
         var expiresAt = requests.NewExpiry();
         db.OAuthStates.Add(new OAuthState
         {
             State = authorization.StateHash,
             ClientId = client.Id,
             CodeVerifier = authorization.ProtectedVerifier,
-            LoginTicket = Secrets.Hash(ticket),
+            LoginTicket = RandomValues.Hash(ticket),
             ExpiresAt = expiresAt,
             CreatedAt = time.GetUtcNow()
         });

@@ -3,7 +3,7 @@ using Microsoft.AspNetCore.Mvc;
 namespace Token.Gateway.Edge;
 
 /// <summary>Every answer the gateway gives by itself is problem details.</summary>
-internal static class Refusal
+internal static class GatewayProblemDetails
 {
     public static ValueTask WriteAsync(HttpContext context, int status, string title, string detail)
     {

@@ -8,7 +8,7 @@ using Token.Core.Security;
 namespace Token.Core.Tokens;
 
 /// <summary>Writes grants (encrypted) together with the event that announces each change, in one transaction.</summary>
-public sealed class Grants(TokenDbContext db, SecretProtector protector, RefreshSchedule schedule, TimeProvider time)
+public sealed class GrantStore(TokenDbContext db, SecretProtector protector, RefreshSchedule schedule, TimeProvider time)
 {
     /// <summary>Stores the grant of a completed consent, replacing the client's previous one.</summary>
     public async Task<OAuthToken> StoreIssuedAsync(int clientId, ProviderTokens tokens, CancellationToken ct)

@@ -9,14 +9,14 @@ namespace Token.Gateway.Edge;
 /// What the front door owes everything behind it (RFC 9700 §4.13): headers that describe the client come from the
 /// gateway alone, bodies and requests are bounded, and every refusal is problem details.
 /// </summary>
-public static class EdgeHygiene
+public static class IncomingRequestRules
 {
     // From outside these are claims about the client that nobody checked. YARP sets X-Forwarded-For/-Proto/-Host/-Prefix
     // afresh from the connection after they are gone.
     private static readonly string[] ForwardingHeaders = ["Forwarded", "X-Real-IP", "X-Client-IP", "True-Client-IP", "X-Cluster-Client-IP"];
     private static readonly string[] ForwardingPrefixes = ["X-Forwarded-", "X-Original-", "X-TokenPlatform-"];
 
-    public static WebApplicationBuilder AddEdgeHygiene(this WebApplicationBuilder builder)
+    public static WebApplicationBuilder AddIncomingRequestRules(this WebApplicationBuilder builder)
     {
         builder.Services.AddOptions<GatewayOptions>().BindConfiguration(GatewayOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         builder.Services.AddOptions<KestrelServerOptions>().Configure<IOptions<GatewayOptions>>((kestrel, gateway) =>
@@ -28,7 +28,7 @@ public static class EdgeHygiene
         return builder;
     }
 
-    public static WebApplication UseEdgeHygiene(this WebApplication app)
+    public static WebApplication UseIncomingRequestRules(this WebApplication app)
     {
         // Unknown paths, timeouts and proxy failures have no body of their own: they get problem details here.
         app.UseStatusCodePages();

@@ -1,13 +1,13 @@
 using System.Text.Json;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 
-namespace Token.Api.Features.Health;
+namespace Token.Api.Compatibility;
 
 /// <summary>
-/// <c>GET /health</c> in the seed service's shape (<c>status</c>, <c>service</c>, <c>version</c>, <c>timestamp</c>,
+/// <c>GET /health</c> in the legacy service's shape (<c>status</c>, <c>service</c>, <c>version</c>, <c>timestamp</c>,
 /// <c>database</c>) that its monitors read, plus <c>message_bus</c>; 503 when anything is unhealthy.
 /// </summary>
-public static class SeedHealthResponse
+public static class LegacyHealthResponse
 {
     private static readonly string[] DatabaseChecks = ["TokenDbContext", "tokendb-schema"];
     private const string BusCheck = "masstransit-bus";
@@ -20,8 +20,8 @@ public static class SeedHealthResponse
         var body = new Dictionary<string, object?>
         {
             ["status"] = report.Status.ToString().ToLowerInvariant(),
-            ["service"] = Root.Response.Current.Service,
-            ["version"] = Root.Response.Current.Version,
+            ["service"] = Features.Root.Response.Current.Service,
+            ["version"] = Features.Root.Response.Current.Version,
             ["timestamp"] = DateTimeOffset.UtcNow,
             ["database"] = AllHealthy(report, DatabaseChecks) ? "connected" : "disconnected",
             ["message_bus"] = AllHealthy(report, [BusCheck]) ? "connected" : "disconnected"
