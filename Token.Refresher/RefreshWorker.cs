@@ -16,7 +16,6 @@ namespace Token.Refresher;
 public sealed partial class RefreshWorker(
     IServiceScopeFactory scopes, SchemaReadiness schema, RefreshLeases leases, IOptions<RefreshOptions> options, TimeProvider time, ILogger<RefreshWorker> logger) : BackgroundService
 {
-    public const string Trigger = "scheduled";
     private static readonly ActivitySource Source = new("Token.Refresher");
     private static readonly TimeSpan ShortestSleep = TimeSpan.FromMilliseconds(50);
 
@@ -91,7 +90,7 @@ public sealed partial class RefreshWorker(
                 await using var scope = scopes.CreateAsyncScope();
                 try
                 {
-                    await scope.ServiceProvider.GetRequiredService<TokenLifecycle>().RefreshClaimedAsync(tokenId, Trigger, ct);
+                    await scope.ServiceProvider.GetRequiredService<TokenLifecycle>().RefreshClaimedAsync(tokenId, RefreshTrigger.Scheduled, ct);
                 }
                 catch (Exception exception) when (!ct.IsCancellationRequested)
                 {

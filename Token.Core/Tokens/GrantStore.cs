@@ -37,18 +37,18 @@ public sealed class GrantStore(TokenDbContext db, SecretProtector protector, Ref
     /// Stores a refresh's answer; a response without a refresh token keeps the old one (RFC 6749 §6). Throws
     /// <see cref="DbUpdateConcurrencyException"/> when the token changed since it was read: that answer is dropped.
     /// </summary>
-    public async Task StoreRefreshedAsync(OAuthToken token, IReadOnlyList<string> branchIds, ProviderTokens tokens, string trigger, string provider, CancellationToken ct)
+    public async Task StoreRefreshedAsync(OAuthToken token, IReadOnlyList<string> branchIds, ProviderTokens tokens, RefreshTrigger trigger, string provider, CancellationToken ct)
     {
         var now = time.GetUtcNow();
         token.LastRefreshedAt = now;
         Apply(token, tokens, now, keepRefreshToken: true, provider);
 
-        AddEvent(new TokenRefreshed(Guid.NewGuid(), token.ClientId, branchIds, token.Version, token.ExpiresAt, now, trigger));
+        AddEvent(new TokenRefreshed(Guid.NewGuid(), token.ClientId, branchIds, token.Version, token.ExpiresAt, now, trigger.ToTag()));
         await db.SaveChangesAsync(ct);
     }
 
     /// <summary>The provider refused the grant itself: no more refreshes until the owner consents again.</summary>
-    public async Task StoreReauthorizationRequiredAsync(OAuthToken token, IReadOnlyList<string> branchIds, string error, string trigger, CancellationToken ct)
+    public async Task StoreReauthorizationRequiredAsync(OAuthToken token, IReadOnlyList<string> branchIds, string error, RefreshTrigger trigger, CancellationToken ct)
     {
         var now = time.GetUtcNow();
         token.IsValid = false;
@@ -57,7 +57,7 @@ public sealed class GrantStore(TokenDbContext db, SecretProtector protector, Ref
         token.UpdatedAt = now;
         ReleaseLease(token);
 
-        AddEvent(new TokenReauthorizationRequired(Guid.NewGuid(), token.ClientId, branchIds, token.Version, error, now, trigger));
+        AddEvent(new TokenReauthorizationRequired(Guid.NewGuid(), token.ClientId, branchIds, token.Version, error, now, trigger.ToTag()));
         await db.SaveChangesAsync(ct);
     }
 
@@ -65,7 +65,7 @@ public sealed class GrantStore(TokenDbContext db, SecretProtector protector, Ref
     /// A passing failure: the next attempt waits until <paramref name="nextAttemptAt"/>. After
     /// <paramref name="failuresBeforeEvent"/> in a row, subscribers hear of it once.
     /// </summary>
-    public async Task StoreRefreshFailedAsync(OAuthToken token, IReadOnlyList<string> branchIds, string error, string trigger, DateTimeOffset nextAttemptAt, int failuresBeforeEvent, CancellationToken ct)
+    public async Task StoreRefreshFailedAsync(OAuthToken token, IReadOnlyList<string> branchIds, string error, RefreshTrigger trigger, DateTimeOffset nextAttemptAt, int failuresBeforeEvent, CancellationToken ct)
     {
         var now = time.GetUtcNow();
         token.FailureCount++;
@@ -76,7 +76,7 @@ public sealed class GrantStore(TokenDbContext db, SecretProtector protector, Ref
         if (token.FailureCount == failuresBeforeEvent)
         {
             AddEvent(new TokenRefreshFailed(
-                Guid.NewGuid(), token.ClientId, branchIds, token.Version, token.FailureCount, error, token.ExpiresAt, nextAttemptAt, now, trigger));
+                Guid.NewGuid(), token.ClientId, branchIds, token.Version, token.FailureCount, error, token.ExpiresAt, nextAttemptAt, now, trigger.ToTag()));
         }
         await db.SaveChangesAsync(ct);
     }

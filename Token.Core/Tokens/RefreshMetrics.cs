@@ -18,9 +18,9 @@ public sealed class RefreshMetrics
         _duration = meter.CreateHistogram<double>("token.refresh.duration", "s", "Time of a provider's refresh call");
     }
 
-    public void Record(string outcome, string trigger, string provider, TimeSpan? duration = null)
+    public void Record(string outcome, RefreshTrigger trigger, string provider, TimeSpan? duration = null)
     {
-        var tags = new TagList { { "outcome", outcome }, { "trigger", trigger }, { "provider", provider } };
+        var tags = new TagList { { "outcome", outcome }, { "trigger", trigger.ToTag() }, { "provider", provider } };
         _refreshes.Add(1, tags);
         if (duration is { } elapsed)
         {

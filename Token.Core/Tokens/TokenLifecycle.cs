@@ -30,7 +30,7 @@ public sealed partial class TokenLifecycle(
     /// On demand: refreshes the client's token unless it is not due (without <paramref name="force"/>) or another
     /// process is refreshing it, in which case this waits for that refresh and returns its result.
     /// </summary>
-    public async Task<RefreshOutcome> RefreshAsync(int clientId, bool force, string trigger, CancellationToken ct)
+    public async Task<RefreshOutcome> RefreshAsync(int clientId, bool force, RefreshTrigger trigger, CancellationToken ct)
     {
         var token = await db.Tokens.AsNoTracking().SingleOrDefaultAsync(t => t.ClientId == clientId, ct);
         if (token is null || token.IsRevoked || !token.IsValid || (!force && !IsDue(token)))
@@ -45,7 +45,7 @@ public sealed partial class TokenLifecycle(
     }
 
     /// <summary>Refreshes a token whose lease this process holds, and releases the lease with the result.</summary>
-    public async Task<RefreshOutcome> RefreshClaimedAsync(int tokenId, string trigger, CancellationToken ct)
+    public async Task<RefreshOutcome> RefreshClaimedAsync(int tokenId, RefreshTrigger trigger, CancellationToken ct)
     {
         // One round trip: the token (tracked, to be written back), its client and the branch ids its event carries.
         var subject = await db.Tokens
@@ -98,14 +98,14 @@ public sealed partial class TokenLifecycle(
         }
     }
 
-    private async Task<RefreshOutcome> StoreResultAsync(OAuthToken token, IReadOnlyList<string> branchIds, TokenEndpointResult result, string provider, string trigger, TimeSpan elapsed, CancellationToken ct)
+    private async Task<RefreshOutcome> StoreResultAsync(OAuthToken token, IReadOnlyList<string> branchIds, TokenEndpointResult result, string provider, RefreshTrigger trigger, TimeSpan elapsed, CancellationToken ct)
     {
         if (result.Tokens is { } tokens)
         {
             circuits.Succeeded(provider);
             await grants.StoreRefreshedAsync(token, branchIds, tokens, trigger, provider, ct);
             metrics.Record("refreshed", trigger, provider, elapsed);
-            LogRefreshed(token.ClientId, token.Version, trigger);
+            LogRefreshed(token.ClientId, token.Version, trigger.ToTag());
             return new RefreshOutcome(token, null);
         }
 

@@ -47,7 +47,7 @@ public sealed partial class TokenReader(
         try
         {
             cache.Forget(clientId);
-            var outcome = await lifecycle.RefreshAsync(clientId, force: true, "manual", ct);
+            var outcome = await lifecycle.RefreshAsync(clientId, force: true, RefreshTrigger.Manual, ct);
             return outcome.Error is { } error
                 ? new TokenRead(null, error.RequiresReauthorization ? "reauthorization_required" : "refresh_failed")
                 : Describe(outcome.Token);
@@ -68,7 +68,7 @@ public sealed partial class TokenReader(
 
         if (token.IsValid && !token.IsRevoked && lifecycle.IsDue(token))
         {
-            var outcome = await lifecycle.RefreshAsync(clientId, force: false, "on-demand", ct);
+            var outcome = await lifecycle.RefreshAsync(clientId, force: false, RefreshTrigger.OnDemand, ct);
             if (outcome.Error is { RequiresReauthorization: false })
             {
                 // A passing failure leaves the old token, which may still be usable. Serve it from memory for a while
