@@ -1,7 +1,5 @@
 using System.Text.Json;
 using Microsoft.AspNetCore.Http.Timeouts;
-using Microsoft.Extensions.Diagnostics.HealthChecks;
-using Yarp.ReverseProxy.Forwarder;
 
 namespace Token.Gateway;
 
@@ -84,29 +82,4 @@ public static class TokenApiProxyExtensions
     }
 
     private const string HealthRoute = "health";
-}
-
-/// <summary>The gateway is only ready when token-api, the service behind it, answers.</summary>
-internal sealed class TokenApiHealthCheck(HttpClient tokenApi) : IHealthCheck
-{
-    public static readonly TimeSpan Timeout = TimeSpan.FromSeconds(3);
-
-    public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
-    {
-        try
-        {
-            using var response = await tokenApi.GetAsync("/alive", cancellationToken);
-            return response.IsSuccessStatusCode
-                ? HealthCheckResult.Healthy("token-api is reachable")
-                : new HealthCheckResult(context.Registration.FailureStatus, $"token-api answered {(int)response.StatusCode}");
-        }
-        catch (HttpRequestException exception)
-        {
-            return new HealthCheckResult(context.Registration.FailureStatus, "token-api is unreachable", exception);
-        }
-        catch (TaskCanceledException) when (!cancellationToken.IsCancellationRequested)
-        {
-            return new HealthCheckResult(context.Registration.FailureStatus, $"token-api did not answer within {Timeout.TotalSeconds:0} s");
-        }
-    }
 }

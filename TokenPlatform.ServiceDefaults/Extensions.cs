@@ -165,33 +165,3 @@ public static class Extensions
         return JsonSerializer.SerializeAsync(context.Response.Body, body, cancellationToken: context.RequestAborted);
     }
 }
-
-/// <summary>The paths of a service's own health probes.</summary>
-internal sealed class ProbePaths(string prefix)
-{
-    public string Health { get; } = prefix + "/health";
-    public string Alive { get; } = prefix + "/alive";
-
-    // Orchestrator probes poll every few seconds and would bury real traffic in the dashboard. A probe that is
-    // part of a caller's trace (it carries traceparent) is real traffic: keep it.
-    public bool IsTraced(HttpContext context) =>
-        !(context.Request.Path.Equals(Health, StringComparison.OrdinalIgnoreCase) || context.Request.Path.Equals(Alive, StringComparison.OrdinalIgnoreCase))
-        || context.Request.Headers.ContainsKey("traceparent");
-}
-
-/// <summary>
-/// Query strings here carry secrets (an authorization code, a state, a login ticket, a token for tokeninfo), and
-/// the Aspire dashboard asks instrumentations not to redact them. Spans keep the parameter names, never the values.
-/// </summary>
-public static class QueryRedaction
-{
-    public static string Redact(string? query)
-    {
-        if (string.IsNullOrEmpty(query) || query == "?")
-        {
-            return "";
-        }
-        var names = query.TrimStart('?').Split('&', StringSplitOptions.RemoveEmptyEntries).Select(pair => pair.Split('=')[0] + "=Redacted");
-        return "?" + string.Join('&', names);
-    }
-}

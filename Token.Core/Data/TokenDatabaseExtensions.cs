@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Npgsql;
@@ -81,17 +80,5 @@ public static class TokenDatabaseExtensions
             await db.Database.ExecuteSqlAsync($"SELECT pg_advisory_unlock({MigrationLock})", CancellationToken.None);
             await db.Database.CloseConnectionAsync();
         }
-    }
-}
-
-/// <summary>Healthy only when the database answers and its schema has every migration this build knows.</summary>
-internal sealed class TokenDatabaseSchemaHealthCheck(TokenDbContext db) : IHealthCheck
-{
-    public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
-    {
-        var pending = (await db.Database.GetPendingMigrationsAsync(cancellationToken)).Count();
-        return pending == 0
-            ? HealthCheckResult.Healthy("schema is current")
-            : new HealthCheckResult(context.Registration.FailureStatus, $"{pending} migrations pending");
     }
 }

@@ -4,6 +4,11 @@ using Microsoft.EntityFrameworkCore.ChangeTracking;
 
 namespace Token.Core.Data;
 
+/// <summary>
+/// The legacy service's tables (clients, branches, tokens, oauth_states) keep their names and fields so its callers
+/// carry over; providers, api_keys and outbox are new. Secret values are stored only as ciphertext
+/// (<see cref="Security.SecretProtector"/>).
+/// </summary>
 public sealed class TokenDbContext(DbContextOptions<TokenDbContext> options) : DbContext(options)
 {
     public DbSet<Client> Clients => Set<Client>();

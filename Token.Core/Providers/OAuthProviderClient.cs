@@ -6,16 +6,6 @@ using Microsoft.AspNetCore.WebUtilities;
 
 namespace Token.Core.Providers;
 
-/// <summary>A token endpoint's successful answer (RFC 6749 §5.1).</summary>
-public sealed record ProviderTokens(string AccessToken, string TokenType, TimeSpan ExpiresIn, string? RefreshToken, string? Scope);
-
-/// <summary>A token endpoint's refusal (RFC 6749 §5.2) or a failure to reach it; <paramref name="RetryAfter"/> when it said when to come back.</summary>
-public sealed record ProviderError(string Error, string? Description, int? StatusCode, TimeSpan? RetryAfter = null)
-{
-    /// <summary>The grant itself is dead: only a new consent helps (invalid_grant and the other §5.2 errors).</summary>
-    public bool RequiresReauthorization => StatusCode is >= 400 and < 500 && StatusCode != 429;
-}
-
 /// <summary>The client side of RFC 6749 (authorization code, refresh) and RFC 7009 (revocation).</summary>
 public sealed class OAuthProviderClient(HttpClient http)
 {
@@ -140,6 +130,3 @@ public sealed class OAuthProviderClient(HttpClient http)
         [property: JsonPropertyName("error")] string? Error,
         [property: JsonPropertyName("error_description")] string? ErrorDescription);
 }
-
-/// <summary>Either the tokens or the provider's error.</summary>
-public sealed record TokenEndpointResult(ProviderTokens? Tokens, ProviderError? Error);

@@ -4,28 +4,6 @@ using Microsoft.Extensions.Options;
 
 namespace Token.Core.Security;
 
-/// <summary>Where a secret lives: associated data that binds a ciphertext to one row and one kind of value.</summary>
-public readonly record struct SecretContext(string Table, string Row, string Kind)
-{
-    public static SecretContext AccessToken(int clientId) => new("tokens", clientId.ToString(), "access_token");
-    public static SecretContext RefreshToken(int clientId) => new("tokens", clientId.ToString(), "refresh_token");
-    public static SecretContext ClientSecret(string clientId) => new("clients", clientId, "client_secret");
-    public static SecretContext CodeVerifier(string stateHash) => new("oauth_states", stateHash, "code_verifier");
-
-    public byte[] AssociatedData => Encoding.UTF8.GetBytes($"tokenplatform/{Table}/{Row}/{Kind}");
-}
-
-public sealed class SecretEncryptionOptions
-{
-    /// <summary>
-    /// Comma-separated secrets, newest first (the Aspire parameter <c>token-encryption-key</c>). New values are
-    /// encrypted under the first; values under the others still decrypt until they are re-encrypted.
-    /// </summary>
-    public string Keys { get; set; } = "";
-}
-
-public sealed class SecretUnreadableException(string message) : Exception(message);
-
 /// <summary>
 /// AES-256-GCM for secrets at rest. Layout: version (1 byte) | key id (8) | nonce (12) | tag (16) | ciphertext.
 /// The key id names the key, so several keys can be in use during a rotation.

@@ -8,8 +8,6 @@ using Token.Core.Security;
 
 namespace Token.Core.Tokens;
 
-public sealed record RefreshOutcome(OAuthToken? Token, ProviderError? Error);
-
 /// <summary>
 /// Refresh and revocation of a client's grant against its provider. A refresh claims the token's lease, calls the
 /// provider with no database lock held, and writes the answer back only if the token's version is still the one it

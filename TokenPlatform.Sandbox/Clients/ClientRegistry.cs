@@ -3,13 +3,6 @@ using static OpenIddict.Abstractions.OpenIddictConstants;
 
 namespace TokenPlatform.Sandbox.Clients;
 
-public enum RegistrationOutcome
-{
-    Created,
-    AlreadyRegistered,
-    Conflict
-}
-
 /// <summary>Confidential clients allowed everything the sandbox offers: code + PKCE, refresh, revocation, introspection.</summary>
 public sealed class ClientRegistry(IOpenIddictApplicationManager applications, ILogger<ClientRegistry> logger)
 {

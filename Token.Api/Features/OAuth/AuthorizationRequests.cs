@@ -1,12 +1,8 @@
-using Microsoft.Extensions.Options;
 using Token.Core.Data;
 using Token.Core.Providers;
 using Token.Core.Security;
 
 namespace Token.Api.Features.OAuth;
-
-/// <summary>A fresh state and PKCE verifier for one authorization request (RFC 9700 §2.1.1, RFC 7636).</summary>
-public sealed record AuthorizationRequest(string State, string StateHash, byte[] ProtectedVerifier, string AuthorizationUrl);
 
 public sealed class AuthorizationRequests(SecretProtector protector, TimeProvider time)
 {

@@ -2,9 +2,6 @@ using System.Collections.Concurrent;
 
 namespace Token.Api.Features.Tokens;
 
-/// <summary>A usable access token, decrypted, and when it should be refreshed.</summary>
-public sealed record CachedToken(int ClientId, string AccessToken, string TokenType, DateTimeOffset ExpiresAt, DateTimeOffset RefreshAt, long Version);
-
 /// <summary>
 /// Keeps usable tokens in memory so that <c>validate</c> answers without a database round trip. This instance's own
 /// changes (refresh, revocation, new consent, deletion) replace or drop an entry at once; a change made by another

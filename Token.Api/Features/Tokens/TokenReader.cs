@@ -5,9 +5,6 @@ using Token.Core.Tokens;
 
 namespace Token.Api.Features.Tokens;
 
-/// <summary>Either a usable token or why there is none.</summary>
-public sealed record TokenRead(CachedToken? Token, string? Reason);
-
 /// <summary>The read path of <c>validate</c>: memory first, then the database, refreshing a token that is due.</summary>
 public sealed partial class TokenReader(
     TokenDbContext db, TokenCache cache, TokenLifecycle lifecycle, SecretProtector protector, TimeProvider time, ILogger<TokenReader> logger)

@@ -6,8 +6,6 @@ using Token.Core.Security;
 
 namespace Token.Api.Features.Admin.RotateEncryption;
 
-public sealed record Response(int Reencrypted);
-
 /// <summary>
 /// <c>POST /admin/encryption/rotate</c>: re-encrypts every stored secret under the newest key, so older keys can be
 /// removed from <c>token-encryption-key</c> afterwards. Values already under the newest key are left alone.

@@ -1,28 +1,9 @@
 using FastEndpoints;
-using FluentValidation;
 using Token.Api.Auth;
 using Token.Core.Data;
 using Token.Core.Security;
 
 namespace Token.Api.Features.ApiKeys.Create;
-
-public sealed record Request(string Name, IReadOnlyList<string> Scopes, IReadOnlyList<int>? ClientIds)
-{
-    internal sealed class Validator : Validator<Request>
-    {
-        public Validator()
-        {
-            RuleFor(r => r.Name).NotEmpty().MaximumLength(200);
-            RuleFor(r => r.Scopes).NotEmpty().Must(scopes => scopes.All(ApiScopes.All.Contains))
-                .WithMessage($"must be one or more of: {string.Join(", ", ApiScopes.All)}");
-            RuleFor(r => r.ClientIds).Must(ids => ids!.Count is > 0 and <= 1000 && ids.All(id => id > 0))
-                .When(r => r.ClientIds is not null).WithMessage("must list 1 to 1000 client ids");
-        }
-    }
-}
-
-/// <summary>The only answer that carries the key itself: store it now.</summary>
-public sealed record Response(Guid Id, string Name, string Prefix, IReadOnlyList<string> Scopes, IReadOnlyList<int>? ClientIds, DateTimeOffset CreatedAt, string ApiKey);
 
 /// <summary><c>POST /api-keys</c>: a key for a calling service, stored hashed.</summary>
 public sealed class Endpoint(TokenDbContext db, TimeProvider time) : Endpoint<Request, Response>

@@ -6,8 +6,6 @@ using Token.Core.Data;
 
 namespace Token.Api.Features.ApiKeys.Delete;
 
-public sealed record Request(Guid Id);
-
 /// <summary>
 /// <c>DELETE /api-keys/{id}</c>: the key stops working here at once, on other instances within
 /// <see cref="ApiKeyOptions.CacheDuration"/>.

@@ -5,8 +5,6 @@ using Token.Core.Data;
 
 namespace Token.Api.Features.Branches.Get;
 
-public sealed record Request(int Id);
-
 /// <summary><c>GET /branches/{id}</c>.</summary>
 public sealed class Endpoint(TokenDbContext db) : Endpoint<Request, BranchResponse>
 {

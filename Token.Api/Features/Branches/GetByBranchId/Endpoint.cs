@@ -5,8 +5,6 @@ using Token.Core.Data;
 
 namespace Token.Api.Features.Branches.GetByBranchId;
 
-public sealed record Request([property: BindFrom("branch_id")] string BranchId);
-
 /// <summary><c>GET /branches/by-branch-id/{branch_id}</c>.</summary>
 public sealed class Endpoint(TokenDbContext db) : Endpoint<Request, BranchResponse>
 {

@@ -5,15 +5,6 @@ using Token.Core.Data;
 
 namespace Token.Api.Features.Branches.List;
 
-public sealed class Request
-{
-    [QueryParam, BindFrom("client_id")]
-    public int? ClientId { get; init; }
-
-    [QueryParam, BindFrom("location_id")]
-    public string? LocationId { get; init; }
-}
-
 /// <summary><c>GET /branches?client_id=&amp;location_id=</c>.</summary>
 public sealed class Endpoint(TokenDbContext db) : Endpoint<Request, IReadOnlyList<BranchResponse>>
 {

@@ -5,13 +5,6 @@ using Token.Core.Data;
 
 namespace Token.Api.Features.Branches.Update;
 
-/// <summary>Only the fields present change; a branch stays with its client.</summary>
-public sealed record Request(int Id, string? BranchName, string? Email, string? Description, string? AccountId, string? LocationId, bool? IsActive)
-    : IBranchFields
-{
-    internal sealed class Validator : BranchFieldsValidator<Request>;
-}
-
 /// <summary><c>PATCH /branches/{id}</c>.</summary>
 public sealed class Endpoint(TokenDbContext db, TimeProvider time) : Endpoint<Request, BranchResponse>
 {

@@ -6,8 +6,6 @@ using Token.Core.Data;
 
 namespace Token.Api.Features.Clients.Delete;
 
-public sealed record Request(int Id);
-
 /// <summary><c>DELETE /clients/{id}</c>: the client, its branches, grant and pending authorizations (cascade).</summary>
 public sealed class Endpoint(TokenDbContext db, TokenCache cache) : Endpoint<Request>
 {

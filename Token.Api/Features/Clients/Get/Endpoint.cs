@@ -5,8 +5,6 @@ using Token.Core.Data;
 
 namespace Token.Api.Features.Clients.Get;
 
-public sealed record Request(int Id);
-
 /// <summary><c>GET /clients/{id}</c>.</summary>
 public sealed class Endpoint(TokenDbContext db) : Endpoint<Request, ClientResponse>
 {

@@ -8,18 +8,6 @@ using Token.Core.Tokens;
 
 namespace Token.Api.Features.OAuth.Callback;
 
-public sealed class Request
-{
-    public string? Code { get; init; }
-    public string? State { get; init; }
-    public string? Error { get; init; }
-
-    [BindFrom("error_description")]
-    public string? ErrorDescription { get; init; }
-}
-
-public sealed record Response(int ClientId, string Status, string TokenType, DateTimeOffset ExpiresAt, long TokenVersion);
-
 /// <summary>
 /// <c>GET /auth/callback</c>: where the provider sends the owner back. The state must be one we issued, unused and
 /// unexpired (checked before the provider is called); the code is exchanged once, with the PKCE verifier.

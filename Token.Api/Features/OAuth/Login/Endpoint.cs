@@ -6,8 +6,6 @@ using Token.Core.Security;
 
 namespace Token.Api.Features.OAuth.Login;
 
-public sealed record Request([property: BindFrom("client_id")] int ClientId, string? Ticket);
-
 /// <summary>
 /// <c>GET /oauth/login/{client_id}?ticket=…</c>: sends the business owner's browser to the provider's consent page.
 /// The single-use ticket from <c>/oauth/start</c> is what stops a stranger from attaching their own account to

@@ -9,14 +9,6 @@ using Token.Core.Security;
 
 namespace Token.Api.Features.OAuth.Start;
 
-public sealed record Request([property: BindFrom("client_id")] int ClientId);
-
-/// <summary>
-/// <c>authorization_url</c> is the provider's consent page for this request; <c>login_url</c> is the link to give the
-/// business owner: it works once, for this client only, and expires with the request.
-/// </summary>
-public sealed record Response(int ClientId, string Provider, string AuthorizationUrl, string LoginUrl, DateTimeOffset ExpiresAt);
-
 /// <summary><c>GET /oauth/start/{client_id}</c>: begins an authorization-code flow with PKCE for the client.</summary>
 public sealed class Endpoint(TokenDbContext db, ProviderCatalog providers, AuthorizationRequests requests, IOptions<PublicUrlOptions> publicUrl, TimeProvider time)
     : Endpoint<Request, Response>

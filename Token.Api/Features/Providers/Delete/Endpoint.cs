@@ -6,8 +6,6 @@ using Token.Core.Providers;
 
 namespace Token.Api.Features.Providers.Delete;
 
-public sealed record Request(string Name);
-
 /// <summary><c>DELETE /providers/{name}</c>: refused while a client still uses the provider.</summary>
 public sealed class Endpoint(TokenDbContext db, ProviderCatalog catalog) : Endpoint<Request>
 {

@@ -4,8 +4,6 @@ using Token.Core.Providers;
 
 namespace Token.Api.Features.Providers.Get;
 
-public sealed record Request(string Name);
-
 /// <summary><c>GET /providers/{name}</c>.</summary>
 public sealed class Endpoint(ProviderCatalog catalog) : Endpoint<Request, ProviderResponse>
 {

@@ -6,12 +6,6 @@ using Token.Core.Security;
 
 namespace Token.Api.Features.Tokens.GetCurrent;
 
-public sealed record Request([property: BindFrom("client_id")] int ClientId);
-
-public sealed record Response(
-    int ClientId, string? AccessToken, string TokenType, string? Scope, DateTimeOffset ExpiresAt, bool IsValid, bool IsRevoked,
-    long Version, DateTimeOffset? LastRefreshedAt, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt);
-
 /// <summary><c>GET /tokens/client/{client_id}</c>: the stored grant as it is, without refreshing it.</summary>
 public sealed class Endpoint(TokenDbContext db, SecretProtector protector) : Endpoint<Request, Response>
 {

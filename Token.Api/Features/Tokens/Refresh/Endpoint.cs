@@ -1,16 +1,7 @@
 using FastEndpoints;
-using FluentValidation;
 using Token.Api.Auth;
 
 namespace Token.Api.Features.Tokens.Refresh;
-
-public sealed record Request(int ClientId)
-{
-    internal sealed class Validator : Validator<Request>
-    {
-        public Validator() => RuleFor(r => r.ClientId).GreaterThan(0);
-    }
-}
 
 /// <summary><c>POST /tokens/refresh</c>: refreshes the client's token now and answers like <c>validate</c>.</summary>
 public sealed class Endpoint(TokenReader reader) : Endpoint<Request, TokenResponse>

@@ -4,10 +4,6 @@ using Token.Core.Tokens;
 
 namespace Token.Api.Features.Tokens.Revoke;
 
-public sealed record Request([property: BindFrom("client_id")] int ClientId);
-
-public sealed record Response(int ClientId, bool Revoked, bool ProviderConfirmed);
-
 /// <summary><c>DELETE /tokens/{client_id}</c>: revokes the grant at the provider (RFC 7009) and here.</summary>
 public sealed class Endpoint(TokenLifecycle lifecycle, TokenCache cache) : Endpoint<Request, Response>
 {

@@ -3,8 +3,6 @@ using Token.Api.Auth;
 
 namespace Token.Api.Features.Tokens.Validate;
 
-public sealed record Request([property: BindFrom("client_id")] int ClientId);
-
 /// <summary><c>GET /tokens/validate/{client_id}</c>: a token that works now, refreshed first when it is about to expire.</summary>
 public sealed class Endpoint(TokenCache cache, TokenReadMetrics metrics) : Endpoint<Request, TokenResponse>
 {

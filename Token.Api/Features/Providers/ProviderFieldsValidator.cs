@@ -5,17 +5,6 @@ using Token.Core.Providers;
 
 namespace Token.Api.Features.Providers;
 
-/// <summary>The fields shared by create and update; null means "not given".</summary>
-public interface IProviderFields
-{
-    string? AuthorizationEndpoint { get; }
-    string? TokenEndpoint { get; }
-    string? RevocationEndpoint { get; }
-    IReadOnlyList<string>? Scopes { get; }
-    Dictionary<string, string>? AuthorizationParameters { get; }
-    string? TokenEndpointAuthMethod { get; }
-}
-
 public abstract class ProviderFieldsValidator<T> : Validator<T> where T : IProviderFields
 {
     // These are set by the platform on every authorization request; a provider may not override them.

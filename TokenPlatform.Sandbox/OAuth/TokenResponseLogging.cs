@@ -32,23 +32,3 @@ public sealed class TokenResponseLogging(ILogger<TokenResponseLogging> logger) :
         return default;
     }
 }
-
-public sealed class RevocationLogging(ILogger<RevocationLogging> logger) : IOpenIddictServerHandler<HandleRevocationRequestContext>
-{
-    public static OpenIddictServerHandlerDescriptor Descriptor { get; } =
-        OpenIddictServerHandlerDescriptor.CreateBuilder<HandleRevocationRequestContext>()
-            .UseSingletonHandler<RevocationLogging>()
-            .SetOrder(OpenIddictServerHandlers.Revocation.RevokeToken.Descriptor.Order + 1_000)
-            .SetType(OpenIddictServerHandlerType.Custom)
-            .Build();
-
-    public ValueTask HandleAsync(HandleRevocationRequestContext context)
-    {
-        if (!context.IsRejected)
-        {
-            logger.LogInformation("Revoked a token of type {TokenType} for {ClientId}", context.GenericTokenPrincipal?.GetTokenType(), context.Request.ClientId);
-        }
-
-        return default;
-    }
-}

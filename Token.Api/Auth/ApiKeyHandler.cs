@@ -10,25 +10,6 @@ using Token.Core.Security;
 
 namespace Token.Api.Auth;
 
-public static class ApiScopes
-{
-    public const string Admin = "admin";
-    public const string TokensRead = "tokens:read";
-    public static readonly string[] All = [Admin, TokensRead];
-}
-
-public sealed class ApiKeyOptions
-{
-    public const string Scheme = "ApiKey";
-    public const string Header = "X-API-Key";
-
-    /// <summary>The bootstrap admin key (Aspire secret parameter <c>admin-api-key</c>); never stored in the database.</summary>
-    public string? AdminApiKey { get; set; }
-
-    /// <summary>How long a key lookup is reused; also how long a deleted key may keep working on other instances.</summary>
-    public TimeSpan CacheDuration { get; set; } = TimeSpan.FromSeconds(30);
-}
-
 /// <summary>
 /// Authenticates callers by their X-API-Key: the bootstrap admin key or a key stored (hashed) in api_keys.
 /// It implements <see cref="IAuthenticationHandler"/> itself: <c>AuthenticationHandler&lt;T&gt;</c> creates a logger
@@ -131,36 +112,5 @@ public sealed class ApiKeyHandler(IOptions<ApiKeyOptions> options, IMemoryCache 
     {
         _context.Response.StatusCode = status;
         return _context.Response.WriteAsJsonAsync(new { type = $"https://httpstatuses.io/{status}", title, status, detail }, (System.Text.Json.JsonSerializerOptions?)null, "application/problem+json");
-    }
-}
-
-public static class ApiKeyPrincipalExtensions
-{
-    /// <summary>Admins reach every client; other keys only the clients in their list, if they have one.</summary>
-    public static bool MayAccessClient(this ClaimsPrincipal user, int clientId) =>
-        user.HasClaim(ApiKeyHandler.ScopeClaim, ApiScopes.Admin)
-        || !user.HasClaim(claim => claim.Type == ApiKeyHandler.ClientClaim)
-        || user.HasClaim(ApiKeyHandler.ClientClaim, clientId.ToString());
-}
-
-public static class ApiKeyAuthenticationExtensions
-{
-    public const string AdminPolicy = "admin";
-    public const string TokensReadPolicy = "tokens:read";
-
-    public static WebApplicationBuilder AddApiKeyAuthentication(this WebApplicationBuilder builder)
-    {
-        builder.Services.AddMemoryCache();
-        builder.Services.AddAuthentication(options =>
-        {
-            options.AddScheme<ApiKeyHandler>(ApiKeyOptions.Scheme, ApiKeyOptions.Scheme);
-            options.DefaultScheme = ApiKeyOptions.Scheme;
-        });
-        builder.Services.AddTransient<ApiKeyHandler>();
-        builder.Services.AddOptions<ApiKeyOptions>().BindConfiguration("Auth");
-        builder.Services.AddAuthorizationBuilder()
-            .AddPolicy(AdminPolicy, policy => policy.RequireClaim(ApiKeyHandler.ScopeClaim, ApiScopes.Admin))
-            .AddPolicy(TokensReadPolicy, policy => policy.RequireClaim(ApiKeyHandler.ScopeClaim, ApiScopes.Admin, ApiScopes.TokensRead));
-        return builder;
     }
 }

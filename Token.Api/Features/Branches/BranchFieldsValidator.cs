@@ -3,16 +3,6 @@ using FluentValidation;
 
 namespace Token.Api.Features.Branches;
 
-/// <summary>The optional descriptive fields shared by create and update.</summary>
-public interface IBranchFields
-{
-    string? BranchName { get; }
-    string? Email { get; }
-    string? Description { get; }
-    string? AccountId { get; }
-    string? LocationId { get; }
-}
-
 public abstract class BranchFieldsValidator<T> : Validator<T> where T : IBranchFields
 {
     protected BranchFieldsValidator()
