@@ -17,6 +17,7 @@ public static class BrowserAnswer
     public static Task FailAsync(HttpContext context, int status, string title, string detail)
     {
         context.Response.StatusCode = status;
+        // BrowserEndpoints marks only successful answers; a failed consent's page must not be kept either.
         context.Response.Headers.CacheControl = "no-store";
         return WantsJson(context.Request)
             ? context.Response.WriteAsJsonAsync(
@@ -28,7 +29,6 @@ public static class BrowserAnswer
     public static Task WritePageAsync(HttpContext context, string title, string detail, bool success)
     {
         context.Response.ContentType = "text/html; charset=utf-8";
-        context.Response.Headers.CacheControl = "no-store";
         var encode = HtmlEncoder.Default;
         var color = success ? "#1a7f37" : "#cf222e";
         return context.Response.WriteAsync($$"""

@@ -1,6 +1,6 @@
 using FastEndpoints;
 using Microsoft.EntityFrameworkCore;
-using Token.Api.Auth;
+using Token.Api.EndpointRules;
 using Token.Core.Data;
 using Token.Core.Security;
 
@@ -15,7 +15,7 @@ public sealed class Endpoint(TokenDbContext db, SecretProtector protector) : End
     public override void Configure()
     {
         Post("/admin/encryption/rotate");
-        Policies(ApiKeyAuthenticationExtensions.AdminPolicy);
+        Group<AdminEndpoints>();
     }
 
     public override async Task HandleAsync(CancellationToken ct)

@@ -1,5 +1,5 @@
 using FastEndpoints;
-using Token.Api.Auth;
+using Token.Api.EndpointRules;
 using Token.Core.Data;
 using Token.Core.Security;
 
@@ -13,7 +13,7 @@ public sealed class Endpoint(TokenDbContext db, TimeProvider time) : Endpoint<Re
     public override void Configure()
     {
         Post("/api-keys");
-        Policies(ApiKeyAuthenticationExtensions.AdminPolicy);
+        Group<AdminSecretEndpoints>();
     }
 
     public override async Task HandleAsync(Request request, CancellationToken ct)
@@ -32,7 +32,6 @@ public sealed class Endpoint(TokenDbContext db, TimeProvider time) : Endpoint<Re
         db.ApiKeys.Add(key);
         await db.SaveChangesAsync(ct);
 
-        HttpContext.Response.Headers.CacheControl = "no-store";
         await Send.CreatedAtAsync<List.Endpoint>(null, new Response(key.Id, key.Name, key.Prefix, key.Scopes, key.ClientIds, key.CreatedAt, secret), cancellation: ct);
     }
 }

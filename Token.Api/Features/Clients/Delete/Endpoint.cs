@@ -1,6 +1,6 @@
 using FastEndpoints;
 using Microsoft.EntityFrameworkCore;
-using Token.Api.Auth;
+using Token.Api.EndpointRules;
 using Token.Api.Features.Tokens;
 using Token.Core.Data;
 
@@ -12,7 +12,7 @@ public sealed class Endpoint(TokenDbContext db, TokenCache cache) : Endpoint<Req
     public override void Configure()
     {
         Delete("/clients/{id}");
-        Policies(ApiKeyAuthenticationExtensions.AdminPolicy);
+        Group<AdminEndpoints>();
     }
 
     public override async Task HandleAsync(Request request, CancellationToken ct)

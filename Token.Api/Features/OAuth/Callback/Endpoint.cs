@@ -1,5 +1,6 @@
 using FastEndpoints;
 using Microsoft.EntityFrameworkCore;
+using Token.Api.EndpointRules;
 using Token.Api.Features.Tokens;
 using Token.Core.Data;
 using Token.Core.Providers;
@@ -19,7 +20,7 @@ public sealed partial class Endpoint(
     public override void Configure()
     {
         Get("/auth/callback");
-        AllowAnonymous();
+        Group<BrowserEndpoints>();
     }
 
     public override async Task HandleAsync(Request request, CancellationToken ct)
@@ -82,7 +83,6 @@ public sealed partial class Endpoint(
 
         if (BrowserAnswer.WantsJson(HttpContext.Request))
         {
-            HttpContext.Response.Headers.CacheControl = "no-store";
             await Send.OkAsync(new Response(client.Id, "connected", token.TokenType, token.ExpiresAt, token.Version), ct);
             return;
         }

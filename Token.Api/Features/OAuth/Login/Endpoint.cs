@@ -1,5 +1,6 @@
 using FastEndpoints;
 using Microsoft.EntityFrameworkCore;
+using Token.Api.EndpointRules;
 using Token.Core.Data;
 using Token.Core.Providers;
 using Token.Core.Security;
@@ -16,7 +17,7 @@ public sealed partial class Endpoint(TokenDbContext db, ProviderCatalog provider
     public override void Configure()
     {
         Get("/oauth/login/{client_id}");
-        AllowAnonymous();
+        Group<BrowserEndpoints>();
     }
 
     public override async Task HandleAsync(Request request, CancellationToken ct)

@@ -1,7 +1,7 @@
 using FastEndpoints;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
-using Token.Api.Auth;
+using Token.Api.EndpointRules;
 using Token.Api.Infrastructure;
 using Token.Core.Data;
 using Token.Core.Providers;
@@ -16,7 +16,7 @@ public sealed class Endpoint(TokenDbContext db, ProviderCatalog providers, Autho
     public override void Configure()
     {
         Get("/oauth/start/{client_id}");
-        Policies(ApiKeyAuthenticationExtensions.AdminPolicy);
+        Group<AdminSecretEndpoints>();
     }
 
     public override async Task HandleAsync(Request request, CancellationToken ct)
@@ -50,7 +50,6 @@ public sealed class Endpoint(TokenDbContext db, ProviderCatalog providers, Autho
         });
         await db.SaveChangesAsync(ct);
 
-        HttpContext.Response.Headers.CacheControl = "no-store";
         var loginUrl = $"{publicUrl.Value.BaseUrl.TrimEnd('/')}/oauth/login/{client.Id}?ticket={ticket}";
         await Send.OkAsync(new Response(client.Id, provider.Name, authorization.AuthorizationUrl, loginUrl, expiresAt), ct);
     }

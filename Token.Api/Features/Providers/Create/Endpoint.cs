@@ -1,5 +1,5 @@
 using FastEndpoints;
-using Token.Api.Auth;
+using Token.Api.EndpointRules;
 using Token.Core.Data;
 using Token.Core.Providers;
 
@@ -11,7 +11,7 @@ public sealed class Endpoint(TokenDbContext db, ProviderCatalog catalog, TimePro
     public override void Configure()
     {
         Post("/providers");
-        Policies(ApiKeyAuthenticationExtensions.AdminPolicy);
+        Group<AdminEndpoints>();
     }
 
     public override async Task HandleAsync(Request request, CancellationToken ct)

@@ -1,5 +1,5 @@
 using FastEndpoints;
-using Token.Api.Auth;
+using Token.Api.EndpointRules;
 using Token.Core.Providers;
 
 namespace Token.Api.Features.Providers.Get;
@@ -10,7 +10,7 @@ public sealed class Endpoint(ProviderCatalog catalog) : Endpoint<Request, Provid
     public override void Configure()
     {
         Get("/providers/{name}");
-        Policies(ApiKeyAuthenticationExtensions.AdminPolicy);
+        Group<AdminEndpoints>();
     }
 
     public override async Task HandleAsync(Request request, CancellationToken ct)

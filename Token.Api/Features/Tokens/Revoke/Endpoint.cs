@@ -1,5 +1,5 @@
 using FastEndpoints;
-using Token.Api.Auth;
+using Token.Api.EndpointRules;
 using Token.Core.Tokens;
 
 namespace Token.Api.Features.Tokens.Revoke;
@@ -10,7 +10,7 @@ public sealed class Endpoint(TokenLifecycle lifecycle, TokenCache cache) : Endpo
     public override void Configure()
     {
         Delete("/tokens/{client_id}");
-        Policies(ApiKeyAuthenticationExtensions.AdminPolicy);
+        Group<AdminEndpoints>();
     }
 
     public override async Task HandleAsync(Request request, CancellationToken ct)
