@@ -2,14 +2,19 @@ using System.ComponentModel.DataAnnotations;
 
 namespace Token.Gateway;
 
-/// <summary>The gateway's limits, bound from the <c>Gateway</c> section (the AppHost forwards its own <c>Gateway:*</c> settings).</summary>
+/// <summary>
+/// The gateway's limits, bound from the <c>Gateway</c> section (the AppHost forwards its own <c>Gateway:*</c>
+/// settings).
+/// </summary>
 public sealed class GatewayOptions
 {
     public const string Section = "Gateway";
 
     public RateLimitOptions RateLimits { get; set; } = new();
 
-    /// <summary>Larger request bodies are refused with 413 before anything reaches token-api; token-api's own limit is the same.</summary>
+    /// <summary>
+    /// Larger request bodies are refused with 413 before anything reaches token-api; token-api's own limit is the same.
+    /// </summary>
     [Range(1, 16 * 1024 * 1024)]
     public long MaxRequestBodyBytes { get; set; } = 64 * 1024;
 

@@ -43,13 +43,14 @@ public static class TokenApiProxyExtensions
     }
 
     /// <summary>
-    /// Monitors read <c>/health</c> in the legacy service's shape. When token-api cannot be reached they still get that shape,
-    /// saying so, instead of an empty 502.
+    /// Monitors read <c>/health</c> in the legacy service's shape. When token-api cannot be reached they still get that
+    /// shape, saying so, instead of an empty 502.
     /// </summary>
     private static async Task AnswerHealthWhenTokenApiIsUnreachableAsync(HttpContext context, Func<Task> next)
     {
         await next();
-        if (context.GetForwarderErrorFeature() is null || context.Response.HasStarted || context.GetReverseProxyFeature().Route.Config.RouteId != HealthRoute)
+        if (context.GetForwarderErrorFeature() is null
+            || context.Response.HasStarted || context.GetReverseProxyFeature().Route.Config.RouteId != HealthRoute)
         {
             return;
         }
@@ -75,7 +76,8 @@ public static class TokenApiProxyExtensions
     {
         await next();
         if (context.GetForwarderErrorFeature() is not null && !context.Response.HasStarted
-            && context.Features.Get<IHttpRequestTimeoutFeature>() is { RequestTimeoutToken.IsCancellationRequested: true })
+            && context.Features.Get<IHttpRequestTimeoutFeature>()
+                is { RequestTimeoutToken.IsCancellationRequested: true })
         {
             context.Response.StatusCode = StatusCodes.Status504GatewayTimeout;
         }

@@ -14,7 +14,9 @@ namespace Token.Refresher;
 /// Rows are claimed with SKIP LOCKED, so several relays share the work. At least once: a crash between confirm and
 /// delete publishes a row again; subscribers dedupe by event id.
 /// </summary>
-public sealed partial class OutboxRelay(NpgsqlDataSource database, SchemaReadiness schema, IBus bus, RefresherMetrics metrics, TimeProvider time, ILogger<OutboxRelay> logger) : BackgroundService
+public sealed partial class OutboxRelay(
+    NpgsqlDataSource database, SchemaReadiness schema, IBus bus, RefresherMetrics metrics, TimeProvider time,
+    ILogger<OutboxRelay> logger) : BackgroundService
 {
     public const string Channel = "outbox";
     private const int BatchSize = 100;
@@ -103,12 +105,14 @@ public sealed partial class OutboxRelay(NpgsqlDataSource database, SchemaReadine
         using (SuppressInstrumentationScope.Begin())
         {
             await using var select = new NpgsqlCommand(
-                "SELECT id, message_type, payload, created_at FROM outbox ORDER BY created_at LIMIT $1 FOR UPDATE SKIP LOCKED", connection, transaction);
+                "SELECT id, message_type, payload, created_at FROM outbox ORDER BY created_at LIMIT $1 FOR UPDATE " +
+                "SKIP LOCKED", connection, transaction);
             select.Parameters.AddWithValue(BatchSize);
             await using var reader = await select.ExecuteReaderAsync(ct);
             while (await reader.ReadAsync(ct))
             {
-                rows.Add((reader.GetGuid(0), reader.GetString(1), reader.GetString(2), reader.GetFieldValue<DateTimeOffset>(3)));
+                rows.Add((reader.GetGuid(0), reader.GetString(1), reader.GetString(2),
+                    reader.GetFieldValue<DateTimeOffset>(3)));
             }
         }
         if (rows.Count == 0)
@@ -122,7 +126,8 @@ public sealed partial class OutboxRelay(NpgsqlDataSource database, SchemaReadine
         publishTimeout.CancelAfter(PublishTimeout);
         await Task.WhenAll(rows.Select(row =>
         {
-            var type = typeof(TokenIssued).Assembly.GetType(row.Type) ?? throw new InvalidOperationException($"Outbox row {row.Id} has unknown type {row.Type}.");
+            var type = typeof(TokenIssued).Assembly.GetType(row.Type) ?? throw new InvalidOperationException(
+                $"Outbox row {row.Id} has unknown type {row.Type}.");
             var message = JsonSerializer.Deserialize(row.Payload, type, JsonSerializerOptions.Web)!;
             return bus.Publish(message, type, context => context.MessageId = row.Id, publishTimeout.Token);
         }));

@@ -3,8 +3,12 @@ using OpenTelemetry;
 
 namespace Token.Refresher;
 
-/// <summary>Counts what the gauges report, every few seconds, with index-only queries (their cost is what is due, not what is stored).</summary>
-public sealed class RefresherGaugeSampler(NpgsqlDataSource database, RefresherMetrics metrics, TimeProvider time) : BackgroundService
+/// <summary>
+/// Counts what the gauges report, every few seconds, with index-only queries (their cost is what is due, not what is
+/// stored).
+/// </summary>
+public sealed class RefresherGaugeSampler(
+    NpgsqlDataSource database, RefresherMetrics metrics, TimeProvider time) : BackgroundService
 {
     private static readonly TimeSpan Interval = TimeSpan.FromSeconds(5);
 
@@ -38,6 +42,8 @@ public sealed class RefresherGaugeSampler(NpgsqlDataSource database, RefresherMe
             """);
         await using var reader = await command.ExecuteReaderAsync(ct);
         await reader.ReadAsync(ct);
-        metrics.Observe(new RefresherMetrics.Snapshot(reader.GetInt64(0), reader.GetInt64(1), reader.GetInt64(2), reader.GetDouble(3)));
+        metrics.Observe(
+            new RefresherMetrics.Snapshot(
+                reader.GetInt64(0), reader.GetInt64(1), reader.GetInt64(2), reader.GetDouble(3)));
     }
 }

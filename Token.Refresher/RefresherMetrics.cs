@@ -14,12 +14,19 @@ public sealed class RefresherMetrics
     public RefresherMetrics(IMeterFactory meters)
     {
         var meter = meters.Create(MeterName);
-        _relayed = meter.CreateCounter<long>("token.outbox.relayed", "{event}", "Events published with the broker's confirmation");
-        _relayDelay = meter.CreateHistogram<double>("token.outbox.delay", "s", "From the event's commit to the broker's confirmation");
-        meter.CreateObservableGauge("token.refresh.due", () => _last.Due, "{token}", "Valid tokens whose refresh is due now");
-        meter.CreateObservableGauge("token.refresh.overdue", () => _last.Overdue, "{token}", "Valid tokens already expired");
-        meter.CreateObservableGauge("token.outbox.backlog", () => _last.Backlog, "{event}", "Events waiting in the outbox");
-        meter.CreateObservableGauge("token.outbox.oldest_age", () => _last.OldestAgeSeconds, "s", "Age of the oldest event waiting in the outbox");
+        _relayed = meter.CreateCounter<long>(
+            "token.outbox.relayed", "{event}", "Events published with the broker's confirmation");
+        _relayDelay = meter.CreateHistogram<double>(
+            "token.outbox.delay", "s", "From the event's commit to the broker's confirmation");
+        meter.CreateObservableGauge(
+            "token.refresh.due", () => _last.Due, "{token}", "Valid tokens whose refresh is due now");
+        meter.CreateObservableGauge(
+            "token.refresh.overdue", () => _last.Overdue, "{token}", "Valid tokens already expired");
+        meter.CreateObservableGauge(
+            "token.outbox.backlog", () => _last.Backlog, "{event}", "Events waiting in the outbox");
+        meter.CreateObservableGauge(
+            "token.outbox.oldest_age", () => _last.OldestAgeSeconds, "s",
+            "Age of the oldest event waiting in the outbox");
     }
 
     public void Relayed(TimeSpan delay)

@@ -19,8 +19,11 @@ var tokenDb = infrastructure.AddPostgresDatabase("tokendb");
 var messaging = infrastructure.AddRabbitMQ("messaging");
 
 // Generated and kept in the AppHost's user secrets when not set (Parameters:admin-api-key, …).
-var adminApiKey = builder.AddParameter("admin-api-key", new GenerateParameterDefault { MinLength = 40, Special = false }, secret: true, persist: true);
-var encryptionKey = builder.AddParameter("token-encryption-key", new GenerateParameterDefault { MinLength = 48, Special = false }, secret: true, persist: true);
+var adminApiKey = builder.AddParameter(
+    "admin-api-key", new GenerateParameterDefault { MinLength = 40, Special = false }, secret: true, persist: true);
+var encryptionKey = builder.AddParameter(
+    "token-encryption-key", new GenerateParameterDefault { MinLength = 48, Special = false }, secret: true,
+    persist: true);
 
 var api = builder.AddProject<Projects.Token_Api>("token-api")
     .WithReference(tokenDb).WaitFor(tokenDb)
@@ -31,7 +34,8 @@ var api = builder.AddProject<Projects.Token_Api>("token-api")
     .WithEndpoint("http", endpoint => (endpoint.IsProxied, endpoint.Port) = (false, null))
     .WithHttpHealthCheck("/health");
 
-// token-api applies the migrations; the refresher reports unhealthy (and refreshes nothing) until the schema is current.
+// token-api applies the migrations; the refresher reports unhealthy (and refreshes nothing) until the schema is
+// current.
 var refresher = builder.AddProject<Projects.Token_Refresher>("token-refresher")
     .WithReference(tokenDb).WaitFor(tokenDb)
     .WithReference(messaging).WaitFor(messaging)
@@ -54,12 +58,14 @@ if (builder.Environment.IsDevelopment())
     resources = [.. resources, builder.AddSandboxProvider(gateway, api, refresher)];
 }
 
-// Telemetry:TraceSampleRatio (0 to 1, default 1) and Telemetry:MaxTracesPerSecond (default 10) for every service; Gateway:* (limits, see Token.Gateway/GatewayOptions.cs) for the gateway.
+// Telemetry:TraceSampleRatio (0 to 1, default 1) and Telemetry:MaxTracesPerSecond (default 10) for every service;
+// Gateway:* (limits, see Token.Gateway/GatewayOptions.cs) for the gateway.
 builder.ForwardSettings("Telemetry", builder.Resources.OfType<ProjectResource>());
 builder.ForwardSettings("Gateway", [gateway.Resource]);
 // Refresh:* (buffers, backoff, leases; see Token.Core/Tokens/RefreshOptions.cs) for both services that refresh.
 builder.ForwardSettings("Refresh", [api.Resource, refresher.Resource]);
-// Replicas:token-api and Replicas:token-refresher (default 1) run more instances of either, e.g. to see them share the work.
+// Replicas:token-api and Replicas:token-refresher (default 1) run more instances of either, e.g. to see them share the
+// work.
 builder.WithReplicasFromSettings(api, refresher);
 builder.AnnounceWhenReady(infrastructure.Mode, gateway, adminApiKey, resources);
 

@@ -22,15 +22,18 @@ public static class Extensions
 
     // Libraries that report through System.Diagnostics without an instrumentation package of their own.
     private static readonly string[] LibrarySources = ["Npgsql", "MassTransit"];
-    private static readonly string[] UrlLoggingCategories = ["Microsoft.AspNetCore.Hosting.Diagnostics", "Yarp.ReverseProxy.Forwarder"];
+    private static readonly string[] UrlLoggingCategories = [
+        "Microsoft.AspNetCore.Hosting.Diagnostics", "Yarp.ReverseProxy.Forwarder"];
     private static readonly string[] LibraryMeters = ["Npgsql", "MassTransit", "Microsoft.EntityFrameworkCore"];
     private const string OwnSources = "Token.*";
 
     /// <summary>New traces kept per second and process, at most (<c>Telemetry:MaxTracesPerSecond</c>).</summary>
     public const int DefaultMaxTracesPerSecond = 10;
 
-    /// <param name="probePathPrefix">Where this service's own <c>/health</c> and <c>/alive</c> live, e.g. <c>/gateway</c> when the root paths belong to another service.</param>
-    public static TBuilder AddServiceDefaults<TBuilder>(this TBuilder builder, string probePathPrefix = "") where TBuilder : IHostApplicationBuilder
+    /// <param name="probePathPrefix">Where this service's own <c>/health</c> and <c>/alive</c> live, e.g.
+    /// <c>/gateway</c> when the root paths belong to another service.</param>
+    public static TBuilder AddServiceDefaults<TBuilder>(
+        this TBuilder builder, string probePathPrefix = "") where TBuilder : IHostApplicationBuilder
     {
         var probes = new ProbePaths(probePathPrefix);
         builder.Services.AddSingleton(probes);
@@ -47,7 +50,8 @@ public static class Extensions
         return builder;
     }
 
-    private static TBuilder ConfigureOpenTelemetry<TBuilder>(this TBuilder builder, ProbePaths probes) where TBuilder : IHostApplicationBuilder
+    private static TBuilder ConfigureOpenTelemetry<TBuilder>(
+        this TBuilder builder, ProbePaths probes) where TBuilder : IHostApplicationBuilder
     {
         // These write whole URLs, query strings included, at Information; codes, states and login tickets travel there.
         foreach (var category in UrlLoggingCategories)
@@ -88,7 +92,8 @@ public static class Extensions
                 {
                     if (request.RequestUri is { Query.Length: > 1 } uri)
                     {
-                        activity.SetTag("url.full", uri.GetLeftPart(UriPartial.Path) + QueryRedaction.Redact(uri.Query));
+                        activity.SetTag(
+                            "url.full", uri.GetLeftPart(UriPartial.Path) + QueryRedaction.Redact(uri.Query));
                     }
                 }));
 
@@ -100,7 +105,8 @@ public static class Extensions
         return builder;
     }
 
-    public static TBuilder AddDefaultHealthChecks<TBuilder>(this TBuilder builder) where TBuilder : IHostApplicationBuilder
+    public static TBuilder AddDefaultHealthChecks<TBuilder>(this TBuilder builder)
+        where TBuilder : IHostApplicationBuilder
     {
         builder.Services.AddHealthChecks()
             .AddCheck("self", () => HealthCheckResult.Healthy(), [LiveTag]);
@@ -115,7 +121,8 @@ public static class Extensions
     /// leave the service. <paramref name="writeHealth"/> replaces the body of <c>/health</c> (its last argument says
     /// whether details may be shown).
     /// </summary>
-    public static WebApplication MapDefaultEndpoints(this WebApplication app, Func<HttpContext, HealthReport, bool, Task>? writeHealth = null)
+    public static WebApplication MapDefaultEndpoints(
+        this WebApplication app, Func<HttpContext, HealthReport, bool, Task>? writeHealth = null)
     {
         var probes = app.Services.GetRequiredService<ProbePaths>();
         var detailed = app.Environment.IsDevelopment();
@@ -137,7 +144,8 @@ public static class Extensions
             }
         });
 
-        app.MapHealthChecks(probes.Health, new HealthCheckOptions { ResponseWriter = (c, r) => writeHealth(c, r, detailed) });
+        app.MapHealthChecks(
+            probes.Health, new HealthCheckOptions { ResponseWriter = (c, r) => writeHealth(c, r, detailed) });
         app.MapHealthChecks(probes.Alive, new HealthCheckOptions
         {
             Predicate = check => check.Tags.Contains(LiveTag),
@@ -151,7 +159,12 @@ public static class Extensions
     public static Dictionary<string, object> DescribeChecks(HealthReport report) =>
         report.Entries.ToDictionary(
             entry => entry.Key,
-            entry => (object)new { status = entry.Value.Status.ToString(), description = entry.Value.Description, duration_ms = entry.Value.Duration.TotalMilliseconds });
+            entry => (object)new
+            {
+                status = entry.Value.Status.ToString(),
+                description = entry.Value.Description,
+                duration_ms = entry.Value.Duration.TotalMilliseconds
+            });
 
     private static Task WriteReport(HttpContext context, HealthReport report, bool detailed)
     {
@@ -159,7 +172,12 @@ public static class Extensions
         context.Response.Headers.CacheControl = "no-store";
 
         object body = detailed
-            ? new { status = report.Status.ToString(), duration_ms = report.TotalDuration.TotalMilliseconds, checks = DescribeChecks(report) }
+            ? new
+            {
+                status = report.Status.ToString(),
+                duration_ms = report.TotalDuration.TotalMilliseconds,
+                checks = DescribeChecks(report)
+            }
             : new { status = report.Status.ToString() };
 
         return JsonSerializer.SerializeAsync(context.Response.Body, body, cancellationToken: context.RequestAborted);

@@ -11,6 +11,9 @@ internal sealed class ProbePaths(string prefix)
     // Orchestrator probes poll every few seconds and would bury real traffic in the dashboard. A probe that is
     // part of a caller's trace (it carries traceparent) is real traffic: keep it.
     public bool IsTraced(HttpContext context) =>
-        !(context.Request.Path.Equals(Health, StringComparison.OrdinalIgnoreCase) || context.Request.Path.Equals(Alive, StringComparison.OrdinalIgnoreCase))
+        !(
+            context.Request.Path.Equals(
+                Health, StringComparison.OrdinalIgnoreCase) || context.Request.Path.Equals(
+                    Alive, StringComparison.OrdinalIgnoreCase))
         || context.Request.Headers.ContainsKey("traceparent");
 }

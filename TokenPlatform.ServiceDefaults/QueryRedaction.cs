@@ -12,7 +12,8 @@ public static class QueryRedaction
         {
             return "";
         }
-        var names = query.TrimStart('?').Split('&', StringSplitOptions.RemoveEmptyEntries).Select(pair => pair.Split('=')[0] + "=Redacted");
+        var names = query.TrimStart('?').Split(
+            '&', StringSplitOptions.RemoveEmptyEntries).Select(pair => pair.Split('=')[0] + "=Redacted");
         return "?" + string.Join('&', names);
     }
 }

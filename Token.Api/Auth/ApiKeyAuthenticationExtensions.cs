@@ -17,7 +17,9 @@ public static class ApiKeyAuthenticationExtensions
         builder.Services.AddOptions<ApiKeyOptions>().BindConfiguration("Auth");
         builder.Services.AddAuthorizationBuilder()
             .AddPolicy(AdminPolicy, policy => policy.RequireClaim(ApiKeyHandler.ScopeClaim, ApiScopes.Admin))
-            .AddPolicy(TokensReadPolicy, policy => policy.RequireClaim(ApiKeyHandler.ScopeClaim, ApiScopes.Admin, ApiScopes.TokensRead));
+            .AddPolicy(
+                TokensReadPolicy,
+                policy => policy.RequireClaim(ApiKeyHandler.ScopeClaim, ApiScopes.Admin, ApiScopes.TokensRead));
         return builder;
     }
 }

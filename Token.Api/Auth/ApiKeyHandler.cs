@@ -16,7 +16,8 @@ namespace Token.Api.Auth;
 /// through the LoggerFactory's one lock for every request, which at tens of thousands of requests a second every
 /// thread waited for (docs/benchmarks.md).
 /// </summary>
-public sealed class ApiKeyHandler(IOptions<ApiKeyOptions> options, IMemoryCache cache, IServiceScopeFactory scopes) : IAuthenticationHandler
+public sealed class ApiKeyHandler(
+    IOptions<ApiKeyOptions> options, IMemoryCache cache, IServiceScopeFactory scopes) : IAuthenticationHandler
 {
     public const string ScopeClaim = "scope";
     public const string ClientClaim = "client_id";
@@ -41,14 +42,18 @@ public sealed class ApiKeyHandler(IOptions<ApiKeyOptions> options, IMemoryCache 
     public Task<AuthenticateResult> AuthenticateAsync() => _result ??= AuthenticateOnceAsync();
 
     public Task ChallengeAsync(AuthenticationProperties? properties) =>
-        WriteProblemAsync(StatusCodes.Status401Unauthorized, "Unauthorized", $"Send a valid API key in the {ApiKeyOptions.Header} header.");
+        WriteProblemAsync(
+            StatusCodes.Status401Unauthorized, "Unauthorized",
+            $"Send a valid API key in the {ApiKeyOptions.Header} header.");
 
     public Task ForbidAsync(AuthenticationProperties? properties) =>
-        WriteProblemAsync(StatusCodes.Status403Forbidden, "Forbidden", "This API key's scopes do not allow this operation.");
+        WriteProblemAsync(
+            StatusCodes.Status403Forbidden, "Forbidden", "This API key's scopes do not allow this operation.");
 
     private async Task<AuthenticateResult> AuthenticateOnceAsync()
     {
-        if (!_context.Request.Headers.TryGetValue(ApiKeyOptions.Header, out var values) || values.ToString() is not { Length: > 0 } presented)
+        if (!_context.Request.Headers.TryGetValue(ApiKeyOptions.Header, out var values)
+            || values.ToString() is not { Length: > 0 } presented)
         {
             return AuthenticateResult.NoResult();
         }
@@ -89,7 +94,8 @@ public sealed class ApiKeyHandler(IOptions<ApiKeyOptions> options, IMemoryCache 
     private async Task<ClaimsIdentity?> FindAsync(string hash)
     {
         if (_options.AdminApiKey is { Length: > 0 } admin &&
-            CryptographicOperations.FixedTimeEquals(Encoding.ASCII.GetBytes(RandomValues.Hash(admin)), Encoding.ASCII.GetBytes(hash)))
+            CryptographicOperations.FixedTimeEquals(
+                Encoding.ASCII.GetBytes(RandomValues.Hash(admin)), Encoding.ASCII.GetBytes(hash)))
         {
             return Identity("bootstrap-admin", [ApiScopes.Admin], clientIds: null);
         }
@@ -100,7 +106,8 @@ public sealed class ApiKeyHandler(IOptions<ApiKeyOptions> options, IMemoryCache 
         return stored is null ? null : Identity(stored.Id.ToString(), stored.Scopes, stored.ClientIds);
     }
 
-    private static ClaimsIdentity Identity(string keyId, IEnumerable<string> scopes, IEnumerable<int>? clientIds) => new(
+    private static ClaimsIdentity Identity(
+        string keyId, IEnumerable<string> scopes, IEnumerable<int>? clientIds) => new(
         [
             new Claim(ClaimTypes.NameIdentifier, keyId),
             .. scopes.Select(scope => new Claim(ScopeClaim, scope)),
@@ -111,6 +118,8 @@ public sealed class ApiKeyHandler(IOptions<ApiKeyOptions> options, IMemoryCache 
     private Task WriteProblemAsync(int status, string title, string detail)
     {
         _context.Response.StatusCode = status;
-        return _context.Response.WriteAsJsonAsync(new { type = $"https://httpstatuses.io/{status}", title, status, detail }, (System.Text.Json.JsonSerializerOptions?)null, "application/problem+json");
+        return _context.Response.WriteAsJsonAsync(
+            new { type = $"https://httpstatuses.io/{status}", title, status, detail },
+            (System.Text.Json.JsonSerializerOptions?)null, "application/problem+json");
     }
 }

@@ -35,7 +35,8 @@ public static class TokenApiExtensions
             {
                 settings.DocumentName = "v1";
                 settings.Title = "TokenPlatform API";
-                settings.Description = $"Every call except the OAuth browser endpoints, /health and / needs an {ApiKeyOptions.Header} header.";
+                settings.Description = $"Every call except the OAuth browser endpoints, /health and / needs an " +
+                    $"{ApiKeyOptions.Header} header.";
             };
         });
         return builder;

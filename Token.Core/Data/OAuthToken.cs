@@ -18,13 +18,19 @@ public sealed class OAuthToken
     public DateTimeOffset CreatedAt { get; set; }
     public DateTimeOffset UpdatedAt { get; set; }
 
-    /// <summary>When a refresher should next look at this token: before expiry, for keep-alive, or after a backoff.</summary>
+    /// <summary>
+    /// When a refresher should next look at this token: before expiry, for keep-alive, or after a backoff.
+    /// </summary>
     public DateTimeOffset RefreshDueAt { get; set; }
-    /// <summary>Which process is refreshing the token, until when; nobody else calls the provider for it meanwhile.</summary>
+    /// <summary>
+    /// Which process is refreshing the token, until when; nobody else calls the provider for it meanwhile.
+    /// </summary>
     public string? LeaseOwner { get; set; }
     public DateTimeOffset? LeaseUntil { get; set; }
     /// <summary>Passing failures since the last successful refresh; they set the backoff.</summary>
     public int FailureCount { get; set; }
-    /// <summary>The provider's error code of the last failed refresh (never its description: it may echo input).</summary>
+    /// <summary>
+    /// The provider's error code of the last failed refresh (never its description: it may echo input).
+    /// </summary>
     public string? LastError { get; set; }
 }

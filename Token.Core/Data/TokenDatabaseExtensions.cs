@@ -15,7 +15,9 @@ public static class TokenDatabaseExtensions
     private static readonly ActivitySource ActivitySource = new("Token.Core.Data");
     private const string AutoPrepare = "Max Auto Prepare";
 
-    /// <summary>The advisory lock that serializes migrations (a pooled connection keeps it until it is unlocked).</summary>
+    /// <summary>
+    /// The advisory lock that serializes migrations (a pooled connection keeps it until it is unlocked).
+    /// </summary>
     private const long MigrationLock = 0x746F6B656E6462; // "tokendb"
 
     public static TBuilder AddTokenDatabase<TBuilder>(this TBuilder builder) where TBuilder : IHostApplicationBuilder
@@ -63,7 +65,8 @@ public static class TokenDatabaseExtensions
         using var activity = ActivitySource.StartActivity("Migrate tokendb");
         await using var scope = host.Services.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<TokenDbContext>();
-        var logger = scope.ServiceProvider.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(TokenDatabaseExtensions));
+        var logger = scope.ServiceProvider.GetRequiredService<ILoggerFactory>().CreateLogger(
+            typeof(TokenDatabaseExtensions));
 
         // Replicas start together: one migrates while the others wait for this lock, then find nothing pending.
         await db.Database.OpenConnectionAsync(cancellationToken);
@@ -72,7 +75,8 @@ public static class TokenDatabaseExtensions
             await db.Database.ExecuteSqlAsync($"SELECT pg_advisory_lock({MigrationLock})", cancellationToken);
             var pending = (await db.Database.GetPendingMigrationsAsync(cancellationToken)).ToList();
             activity?.SetTag("tokendb.migrations.pending", pending.Count);
-            logger.LogInformation("Applying {PendingMigrationCount} pending migrations to {Database}", pending.Count, ConnectionName);
+            logger.LogInformation(
+                "Applying {PendingMigrationCount} pending migrations to {Database}", pending.Count, ConnectionName);
             await db.Database.MigrateAsync(cancellationToken);
         }
         finally

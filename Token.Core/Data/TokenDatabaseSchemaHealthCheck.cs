@@ -6,7 +6,8 @@ namespace Token.Core.Data;
 /// <summary>Healthy only when the database answers and its schema has every migration this build knows.</summary>
 internal sealed class TokenDatabaseSchemaHealthCheck(TokenDbContext db) : IHealthCheck
 {
-    public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
+    public async Task<HealthCheckResult> CheckHealthAsync(
+        HealthCheckContext context, CancellationToken cancellationToken = default)
     {
         var pending = (await db.Database.GetPendingMigrationsAsync(cancellationToken)).Count();
         return pending == 0

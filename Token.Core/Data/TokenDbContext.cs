@@ -65,10 +65,13 @@ public sealed class TokenDbContext(DbContextOptions<TokenDbContext> options) : D
                 .HasColumnType("jsonb")
                 .HasConversion(
                     parameters => JsonSerializer.Serialize(parameters, JsonSerializerOptions.Default),
-                    json => JsonSerializer.Deserialize<Dictionary<string, string>>(json, JsonSerializerOptions.Default) ?? new(),
+                    json =>
+                        JsonSerializer.Deserialize<Dictionary<string, string>>(
+                            json, JsonSerializerOptions.Default) ?? new(),
                     new ValueComparer<Dictionary<string, string>>(
                         (left, right) => left!.Count == right!.Count && !left.Except(right).Any(),
-                        parameters => parameters.Aggregate(0, (hash, pair) => HashCode.Combine(hash, pair.Key, pair.Value)),
+                        parameters =>
+                            parameters.Aggregate(0, (hash, pair) => HashCode.Combine(hash, pair.Key, pair.Value)),
                         parameters => new Dictionary<string, string>(parameters)));
         });
 

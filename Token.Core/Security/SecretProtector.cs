@@ -18,10 +18,13 @@ public sealed class SecretProtector
 
     public SecretProtector(IOptions<SecretEncryptionOptions> options)
     {
-        _keys = [.. options.Value.Keys.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(DeriveKey)];
+        _keys = [
+            .. options.Value.Keys.Split(
+                ',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(DeriveKey)];
         if (_keys.Length == 0)
         {
-            throw new InvalidOperationException("TokenEncryption:Keys is empty; the AppHost passes the token-encryption-key parameter.");
+            throw new InvalidOperationException(
+                "TokenEncryption:Keys is empty; the AppHost passes the token-encryption-key parameter.");
         }
     }
 
@@ -36,7 +39,9 @@ public sealed class SecretProtector
         RandomNumberGenerator.Fill(nonce);
 
         using var aes = new AesGcm(key, TagSize);
-        aes.Encrypt(nonce, plain, output.AsSpan(HeaderSize), output.AsSpan(1 + KeyIdSize + NonceSize, TagSize), context.AssociatedData);
+        aes.Encrypt(
+            nonce, plain, output.AsSpan(HeaderSize), output.AsSpan(1 + KeyIdSize + NonceSize, TagSize),
+            context.AssociatedData);
         return output;
     }
 
@@ -44,12 +49,15 @@ public sealed class SecretProtector
     {
         if (protectedValue.Length < HeaderSize || protectedValue[0] != FormatVersion)
         {
-            throw new SecretUnreadableException($"The {context.Kind} of {context.Table} row {context.Row} is not in a known format.");
+            throw new SecretUnreadableException(
+                $"The {context.Kind} of {context.Table} row {context.Row} is not in a known format.");
         }
 
         var keyId = protectedValue[1..(1 + KeyIdSize)];
         var key = _keys.FirstOrDefault(candidate => candidate.Id.AsSpan().SequenceEqual(keyId)).Key
-            ?? throw new SecretUnreadableException($"The {context.Kind} of {context.Table} row {context.Row} was encrypted under a key that is no longer configured.");
+            ?? throw new SecretUnreadableException(
+                $"The {context.Kind} of {context.Table} row {context.Row} was encrypted under a key that is no " +
+                "longer configured.");
 
         var plain = new byte[protectedValue.Length - HeaderSize];
         try
@@ -61,7 +69,8 @@ public sealed class SecretProtector
         }
         catch (AuthenticationTagMismatchException)
         {
-            throw new SecretUnreadableException($"The {context.Kind} of {context.Table} row {context.Row} does not belong to that row or was altered.");
+            throw new SecretUnreadableException(
+                $"The {context.Kind} of {context.Table} row {context.Row} does not belong to that row or was altered.");
         }
         return Encoding.UTF8.GetString(plain);
     }
@@ -74,7 +83,8 @@ public sealed class SecretProtector
     {
         if (secret.Length < 32)
         {
-            throw new InvalidOperationException("Each TokenEncryption key must be at least 32 characters of random text.");
+            throw new InvalidOperationException(
+                "Each TokenEncryption key must be at least 32 characters of random text.");
         }
         var key = HKDF.DeriveKey(HashAlgorithmName.SHA256, Encoding.UTF8.GetBytes(secret), 32, salt: [], info: KeyInfo);
         return (SHA256.HashData(key)[..KeyIdSize], key);

@@ -8,7 +8,8 @@ using Token.Core.Security;
 namespace Token.Core.Tokens;
 
 /// <summary>Writes grants (encrypted) together with the event that announces each change, in one transaction.</summary>
-public sealed class GrantStore(TokenDbContext db, SecretProtector protector, RefreshSchedule schedule, TimeProvider time)
+public sealed class GrantStore(
+    TokenDbContext db, SecretProtector protector, RefreshSchedule schedule, TimeProvider time)
 {
     /// <summary>Stores the grant of a completed consent, replacing the client's previous one.</summary>
     public async Task<OAuthToken> StoreIssuedAsync(int clientId, ProviderTokens tokens, CancellationToken ct)
@@ -26,7 +27,10 @@ public sealed class GrantStore(TokenDbContext db, SecretProtector protector, Ref
         token.LastRefreshedAt = null;
         Apply(token, tokens, now, keepRefreshToken: false, await ProviderOfAsync(clientId, ct));
 
-        AddEvent(new TokenIssued(Guid.NewGuid(), clientId, await BranchIdsAsync(clientId, ct), token.Version, token.ExpiresAt, now, "consent"));
+        AddEvent(
+            new TokenIssued(
+                Guid.NewGuid(), clientId, await BranchIdsAsync(clientId, ct), token.Version, token.ExpiresAt, now,
+                "consent"));
         await db.SaveChangesAsync(ct);
         return token;
     }
@@ -37,18 +41,23 @@ public sealed class GrantStore(TokenDbContext db, SecretProtector protector, Ref
     /// Stores a refresh's answer; a response without a refresh token keeps the old one (RFC 6749 §6). Throws
     /// <see cref="DbUpdateConcurrencyException"/> when the token changed since it was read: that answer is dropped.
     /// </summary>
-    public async Task StoreRefreshedAsync(OAuthToken token, IReadOnlyList<string> branchIds, ProviderTokens tokens, RefreshTrigger trigger, string provider, CancellationToken ct)
+    public async Task StoreRefreshedAsync(
+        OAuthToken token, IReadOnlyList<string> branchIds, ProviderTokens tokens, RefreshTrigger trigger,
+        string provider, CancellationToken ct)
     {
         var now = time.GetUtcNow();
         token.LastRefreshedAt = now;
         Apply(token, tokens, now, keepRefreshToken: true, provider);
 
-        AddEvent(new TokenRefreshed(Guid.NewGuid(), token.ClientId, branchIds, token.Version, token.ExpiresAt, now, trigger.ToTag()));
+        AddEvent(
+            new TokenRefreshed(
+                Guid.NewGuid(), token.ClientId, branchIds, token.Version, token.ExpiresAt, now, trigger.ToTag()));
         await db.SaveChangesAsync(ct);
     }
 
     /// <summary>The provider refused the grant itself: no more refreshes until the owner consents again.</summary>
-    public async Task StoreReauthorizationRequiredAsync(OAuthToken token, IReadOnlyList<string> branchIds, string error, RefreshTrigger trigger, CancellationToken ct)
+    public async Task StoreReauthorizationRequiredAsync(
+        OAuthToken token, IReadOnlyList<string> branchIds, string error, RefreshTrigger trigger, CancellationToken ct)
     {
         var now = time.GetUtcNow();
         token.IsValid = false;
@@ -57,7 +66,9 @@ public sealed class GrantStore(TokenDbContext db, SecretProtector protector, Ref
         token.UpdatedAt = now;
         ReleaseLease(token);
 
-        AddEvent(new TokenReauthorizationRequired(Guid.NewGuid(), token.ClientId, branchIds, token.Version, error, now, trigger.ToTag()));
+        AddEvent(
+            new TokenReauthorizationRequired(
+                Guid.NewGuid(), token.ClientId, branchIds, token.Version, error, now, trigger.ToTag()));
         await db.SaveChangesAsync(ct);
     }
 
@@ -65,7 +76,9 @@ public sealed class GrantStore(TokenDbContext db, SecretProtector protector, Ref
     /// A passing failure: the next attempt waits until <paramref name="nextAttemptAt"/>. After
     /// <paramref name="failuresBeforeEvent"/> in a row, subscribers hear of it once.
     /// </summary>
-    public async Task StoreRefreshFailedAsync(OAuthToken token, IReadOnlyList<string> branchIds, string error, RefreshTrigger trigger, DateTimeOffset nextAttemptAt, int failuresBeforeEvent, CancellationToken ct)
+    public async Task StoreRefreshFailedAsync(
+        OAuthToken token, IReadOnlyList<string> branchIds, string error, RefreshTrigger trigger,
+        DateTimeOffset nextAttemptAt, int failuresBeforeEvent, CancellationToken ct)
     {
         var now = time.GetUtcNow();
         token.FailureCount++;
@@ -76,7 +89,8 @@ public sealed class GrantStore(TokenDbContext db, SecretProtector protector, Ref
         if (token.FailureCount == failuresBeforeEvent)
         {
             AddEvent(new TokenRefreshFailed(
-                Guid.NewGuid(), token.ClientId, branchIds, token.Version, token.FailureCount, error, token.ExpiresAt, nextAttemptAt, now, trigger.ToTag()));
+                Guid.NewGuid(), token.ClientId, branchIds, token.Version, token.FailureCount, error, token.ExpiresAt,
+                nextAttemptAt, now, trigger.ToTag()));
         }
         await db.SaveChangesAsync(ct);
     }
@@ -97,16 +111,21 @@ public sealed class GrantStore(TokenDbContext db, SecretProtector protector, Ref
         token.UpdatedAt = now;
         ReleaseLease(token);
 
-        AddEvent(new TokenRevoked(Guid.NewGuid(), token.ClientId, await BranchIdsAsync(token.ClientId, ct), token.Version, providerConfirmed, now, "api"));
+        AddEvent(
+            new TokenRevoked(
+                Guid.NewGuid(), token.ClientId, await BranchIdsAsync(token.ClientId, ct), token.Version,
+                providerConfirmed, now, "api"));
         await db.SaveChangesAsync(ct);
     }
 
-    private void Apply(OAuthToken token, ProviderTokens tokens, DateTimeOffset now, bool keepRefreshToken, string provider)
+    private void Apply(
+        OAuthToken token, ProviderTokens tokens, DateTimeOffset now, bool keepRefreshToken, string provider)
     {
         token.AccessToken = protector.Protect(tokens.AccessToken, SecretContext.AccessToken(token.ClientId));
         if (tokens.RefreshToken is not null || !keepRefreshToken)
         {
-            token.RefreshToken = tokens.RefreshToken is null ? null : protector.Protect(tokens.RefreshToken, SecretContext.RefreshToken(token.ClientId));
+            token.RefreshToken = tokens.RefreshToken is null ? null : protector.Protect(
+                tokens.RefreshToken, SecretContext.RefreshToken(token.ClientId));
         }
         token.TokenType = tokens.TokenType;
         token.Scope = tokens.Scope ?? token.Scope;

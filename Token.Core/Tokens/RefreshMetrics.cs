@@ -14,7 +14,9 @@ public sealed class RefreshMetrics
     public RefreshMetrics(IMeterFactory meters)
     {
         var meter = meters.Create(MeterName);
-        _refreshes = meter.CreateCounter<long>("token.refreshes", "{refresh}", "Refresh attempts by outcome: refreshed, reauthorization_required, failed, circuit_open, superseded");
+        _refreshes = meter.CreateCounter<long>(
+            "token.refreshes", "{refresh}",
+            "Refresh attempts by outcome: refreshed, reauthorization_required, failed, circuit_open, superseded");
         _duration = meter.CreateHistogram<double>("token.refresh.duration", "s", "Time of a provider's refresh call");
     }
 

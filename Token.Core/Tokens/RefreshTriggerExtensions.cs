@@ -2,7 +2,9 @@ namespace Token.Core.Tokens;
 
 public static class RefreshTriggerExtensions
 {
-    /// <summary>The name subscribers and dashboards know: the <c>trigger</c> of events and of the refresh metrics.</summary>
+    /// <summary>
+    /// The name subscribers and dashboards know: the <c>trigger</c> of events and of the refresh metrics.
+    /// </summary>
     public static string ToTag(this RefreshTrigger trigger) => trigger switch
     {
         RefreshTrigger.Scheduled => "scheduled",

@@ -13,7 +13,10 @@ public static class TokenServicesExtensions
         builder.Services.AddOptions<SecretEncryptionOptions>().BindConfiguration("TokenEncryption")
             .Validate(o => !string.IsNullOrWhiteSpace(o.Keys), "TokenEncryption:Keys is required").ValidateOnStart();
         builder.Services.AddOptions<ProviderOptions>().BindConfiguration("Providers");
-        builder.Services.AddOptions<RefreshOptions>().BindConfiguration("Refresh").ValidateDataAnnotations().ValidateOnStart();
+        builder.Services.AddOptions<RefreshOptions>()
+            .BindConfiguration("Refresh")
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
 
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddSingleton<SecretProtector>();

@@ -11,19 +11,26 @@ namespace Token.Gateway.Edge;
 /// </summary>
 public static class IncomingRequestRules
 {
-    // From outside these are claims about the client that nobody checked. YARP sets X-Forwarded-For/-Proto/-Host/-Prefix
-    // afresh from the connection after they are gone.
-    private static readonly string[] ForwardingHeaders = ["Forwarded", "X-Real-IP", "X-Client-IP", "True-Client-IP", "X-Cluster-Client-IP"];
+    // From outside these are claims about the client that nobody checked. YARP sets
+    // X-Forwarded-For/-Proto/-Host/-Prefix afresh from the connection after they are gone.
+    private static readonly string[] ForwardingHeaders = [
+        "Forwarded", "X-Real-IP", "X-Client-IP", "True-Client-IP", "X-Cluster-Client-IP"];
     private static readonly string[] ForwardingPrefixes = ["X-Forwarded-", "X-Original-", "X-TokenPlatform-"];
 
     public static WebApplicationBuilder AddIncomingRequestRules(this WebApplicationBuilder builder)
     {
-        builder.Services.AddOptions<GatewayOptions>().BindConfiguration(GatewayOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        builder.Services.AddOptions<GatewayOptions>()
+            .BindConfiguration(GatewayOptions.Section)
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
         builder.Services.AddOptions<KestrelServerOptions>().Configure<IOptions<GatewayOptions>>((kestrel, gateway) =>
             kestrel.Limits.MaxRequestBodySize = gateway.Value.MaxRequestBodyBytes * RequestBodyLimit.DrainFactor);
         builder.Services.AddRequestTimeouts();
         builder.Services.AddOptions<RequestTimeoutOptions>().Configure<IOptions<GatewayOptions>>((timeouts, gateway) =>
-            timeouts.DefaultPolicy = new RequestTimeoutPolicy { Timeout = gateway.Value.RequestTimeout, TimeoutStatusCode = StatusCodes.Status504GatewayTimeout });
+            timeouts.DefaultPolicy = new RequestTimeoutPolicy
+            {
+                Timeout = gateway.Value.RequestTimeout, TimeoutStatusCode = StatusCodes.Status504GatewayTimeout
+            });
         builder.Services.AddProblemDetails();
         return builder;
     }

@@ -25,12 +25,14 @@ public sealed record ClientRegistration(string? ClientId, string? ClientSecret, 
 
         foreach (var uri in RedirectUris ?? [])
         {
-            if (!Uri.TryCreate(uri, UriKind.Absolute, out var parsed) || parsed.Scheme is not ("http" or "https") || !string.IsNullOrEmpty(parsed.Fragment))
+            if (!Uri.TryCreate(uri, UriKind.Absolute, out var parsed)
+                || parsed.Scheme is not ("http" or "https") || !string.IsNullOrEmpty(parsed.Fragment))
             {
                 yield return $"redirect_uris: {uri} is not an absolute http(s) URI without a fragment";
             }
         }
     }
 
-    public SandboxClient ToClient() => new() { ClientId = ClientId!, ClientSecret = ClientSecret!, RedirectUris = RedirectUris! };
+    public SandboxClient ToClient() =>
+        new() { ClientId = ClientId!, ClientSecret = ClientSecret!, RedirectUris = RedirectUris! };
 }

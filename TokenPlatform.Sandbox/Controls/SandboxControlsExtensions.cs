@@ -26,7 +26,9 @@ public static class SandboxControlsExtensions
         return builder;
     }
 
-    /// <summary>Must run before authentication: that is where OpenIddict answers the token and revocation endpoints.</summary>
+    /// <summary>
+    /// Must run before authentication: that is where OpenIddict answers the token and revocation endpoints.
+    /// </summary>
     public static WebApplication UseSandboxTokenEndpointControls(this WebApplication app)
     {
         app.UseMiddleware<TokenEndpointControlsMiddleware>();
@@ -70,9 +72,17 @@ public static class SandboxControlsExtensions
         var view = new RegisteredClient(client.ClientId, client.RedirectUris);
         return await registry.RegisterAsync(client, request.HttpContext.RequestAborted) switch
         {
-            RegistrationOutcome.Created => Results.Created($"/sandbox/clients/{Uri.EscapeDataString(client.ClientId)}", view),
+            RegistrationOutcome.Created => Results.Created(
+                $"/sandbox/clients/{Uri.EscapeDataString(client.ClientId)}", view),
             RegistrationOutcome.AlreadyRegistered => Results.Ok(view),
-            _ => Results.Json(new { error = "client_exists", error_description = $"Client {client.ClientId} is already registered with another secret or other redirect URIs." }, statusCode: StatusCodes.Status409Conflict)
+            _ => Results.Json(
+                new
+                {
+                    error = "client_exists",
+                    error_description =
+                        $"Client {client.ClientId} is already registered with another secret or other redirect URIs."
+                },
+                statusCode: StatusCodes.Status409Conflict)
         };
     }
 
@@ -91,10 +101,13 @@ public static class SandboxControlsExtensions
     /// <summary>Reads the body ourselves so that a typo in a field name gets a 400 that says which field.</summary>
     private static async Task<(T? Value, string Error)> ReadJsonAsync<T>(HttpRequest request) where T : class
     {
-        var options = request.HttpContext.RequestServices.GetRequiredService<Microsoft.Extensions.Options.IOptions<Microsoft.AspNetCore.Http.Json.JsonOptions>>().Value.SerializerOptions;
+        var options = request.HttpContext.RequestServices
+            .GetRequiredService<Microsoft.Extensions.Options.IOptions<Microsoft.AspNetCore.Http.Json.JsonOptions>>()
+            .Value.SerializerOptions;
         try
         {
-            var value = await JsonSerializer.DeserializeAsync<T>(request.Body, options, request.HttpContext.RequestAborted);
+            var value = await JsonSerializer.DeserializeAsync<T>(
+                request.Body, options, request.HttpContext.RequestAborted);
             return value is null ? (null, "The body must be a JSON object.") : (value, "");
         }
         catch (JsonException exception)

@@ -6,7 +6,8 @@ namespace TokenPlatform.Sandbox.Controls;
 public sealed class SandboxSwitches(IOptions<SandboxOptions> options)
 {
     private readonly Lock _gate = new();
-    private volatile SwitchSettings _current = new(options.Value.AutoApprove, AccessTokenLifetimeSeconds: 3600, RotateRefreshTokens: true, new TokenFailure());
+    private volatile SwitchSettings _current = new(
+        options.Value.AutoApprove, AccessTokenLifetimeSeconds: 3600, RotateRefreshTokens: true, new TokenFailure());
 
     public SwitchSettings Current => _current;
 

@@ -7,7 +7,8 @@ namespace TokenPlatform.Sandbox.Controls;
 /// whole, its absent fields taking their defaults (so <c>{"token_failure":{"mode":"none"}}</c> resets it).
 /// </summary>
 [JsonUnmappedMemberHandling(JsonUnmappedMemberHandling.Disallow)]
-public sealed record SwitchesUpdate(bool? AutoApprove, int? AccessTokenLifetimeSeconds, bool? RotateRefreshTokens, TokenFailure? TokenFailure)
+public sealed record SwitchesUpdate(
+    bool? AutoApprove, int? AccessTokenLifetimeSeconds, bool? RotateRefreshTokens, TokenFailure? TokenFailure)
 {
     public IEnumerable<string> Validate()
     {

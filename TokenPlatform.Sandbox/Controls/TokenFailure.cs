@@ -3,7 +3,9 @@ using static OpenIddict.Abstractions.OpenIddictConstants;
 
 namespace TokenPlatform.Sandbox.Controls;
 
-/// <summary>A failure the token endpoint fakes for requests of <see cref="GrantType"/> (null: every grant type).</summary>
+/// <summary>
+/// A failure the token endpoint fakes for requests of <see cref="GrantType"/> (null: every grant type).
+/// </summary>
 [JsonUnmappedMemberHandling(JsonUnmappedMemberHandling.Disallow)]
 public sealed record TokenFailure(
     TokenFailureMode Mode = TokenFailureMode.None,
@@ -13,7 +15,8 @@ public sealed record TokenFailure(
     int? RetryAfterSeconds = null)
 {
     public bool AppliesTo(string? grantType) =>
-        Mode is not TokenFailureMode.None && (GrantType is null || string.Equals(GrantType, grantType, StringComparison.Ordinal));
+        Mode is not TokenFailureMode.None
+        && (GrantType is null || string.Equals(GrantType, grantType, StringComparison.Ordinal));
 
     public IEnumerable<string> Validate()
     {

@@ -4,7 +4,8 @@ using static OpenIddict.Server.OpenIddictServerEvents;
 
 namespace TokenPlatform.Sandbox.OAuth;
 
-public sealed class RevocationLogging(ILogger<RevocationLogging> logger) : IOpenIddictServerHandler<HandleRevocationRequestContext>
+public sealed class RevocationLogging(
+    ILogger<RevocationLogging> logger) : IOpenIddictServerHandler<HandleRevocationRequestContext>
 {
     public static OpenIddictServerHandlerDescriptor Descriptor { get; } =
         OpenIddictServerHandlerDescriptor.CreateBuilder<HandleRevocationRequestContext>()
@@ -17,7 +18,9 @@ public sealed class RevocationLogging(ILogger<RevocationLogging> logger) : IOpen
     {
         if (!context.IsRejected)
         {
-            logger.LogInformation("Revoked a token of type {TokenType} for {ClientId}", context.GenericTokenPrincipal?.GetTokenType(), context.Request.ClientId);
+            logger.LogInformation(
+                "Revoked a token of type {TokenType} for {ClientId}", context.GenericTokenPrincipal?.GetTokenType(),
+                context.Request.ClientId);
         }
 
         return default;

@@ -2,7 +2,9 @@ using Microsoft.Data.Sqlite;
 
 namespace TokenPlatform.Sandbox.Storage;
 
-/// <summary>Where the SQLite file lives and whether it belongs to this process alone (then it is deleted on dispose).</summary>
+/// <summary>
+/// Where the SQLite file lives and whether it belongs to this process alone (then it is deleted on dispose).
+/// </summary>
 public sealed class SandboxDatabase(string path, bool isTemporary) : IDisposable
 {
     public string Path { get; } = path;
@@ -11,7 +13,11 @@ public sealed class SandboxDatabase(string path, bool isTemporary) : IDisposable
 
     public static SandboxDatabase From(SandboxOptions options) =>
         string.IsNullOrWhiteSpace(options.DatabasePath)
-            ? new SandboxDatabase(System.IO.Path.Combine(System.IO.Path.GetTempPath(), $"tokenplatform-sandbox-{Environment.ProcessId}-{Guid.NewGuid():N}.db"), isTemporary: true)
+            ? new SandboxDatabase(
+                System.IO.Path.Combine(
+                    System.IO.Path.GetTempPath(),
+                    $"tokenplatform-sandbox-{Environment.ProcessId}-{Guid.NewGuid():N}.db"),
+                isTemporary: true)
             : new SandboxDatabase(System.IO.Path.GetFullPath(options.DatabasePath), isTemporary: false);
 
     public void Dispose()

@@ -4,7 +4,8 @@ namespace TokenPlatform.Sandbox.Storage;
 
 internal sealed class SandboxDatabaseHealthCheck(SandboxDbContext db) : IHealthCheck
 {
-    public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default) =>
+    public async Task<HealthCheckResult> CheckHealthAsync(
+        HealthCheckContext context, CancellationToken cancellationToken = default) =>
         await db.Database.CanConnectAsync(cancellationToken)
             ? HealthCheckResult.Healthy("database answers")
             : new HealthCheckResult(context.Registration.FailureStatus, "database does not answer");

@@ -13,7 +13,8 @@ public static class SandboxStorageExtensions
 
         // Created by the container, so the container disposes it (deleting a throw-away file) when the host
         // stops, also after a failed start such as a port already in use.
-        builder.Services.AddSingleton(services => SandboxDatabase.From(services.GetRequiredService<IOptions<SandboxOptions>>().Value));
+        builder.Services.AddSingleton(
+            services => SandboxDatabase.From(services.GetRequiredService<IOptions<SandboxOptions>>().Value));
         builder.Services.AddDbContext<SandboxDbContext>((services, options) => options
             .UseSqlite(services.GetRequiredService<SandboxDatabase>().ConnectionString)
             .UseOpenIddict());
@@ -31,7 +32,8 @@ public static class SandboxStorageExtensions
     /// Creates the schema and registers the configured clients before the host starts, so the first
     /// request already finds them.
     /// </summary>
-    public static async Task PrepareSandboxStorageAsync(this WebApplication app, CancellationToken cancellationToken = default)
+    public static async Task PrepareSandboxStorageAsync(
+        this WebApplication app, CancellationToken cancellationToken = default)
     {
         var database = app.Services.GetRequiredService<SandboxDatabase>();
         Directory.CreateDirectory(System.IO.Path.GetDirectoryName(database.Path)!);
@@ -47,6 +49,8 @@ public static class SandboxStorageExtensions
             await registry.SeedAsync(client, cancellationToken);
         }
 
-        app.Logger.LogInformation("Sandbox database {DatabasePath} ready with {SeededClientCount} configured clients", database.Path, options.Clients.Count);
+        app.Logger.LogInformation(
+            "Sandbox database {DatabasePath} ready with {SeededClientCount} configured clients", database.Path,
+            options.Clients.Count);
     }
 }

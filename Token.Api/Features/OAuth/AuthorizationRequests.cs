@@ -18,6 +18,7 @@ public sealed class AuthorizationRequests(SecretProtector protector, TimeProvide
         var verifier = Pkce.NewVerifier();
         return new AuthorizationRequest(
             state, stateHash, protector.Protect(verifier, SecretContext.CodeVerifier(stateHash)),
-            OAuthProviderClient.AuthorizationUrl(provider, client.ClientId, client.RedirectUri, state, Pkce.CodeChallenge(verifier)));
+            OAuthProviderClient.AuthorizationUrl(
+                provider, client.ClientId, client.RedirectUri, state, Pkce.CodeChallenge(verifier)));
     }
 }

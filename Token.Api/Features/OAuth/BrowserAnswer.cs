@@ -21,7 +21,10 @@ public static class BrowserAnswer
         context.Response.Headers.CacheControl = "no-store";
         return WantsJson(context.Request)
             ? context.Response.WriteAsJsonAsync(
-                new ProblemDetails { Status = status, Title = title, Detail = detail, Type = $"https://httpstatuses.io/{status}" },
+                new ProblemDetails
+                {
+                    Status = status, Title = title, Detail = detail, Type = $"https://httpstatuses.io/{status}"
+                },
                 (System.Text.Json.JsonSerializerOptions?)null, "application/problem+json", context.RequestAborted)
             : WritePageAsync(context, title, detail, success: false);
     }

@@ -18,7 +18,8 @@ public sealed class TokenCache(TimeProvider time)
     public bool TryGet(int clientId, out CachedToken token)
     {
         var now = time.GetUtcNow();
-        if (_entries.TryGetValue(clientId, out var entry) && now - entry.CachedAt < MaxStaleness && now < entry.Token.RefreshAt)
+        if (_entries.TryGetValue(clientId, out var entry)
+            && now - entry.CachedAt < MaxStaleness && now < entry.Token.RefreshAt)
         {
             token = entry.Token;
             return true;

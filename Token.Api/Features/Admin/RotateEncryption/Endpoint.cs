@@ -25,7 +25,8 @@ public sealed class Endpoint(TokenDbContext db, SecretProtector protector) : End
 
         foreach (var client in await db.Clients.ToListAsync(ct))
         {
-            client.ClientSecret = Reencrypt(client.ClientSecret, SecretContext.ClientSecret(client.ClientId), ref count);
+            client.ClientSecret = Reencrypt(
+                client.ClientSecret, SecretContext.ClientSecret(client.ClientId), ref count);
         }
         foreach (var token in await db.Tokens.FromSql($"SELECT * FROM tokens FOR UPDATE").ToListAsync(ct))
         {

@@ -32,6 +32,8 @@ public sealed class Endpoint(TokenDbContext db, TimeProvider time) : Endpoint<Re
         db.ApiKeys.Add(key);
         await db.SaveChangesAsync(ct);
 
-        await Send.CreatedAtAsync<List.Endpoint>(null, new Response(key.Id, key.Name, key.Prefix, key.Scopes, key.ClientIds, key.CreatedAt, secret), cancellation: ct);
+        await Send.CreatedAtAsync<List.Endpoint>(
+            null, new Response(key.Id, key.Name, key.Prefix, key.Scopes, key.ClientIds, key.CreatedAt, secret),
+            cancellation: ct);
     }
 }

@@ -14,6 +14,9 @@ public sealed class Endpoint(TokenDbContext db) : EndpointWithoutRequest<IReadOn
         Group<AdminEndpoints>();
     }
 
-    public override async Task HandleAsync(CancellationToken ct) =>
-        await Send.OkAsync([.. (await db.ApiKeys.AsNoTracking().OrderBy(k => k.CreatedAt).ToListAsync(ct)).Select(ApiKeyResponse.From)], ct);
+    public override async Task HandleAsync(CancellationToken ct)
+    {
+        var keys = await db.ApiKeys.AsNoTracking().OrderBy(k => k.CreatedAt).ToListAsync(ct);
+        await Send.OkAsync([.. keys.Select(ApiKeyResponse.From)], ct);
+    }
 }

@@ -4,7 +4,8 @@ using Microsoft.EntityFrameworkCore;
 namespace Token.Api.Features.Branches.Create;
 
 public sealed record Request(
-    string BranchId, int ClientId, string? BranchName, string? Email, string? Description, string? AccountId, string? LocationId, bool? IsActive)
+    string BranchId, int ClientId, string? BranchName, string? Email, string? Description, string? AccountId,
+    string? LocationId, bool? IsActive)
     : IBranchFields
 {
     internal sealed class Validator : BranchFieldsValidator<Request>

@@ -7,8 +7,12 @@ using Token.Core.Security;
 
 namespace Token.Api.Features.Clients.Create;
 
-/// <summary><c>POST /clients</c>: registers an OAuth client (its secret is stored encrypted and never shown again).</summary>
-public sealed class Endpoint(TokenDbContext db, ProviderCatalog providers, SecretProtector protector, TimeProvider time) : Endpoint<Request, ClientResponse>
+/// <summary>
+/// <c>POST /clients</c>: registers an OAuth client (its secret is stored encrypted and never shown again).
+/// </summary>
+public sealed class Endpoint(
+    TokenDbContext db, ProviderCatalog providers, SecretProtector protector, TimeProvider time)
+    : Endpoint<Request, ClientResponse>
 {
     public override void Configure()
     {

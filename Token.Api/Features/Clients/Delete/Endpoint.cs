@@ -6,7 +6,9 @@ using Token.Core.Data;
 
 namespace Token.Api.Features.Clients.Delete;
 
-/// <summary><c>DELETE /clients/{id}</c>: the client, its branches, grant and pending authorizations (cascade).</summary>
+/// <summary>
+/// <c>DELETE /clients/{id}</c>: the client, its branches, grant and pending authorizations (cascade).
+/// </summary>
 public sealed class Endpoint(TokenDbContext db, TokenCache cache) : Endpoint<Request>
 {
     public override void Configure()

@@ -8,7 +8,9 @@ using Token.Core.Security;
 namespace Token.Api.Features.Clients.Update;
 
 /// <summary><c>PATCH /clients/{id}</c>.</summary>
-public sealed class Endpoint(TokenDbContext db, ProviderCatalog providers, SecretProtector protector, TimeProvider time) : Endpoint<Request, ClientResponse>
+public sealed class Endpoint(
+    TokenDbContext db, ProviderCatalog providers, SecretProtector protector, TimeProvider time)
+    : Endpoint<Request, ClientResponse>
 {
     public override void Configure()
     {

@@ -12,7 +12,8 @@ namespace Token.Api.Features.OAuth.Login;
 /// The single-use ticket from <c>/oauth/start</c> is what stops a stranger from attaching their own account to
 /// someone else's client. The request gets a new state and verifier here, so the link works exactly once.
 /// </summary>
-public sealed partial class Endpoint(TokenDbContext db, ProviderCatalog providers, AuthorizationRequests requests, TimeProvider time) : Endpoint<Request>
+public sealed partial class Endpoint(
+    TokenDbContext db, ProviderCatalog providers, AuthorizationRequests requests, TimeProvider time) : Endpoint<Request>
 {
     public override void Configure()
     {
@@ -31,7 +32,9 @@ public sealed partial class Endpoint(TokenDbContext db, ProviderCatalog provider
 
         var ticketHash = RandomValues.Hash(request.Ticket);
         var pending = await db.OAuthStates.AsNoTracking().FirstOrDefaultAsync(s => s.LoginTicket == ticketHash, ct);
-        var client = pending is null ? null : await db.Clients.AsNoTracking().FirstOrDefaultAsync(c => c.Id == pending.ClientId, ct);
+        var client = pending is null
+            ? null
+            : await db.Clients.AsNoTracking().FirstOrDefaultAsync(c => c.Id == pending.ClientId, ct);
         var provider = client is null ? null : await providers.FindAsync(client.Provider, ct);
         if (pending is null || client is null || provider is null || pending.ClientId != request.ClientId
             || pending.LoginTicketUsed || pending.IsUsed || pending.ExpiresAt <= time.GetUtcNow())
@@ -50,7 +53,9 @@ public sealed partial class Endpoint(TokenDbContext db, ProviderCatalog provider
                 .SetProperty(x => x.CodeVerifier, authorization.ProtectedVerifier), ct);
         if (claimed == 0)
         {
-            await BrowserAnswer.FailAsync(HttpContext, StatusCodes.Status400BadRequest, "Login link not valid", "This login link was already used.");
+            await BrowserAnswer.FailAsync(
+                HttpContext, StatusCodes.Status400BadRequest, "Login link not valid",
+                "This login link was already used.");
             return;
         }
 

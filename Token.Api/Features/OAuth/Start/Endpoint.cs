@@ -10,7 +10,9 @@ using Token.Core.Security;
 namespace Token.Api.Features.OAuth.Start;
 
 /// <summary><c>GET /oauth/start/{client_id}</c>: begins an authorization-code flow with PKCE for the client.</summary>
-public sealed class Endpoint(TokenDbContext db, ProviderCatalog providers, AuthorizationRequests requests, IOptions<PublicUrlOptions> publicUrl, TimeProvider time)
+public sealed class Endpoint(
+    TokenDbContext db, ProviderCatalog providers, AuthorizationRequests requests, IOptions<PublicUrlOptions> publicUrl,
+    TimeProvider time)
     : Endpoint<Request, Response>
 {
     public override void Configure()
@@ -33,7 +35,9 @@ public sealed class Endpoint(TokenDbContext db, ProviderCatalog providers, Autho
         var provider = await providers.FindAsync(client.Provider, ct);
         if (provider is null)
         {
-            ThrowError($"Provider '{client.Provider}' of client {request.ClientId} does not exist.", StatusCodes.Status409Conflict);
+            ThrowError(
+                $"Provider '{client.Provider}' of client {request.ClientId} does not exist.",
+                StatusCodes.Status409Conflict);
         }
 
         var authorization = requests.Create(client, provider);
@@ -51,6 +55,7 @@ public sealed class Endpoint(TokenDbContext db, ProviderCatalog providers, Autho
         await db.SaveChangesAsync(ct);
 
         var loginUrl = $"{publicUrl.Value.BaseUrl.TrimEnd('/')}/oauth/login/{client.Id}?ticket={ticket}";
-        await Send.OkAsync(new Response(client.Id, provider.Name, authorization.AuthorizationUrl, loginUrl, expiresAt), ct);
+        await Send.OkAsync(
+            new Response(client.Id, provider.Name, authorization.AuthorizationUrl, loginUrl, expiresAt), ct);
     }
 }

@@ -6,7 +6,8 @@ using Token.Core.Providers;
 namespace Token.Api.Features.Providers.Create;
 
 /// <summary><c>POST /providers</c>: registers another OAuth 2.0 provider.</summary>
-public sealed class Endpoint(TokenDbContext db, ProviderCatalog catalog, TimeProvider time) : Endpoint<Request, ProviderResponse>
+public sealed class Endpoint(
+    TokenDbContext db, ProviderCatalog catalog, TimeProvider time) : Endpoint<Request, ProviderResponse>
 {
     public override void Configure()
     {
@@ -36,6 +37,8 @@ public sealed class Endpoint(TokenDbContext db, ProviderCatalog catalog, TimePro
         };
         db.Providers.Add(provider);
         await db.SaveChangesAsync(ct);
-        await Send.CreatedAtAsync<Get.Endpoint>(new { name = provider.Name }, ProviderResponse.From(ProviderCatalog.ToDefinition(provider)), cancellation: ct);
+        await Send.CreatedAtAsync<Get.Endpoint>(
+            new { name = provider.Name }, ProviderResponse.From(ProviderCatalog.ToDefinition(provider)),
+            cancellation: ct);
     }
 }

@@ -6,8 +6,11 @@ using Token.Core.Providers;
 
 namespace Token.Api.Features.Providers.Update;
 
-/// <summary><c>PATCH /providers/{name}</c>: only the fields present change; built-in providers cannot be changed.</summary>
-public sealed class Endpoint(TokenDbContext db, ProviderCatalog catalog, TimeProvider time) : Endpoint<Request, ProviderResponse>
+/// <summary>
+/// <c>PATCH /providers/{name}</c>: only the fields present change; built-in providers cannot be changed.
+/// </summary>
+public sealed class Endpoint(
+    TokenDbContext db, ProviderCatalog catalog, TimeProvider time) : Endpoint<Request, ProviderResponse>
 {
     public override void Configure()
     {

@@ -24,7 +24,8 @@ public sealed class Endpoint(TokenDbContext db, SecretProtector protector) : End
         }
 
         // A revoked token is not handed out again, even to a caller that asks for the raw grant.
-        var accessToken = token.IsRevoked ? null : protector.Unprotect(token.AccessToken, SecretContext.AccessToken(token.ClientId));
+        var accessToken = token.IsRevoked ? null : protector.Unprotect(
+            token.AccessToken, SecretContext.AccessToken(token.ClientId));
         await Send.OkAsync(new Response(
             token.ClientId, accessToken, token.TokenType, token.Scope, token.ExpiresAt, token.IsValid, token.IsRevoked,
             token.Version, token.LastRefreshedAt, token.CreatedAt, token.UpdatedAt), ct);

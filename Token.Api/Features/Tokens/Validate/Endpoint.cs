@@ -3,7 +3,9 @@ using Token.Api.EndpointRules;
 
 namespace Token.Api.Features.Tokens.Validate;
 
-/// <summary><c>GET /tokens/validate/{client_id}</c>: a token that works now, refreshed first when it is about to expire.</summary>
+/// <summary>
+/// <c>GET /tokens/validate/{client_id}</c>: a token that works now, refreshed first when it is about to expire.
+/// </summary>
 public sealed class Endpoint(TokenCache cache, TokenReadMetrics metrics) : Endpoint<Request, TokenResponse>
 {
     public override void Configure()
