@@ -8,11 +8,8 @@ using Token.Contracts;
 namespace Token.Refresher;
 
 /// <summary>
-/// Publishes the outbox's events to RabbitMQ and deletes each row only after the broker confirmed it (MassTransit's
-/// publisher confirms). It wakes on the outbox's NOTIFY, so an event leaves as soon as its transaction commits, and
-/// polls every few seconds in case a notification was missed; under load a cycle carries the events of up to 50 ms.
-/// Rows are claimed with SKIP LOCKED, so several relays share the work. At least once: a crash between confirm and
-/// delete publishes a row again; subscribers dedupe by event id.
+/// Publishes the outbox's events to RabbitMQ with publisher confirms and deletes each row only once the broker
+/// confirmed it: at least once, subscribers dedupe by event id (docs/architecture.md, "The outbox relay").
 /// </summary>
 public sealed partial class OutboxRelay(
     NpgsqlDataSource database, SchemaReadiness schema, IBus bus, RefresherMetrics metrics, TimeProvider time,
@@ -63,9 +60,7 @@ public sealed partial class OutboxRelay(
                         {
                             await listening; // the listening connection failed: start over
                         }
-                        // A notification after a quiet spell goes out at once. Under load, when they come faster, the
-                        // next cycle starts no sooner than MinCycleInterval after the last one, so that each cycle (a
-                        // transaction and its commit) carries the events of that moment instead of one each.
+                        // Under load one cycle (one commit) carries the events of MinCycleInterval, not one each.
                         var sinceCycle = time.GetElapsedTime(cycleStarted);
                         if (sinceCycle < MinCycleInterval)
                         {

@@ -115,11 +115,10 @@ public static class Extensions
     }
 
     /// <summary>
-    /// Maps <c>/health</c> (every check: ready to serve) and <c>/alive</c> (process is live), under the prefix given to
-    /// <see cref="AddServiceDefaults{TBuilder}"/>. They are mapped in every environment because orchestrators probe
-    /// them; outside Development the body carries only the overall status, so check names and error details never
-    /// leave the service. <paramref name="writeHealth"/> replaces the body of <c>/health</c> (its last argument says
-    /// whether details may be shown).
+    /// Maps <c>/health</c> (ready to serve) and <c>/alive</c> (process is live) under the prefix given to
+    /// <see cref="AddServiceDefaults{TBuilder}"/>, in every environment (docs/architecture.md, "Health").
+    /// <paramref name="writeHealth"/> replaces the body of <c>/health</c>; its last argument says whether details
+    /// may be shown.
     /// </summary>
     public static WebApplication MapDefaultEndpoints(
         this WebApplication app, Func<HttpContext, HealthReport, bool, Task>? writeHealth = null)

@@ -12,9 +12,8 @@ namespace Token.Api.Auth;
 
 /// <summary>
 /// Authenticates callers by their X-API-Key: the bootstrap admin key or a key stored (hashed) in api_keys.
-/// It implements <see cref="IAuthenticationHandler"/> itself: <c>AuthenticationHandler&lt;T&gt;</c> creates a logger
-/// through the LoggerFactory's one lock for every request, which at tens of thousands of requests a second every
-/// thread waited for (docs/benchmarks.md).
+/// Implements <see cref="IAuthenticationHandler"/> itself: the base class takes a lock per request
+/// (docs/architecture.md, "API-key authentication").
 /// </summary>
 public sealed class ApiKeyHandler(
     IOptions<ApiKeyOptions> options, IMemoryCache cache, IServiceScopeFactory scopes) : IAuthenticationHandler
@@ -59,10 +58,7 @@ public sealed class ApiKeyHandler(
         }
 
         var hash = RandomValues.Hash(presented);
-        // The lookup itself is cached, so a burst of requests with a key this instance has not seen (or whose entry
-        // just expired) waits for one database query instead of each opening a connection of its own. IMemoryCache
-        // does not make a miss atomic: concurrent misses take a lock to create the entry, and the lookup starts
-        // (once, through Lazy) outside it.
+        // A burst of misses for one key waits for a single lookup (IMemoryCache does not make a miss atomic).
         if (!cache.TryGetValue(CacheKey(hash), out Lazy<Task<ClaimsIdentity?>>? lookup))
         {
             lock (CreatingEntry)

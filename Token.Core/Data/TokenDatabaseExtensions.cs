@@ -37,10 +37,8 @@ public static class TokenDatabaseExtensions
     }
 
     /// <summary>
-    /// The connection string with Npgsql's automatic preparation on: the same few statements run for every refresh,
-    /// relay cycle and cache miss, and prepared once per connection PostgreSQL no longer parses and plans them each
-    /// time. A connection string that says otherwise wins (e.g. "Max Auto Prepare=0" behind a PgBouncer that cannot
-    /// keep prepared statements).
+    /// The connection string with Npgsql's automatic preparation on, unless it says otherwise
+    /// (docs/architecture.md, "Prepared statements").
     /// </summary>
     public static string WithPreparedStatements(string connectionString)
     {

@@ -9,10 +9,9 @@ using Token.Core.Security;
 namespace Token.Core.Tokens;
 
 /// <summary>
-/// Refresh and revocation of a client's grant against its provider. A refresh claims the token's lease, calls the
-/// provider with no database lock held, and writes the answer back only if the token's version is still the one it
-/// started from; so across threads, API instances and refreshers one refresh runs per token, and a lost race never
-/// overwrites a newer grant.
+/// Refresh and revocation of a client's grant against its provider: one refresh per token at a time (a lease), no
+/// database lock during the provider call, and a result written back only over the version it started from
+/// (docs/architecture.md, "Refresh").
 /// </summary>
 public sealed partial class TokenLifecycle(
     TokenDbContext db, SecretProtector protector, ProviderCatalog providers, OAuthProviderClient oauth,

@@ -3,10 +3,8 @@ using System.Collections.Concurrent;
 namespace Token.Api.Features.Tokens;
 
 /// <summary>
-/// Keeps usable tokens in memory so that <c>validate</c> answers without a database round trip. This instance's own
-/// changes (refresh, revocation, new consent, deletion) replace or drop an entry at once; a change made by another
-/// process drops it when its event arrives (<see cref="TokenCacheInvalidation"/>), and after
-/// <see cref="MaxStaleness"/> at most should the event be late.
+/// Usable tokens in memory, so that <c>validate</c> answers without a database round trip. Other processes' changes
+/// drop an entry through <see cref="TokenCacheInvalidation"/>, or after <see cref="MaxStaleness"/> at the latest.
 /// </summary>
 public sealed class TokenCache(TimeProvider time)
 {
