@@ -1,5 +1,5 @@
 using Token.Api.Auth;
-using Token.Api.Features.Health;
+using Token.Api.Compatibility;
 using Token.Api.Features.Tokens;
 using Token.Api.Infrastructure;
 using Token.Core.Data;
@@ -20,6 +20,6 @@ var app = builder.Build();
 await app.MigrateTokenDatabaseAsync();
 
 app.UseTokenApi();
-app.MapDefaultEndpoints(SeedHealthResponse.WriteAsync);
+app.MapDefaultEndpoints(LegacyHealthResponse.WriteAsync);
 
 app.Run();

@@ -5,14 +5,14 @@ using Token.Gateway.RateLimiting;
 var builder = WebApplication.CreateBuilder(args);
 
 builder.AddServiceDefaults(probePathPrefix: GatewayPaths.Probes);
-builder.AddEdgeHygiene();
+builder.AddIncomingRequestRules();
 builder.AddCallerRateLimits();
 builder.AddTokenApiProxy();
 
 var app = builder.Build();
 
 app.UseAccessLog();
-app.UseEdgeHygiene();
+app.UseIncomingRequestRules();
 app.UseCallerRateLimits();
 app.MapTokenApiProxy();
 app.MapDefaultEndpoints();

@@ -1,7 +1,5 @@
 using System.Text.Json;
 using Microsoft.AspNetCore.Http.Timeouts;
-using Microsoft.Extensions.Diagnostics.HealthChecks;
-using Yarp.ReverseProxy.Forwarder;
 
 namespace Token.Gateway;
 
@@ -45,13 +43,14 @@ public static class TokenApiProxyExtensions
     }
 
     /// <summary>
-    /// Monitors read <c>/health</c> in the seed's shape. When token-api cannot be reached they still get that shape,
-    /// saying so, instead of an empty 502.
+    /// Monitors read <c>/health</c> in the legacy service's shape. When token-api cannot be reached they still get that
+    /// shape, saying so, instead of an empty 502.
     /// </summary>
     private static async Task AnswerHealthWhenTokenApiIsUnreachableAsync(HttpContext context, Func<Task> next)
     {
         await next();
-        if (context.GetForwarderErrorFeature() is null || context.Response.HasStarted || context.GetReverseProxyFeature().Route.Config.RouteId != HealthRoute)
+        if (context.GetForwarderErrorFeature() is null
+            || context.Response.HasStarted || context.GetReverseProxyFeature().Route.Config.RouteId != HealthRoute)
         {
             return;
         }
@@ -77,36 +76,12 @@ public static class TokenApiProxyExtensions
     {
         await next();
         if (context.GetForwarderErrorFeature() is not null && !context.Response.HasStarted
-            && context.Features.Get<IHttpRequestTimeoutFeature>() is { RequestTimeoutToken.IsCancellationRequested: true })
+            && context.Features.Get<IHttpRequestTimeoutFeature>()
+                is { RequestTimeoutToken.IsCancellationRequested: true })
         {
             context.Response.StatusCode = StatusCodes.Status504GatewayTimeout;
         }
     }
 
     private const string HealthRoute = "health";
-}
-
-/// <summary>The gateway is only ready when token-api, the service behind it, answers.</summary>
-internal sealed class TokenApiHealthCheck(HttpClient tokenApi) : IHealthCheck
-{
-    public static readonly TimeSpan Timeout = TimeSpan.FromSeconds(3);
-
-    public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
-    {
-        try
-        {
-            using var response = await tokenApi.GetAsync("/alive", cancellationToken);
-            return response.IsSuccessStatusCode
-                ? HealthCheckResult.Healthy("token-api is reachable")
-                : new HealthCheckResult(context.Registration.FailureStatus, $"token-api answered {(int)response.StatusCode}");
-        }
-        catch (HttpRequestException exception)
-        {
-            return new HealthCheckResult(context.Registration.FailureStatus, "token-api is unreachable", exception);
-        }
-        catch (TaskCanceledException) when (!cancellationToken.IsCancellationRequested)
-        {
-            return new HealthCheckResult(context.Registration.FailureStatus, $"token-api did not answer within {Timeout.TotalSeconds:0} s");
-        }
-    }
 }

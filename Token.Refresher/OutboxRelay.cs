@@ -8,13 +8,12 @@ using Token.Contracts;
 namespace Token.Refresher;
 
 /// <summary>
-/// Publishes the outbox's events to RabbitMQ and deletes each row only after the broker confirmed it (MassTransit's
-/// publisher confirms). It wakes on the outbox's NOTIFY, so an event leaves as soon as its transaction commits, and
-/// polls every few seconds in case a notification was missed; under load a cycle carries the events of up to 50 ms.
-/// Rows are claimed with SKIP LOCKED, so several relays share the work. At least once: a crash between confirm and
-/// delete publishes a row again; subscribers dedupe by event id.
+/// Publishes the outbox's events to RabbitMQ with publisher confirms and deletes each row only once the broker
+/// confirmed it: at least once, subscribers dedupe by event id (docs/architecture.md, "The outbox relay").
 /// </summary>
-public sealed partial class OutboxRelay(NpgsqlDataSource database, SchemaReadiness schema, IBus bus, RefresherMetrics metrics, TimeProvider time, ILogger<OutboxRelay> logger) : BackgroundService
+public sealed partial class OutboxRelay(
+    NpgsqlDataSource database, SchemaReadiness schema, IBus bus, RefresherMetrics metrics, TimeProvider time,
+    ILogger<OutboxRelay> logger) : BackgroundService
 {
     public const string Channel = "outbox";
     private const int BatchSize = 100;
@@ -61,9 +60,7 @@ public sealed partial class OutboxRelay(NpgsqlDataSource database, SchemaReadine
                         {
                             await listening; // the listening connection failed: start over
                         }
-                        // A notification after a quiet spell goes out at once. Under load, when they come faster, the
-                        // next cycle starts no sooner than MinCycleInterval after the last one, so that each cycle (a
-                        // transaction and its commit) carries the events of that moment instead of one each.
+                        // Under load one cycle (one commit) carries the events of MinCycleInterval, not one each.
                         var sinceCycle = time.GetElapsedTime(cycleStarted);
                         if (sinceCycle < MinCycleInterval)
                         {
@@ -103,12 +100,14 @@ public sealed partial class OutboxRelay(NpgsqlDataSource database, SchemaReadine
         using (SuppressInstrumentationScope.Begin())
         {
             await using var select = new NpgsqlCommand(
-                "SELECT id, message_type, payload, created_at FROM outbox ORDER BY created_at LIMIT $1 FOR UPDATE SKIP LOCKED", connection, transaction);
+                "SELECT id, message_type, payload, created_at FROM outbox ORDER BY created_at LIMIT $1 FOR UPDATE " +
+                "SKIP LOCKED", connection, transaction);
             select.Parameters.AddWithValue(BatchSize);
             await using var reader = await select.ExecuteReaderAsync(ct);
             while (await reader.ReadAsync(ct))
             {
-                rows.Add((reader.GetGuid(0), reader.GetString(1), reader.GetString(2), reader.GetFieldValue<DateTimeOffset>(3)));
+                rows.Add((reader.GetGuid(0), reader.GetString(1), reader.GetString(2),
+                    reader.GetFieldValue<DateTimeOffset>(3)));
             }
         }
         if (rows.Count == 0)
@@ -122,7 +121,8 @@ public sealed partial class OutboxRelay(NpgsqlDataSource database, SchemaReadine
         publishTimeout.CancelAfter(PublishTimeout);
         await Task.WhenAll(rows.Select(row =>
         {
-            var type = typeof(TokenIssued).Assembly.GetType(row.Type) ?? throw new InvalidOperationException($"Outbox row {row.Id} has unknown type {row.Type}.");
+            var type = typeof(TokenIssued).Assembly.GetType(row.Type) ?? throw new InvalidOperationException(
+                $"Outbox row {row.Id} has unknown type {row.Type}.");
             var message = JsonSerializer.Deserialize(row.Payload, type, JsonSerializerOptions.Web)!;
             return bus.Publish(message, type, context => context.MessageId = row.Id, publishTimeout.Token);
         }));

@@ -14,9 +14,9 @@ namespace Token.Refresher;
 /// claimed while the last one is still being refreshed. Sleeps until the next due time when nothing is left.
 /// </summary>
 public sealed partial class RefreshWorker(
-    IServiceScopeFactory scopes, SchemaReadiness schema, RefreshLeases leases, IOptions<RefreshOptions> options, TimeProvider time, ILogger<RefreshWorker> logger) : BackgroundService
+    IServiceScopeFactory scopes, SchemaReadiness schema, RefreshLeases leases, IOptions<RefreshOptions> options,
+    TimeProvider time, ILogger<RefreshWorker> logger) : BackgroundService
 {
-    public const string Trigger = "scheduled";
     private static readonly ActivitySource Source = new("Token.Refresher");
     private static readonly TimeSpan ShortestSleep = TimeSpan.FromMilliseconds(50);
 
@@ -25,7 +25,8 @@ public sealed partial class RefreshWorker(
         await schema.WaitAsync(stoppingToken);
         // Bounded to one batch: claimed tokens wait here seconds at most, far less than their lease.
         var claimed = Channel.CreateBounded<ClaimedToken>(options.Value.BatchSize);
-        var refreshLoops = Enumerable.Range(0, options.Value.Parallelism).Select(_ => RefreshLoopAsync(claimed.Reader, stoppingToken)).ToList();
+        var refreshLoops = Enumerable.Range(
+            0, options.Value.Parallelism).Select(_ => RefreshLoopAsync(claimed.Reader, stoppingToken)).ToList();
         try
         {
             await ClaimLoopAsync(claimed.Writer, stoppingToken);
@@ -64,7 +65,8 @@ public sealed partial class RefreshWorker(
         using (SuppressInstrumentationScope.Begin())
         {
             await using var scope = scopes.CreateAsyncScope();
-            tokenIds = await leases.ClaimDueAsync(scope.ServiceProvider.GetRequiredService<TokenDbContext>(), options.Value.BatchSize, ct);
+            tokenIds = await leases.ClaimDueAsync(
+                scope.ServiceProvider.GetRequiredService<TokenDbContext>(), options.Value.BatchSize, ct);
         }
         if (tokenIds.Count == 0)
         {
@@ -91,7 +93,8 @@ public sealed partial class RefreshWorker(
                 await using var scope = scopes.CreateAsyncScope();
                 try
                 {
-                    await scope.ServiceProvider.GetRequiredService<TokenLifecycle>().RefreshClaimedAsync(tokenId, Trigger, ct);
+                    await scope.ServiceProvider.GetRequiredService<TokenLifecycle>().RefreshClaimedAsync(
+                        tokenId, RefreshTrigger.Scheduled, ct);
                 }
                 catch (Exception exception) when (!ct.IsCancellationRequested)
                 {

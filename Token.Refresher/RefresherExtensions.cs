@@ -9,9 +9,11 @@ public static class RefresherExtensions
     public static WebApplicationBuilder AddTokenRefresher(this WebApplicationBuilder builder)
     {
         var connectionString = builder.Configuration.GetConnectionString(TokenDatabaseExtensions.ConnectionName)
-            ?? throw new InvalidOperationException($"ConnectionStrings:{TokenDatabaseExtensions.ConnectionName} is not set; the AppHost provides it.");
+            ?? throw new InvalidOperationException(
+                $"ConnectionStrings:{TokenDatabaseExtensions.ConnectionName} is not set; the AppHost provides it.");
         // The relay's own connections: one stays open to LISTEN, outside EF Core's pool.
-        builder.Services.AddSingleton(_ => NpgsqlDataSource.Create(TokenDatabaseExtensions.WithPreparedStatements(connectionString)));
+        builder.Services.AddSingleton(
+            _ => NpgsqlDataSource.Create(TokenDatabaseExtensions.WithPreparedStatements(connectionString)));
         builder.Services.AddSingleton<RefresherMetrics>();
         builder.Services.AddSingleton<SchemaReadiness>();
         builder.Services.AddHostedService<RefreshWorker>();

@@ -8,7 +8,8 @@ namespace Token.Refresher;
 /// token-api applies the migrations; the refresher's loops start once the newest one is in the database, instead of
 /// failing every second until then. The check cannot fail itself, so it logs nothing while it waits.
 /// </summary>
-public sealed partial class SchemaReadiness(NpgsqlDataSource database, IServiceScopeFactory scopes, TimeProvider time, ILogger<SchemaReadiness> logger)
+public sealed partial class SchemaReadiness(
+    NpgsqlDataSource database, IServiceScopeFactory scopes, TimeProvider time, ILogger<SchemaReadiness> logger)
 {
     private static readonly TimeSpan Poll = TimeSpan.FromSeconds(1);
 
@@ -35,12 +36,14 @@ public sealed partial class SchemaReadiness(NpgsqlDataSource database, IServiceS
     {
         try
         {
-            await using var history = database.CreateCommand("SELECT to_regclass('\"__EFMigrationsHistory\"') IS NOT NULL");
+            await using var history = database.CreateCommand(
+                "SELECT to_regclass('\"__EFMigrationsHistory\"') IS NOT NULL");
             if (!(bool)(await history.ExecuteScalarAsync(ct))!)
             {
                 return false;
             }
-            await using var applied = database.CreateCommand("SELECT EXISTS (SELECT 1 FROM \"__EFMigrationsHistory\" WHERE migration_id = $1)");
+            await using var applied = database.CreateCommand(
+                "SELECT EXISTS (SELECT 1 FROM \"__EFMigrationsHistory\" WHERE migration_id = $1)");
             applied.Parameters.AddWithValue(migration);
             return (bool)(await applied.ExecuteScalarAsync(ct))!;
         }

@@ -20,7 +20,8 @@ public static class ReadinessExtensions
     {
         var development = builder.Environment.IsDevelopment();
         var started = Stopwatch.StartNew();
-        var waiting = new ConcurrentDictionary<string, bool>(resources.Select(resource => KeyValuePair.Create(resource.Resource.Name, true)));
+        var waiting = new ConcurrentDictionary<string, bool>(
+            resources.Select(resource => KeyValuePair.Create(resource.Resource.Name, true)));
 
         foreach (var resource in resources)
         {
@@ -30,11 +31,14 @@ public static class ReadinessExtensions
                 {
                     var logger = @event.Services.GetRequiredService<ILogger<DistributedApplication>>();
                     logger.LogInformation(
-                        "TokenPlatform is ready after {StartupSeconds:F1} s ({Mode} infrastructure): gateway at {GatewayUrl}",
+                        "TokenPlatform is ready after {StartupSeconds:F1} s ({Mode} infrastructure): gateway at " +
+                        "{GatewayUrl}",
                         started.Elapsed.TotalSeconds, mode, gateway.GetEndpoint("http").Url);
                     if (development)
                     {
-                        logger.LogInformation("Admin API key (send it as X-API-Key): {AdminApiKey}", await adminApiKey.Resource.GetValueAsync(ct));
+                        logger.LogInformation(
+                            "Admin API key (send it as X-API-Key): {AdminApiKey}",
+                            await adminApiKey.Resource.GetValueAsync(ct));
                     }
                 }
             });

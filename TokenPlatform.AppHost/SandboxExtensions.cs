@@ -9,13 +9,14 @@ public static class SandboxExtensions
     public const string DemoClientSecret = "demo-client-secret";
 
     /// <summary>
-    /// Runs TokenPlatform.Sandbox, a real OAuth 2.0 server, and makes it token-api's <c>sandbox</c> provider, so the whole
-    /// consent flow works locally without Google credentials. Development only.
+    /// Runs TokenPlatform.Sandbox, a real OAuth 2.0 server, and makes it token-api's <c>sandbox</c> provider, so the
+    /// whole consent flow works locally without Google credentials. Development only.
     /// </summary>
     /// <param name="api">token-api, which runs the consent flow; the sandbox starts after it.</param>
     /// <param name="otherCallers">Every other service that calls the provider.</param>
     public static IResourceBuilder<ProjectResource> AddSandboxProvider(
-        this IDistributedApplicationBuilder builder, IResourceBuilder<ProjectResource> gateway, IResourceBuilder<ProjectResource> api,
+        this IDistributedApplicationBuilder builder, IResourceBuilder<ProjectResource> gateway,
+        IResourceBuilder<ProjectResource> api,
         params IResourceBuilder<ProjectResource>[] otherCallers)
     {
         var sandbox = builder.AddProject<Projects.TokenPlatform_Sandbox>("sandbox")
@@ -27,8 +28,9 @@ public static class SandboxExtensions
             // on every provider call, on the cores the refresh benchmark shares with the sandbox.
             .WithEndpoint("http", endpoint => (endpoint.IsProxied, endpoint.Port) = (false, null))
             .WithHttpHealthCheck("/health")
-            // token-api only calls the sandbox when an OAuth flow runs. Starting the sandbox after token-api keeps it off
-            // the start-up's critical path (RabbitMQ, then token-api, then the gateway) on a machine with few cores.
+            // token-api only calls the sandbox when an OAuth flow runs. Starting the sandbox after token-api keeps it
+            // off the start-up's critical path (RabbitMQ, then token-api, then the gateway) on a machine with few
+            // cores.
             .WaitFor(api);
 
         foreach (var service in (IResourceBuilder<ProjectResource>[])[api, .. otherCallers])

@@ -10,7 +10,8 @@ public static class SettingsForwarding
     /// <c>dotnet run --project TokenPlatform.AppHost -- --Telemetry:TraceSampleRatio=0.01</c> or
     /// <c>--Gateway:RateLimits:PerApiKey:TokenLimit=1000</c>.
     /// </summary>
-    public static void ForwardSettings(this IDistributedApplicationBuilder builder, string section, IEnumerable<ProjectResource> services)
+    public static void ForwardSettings(
+        this IDistributedApplicationBuilder builder, string section, IEnumerable<ProjectResource> services)
     {
         var settings = builder.Configuration.GetSection(section).AsEnumerable()
             .Where(setting => !string.IsNullOrEmpty(setting.Value))
@@ -33,7 +34,8 @@ public static class SettingsForwarding
     }
 
     /// <summary>Runs <c>Replicas:{name}</c> instances of each service (one when unset).</summary>
-    public static void WithReplicasFromSettings(this IDistributedApplicationBuilder builder, params IResourceBuilder<ProjectResource>[] services)
+    public static void WithReplicasFromSettings(
+        this IDistributedApplicationBuilder builder, params IResourceBuilder<ProjectResource>[] services)
     {
         foreach (var service in services)
         {

@@ -14,10 +14,3 @@ public sealed class SandboxOptions
     /// <summary>Clients registered (or updated) at start.</summary>
     public List<SandboxClient> Clients { get; init; } = [];
 }
-
-public sealed class SandboxClient
-{
-    public string ClientId { get; init; } = "";
-    public string ClientSecret { get; init; } = "";
-    public List<string> RedirectUris { get; init; } = [];
-}

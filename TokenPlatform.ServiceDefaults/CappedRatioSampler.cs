@@ -3,12 +3,9 @@ using OpenTelemetry.Trace;
 namespace Microsoft.Extensions.Hosting;
 
 /// <summary>
-/// Decides whether a new trace is kept: a share of them (<c>Telemetry:TraceSampleRatio</c>, by trace id), and no more
-/// than <c>Telemetry:MaxTracesPerSecond</c> of them per second in this process. A fixed share alone makes telemetry cost
-/// grow with the load: at 40,000 requests per second, 1 % is 400 traces per second, and the Aspire dashboard ingesting
-/// them took a quarter of a core from the services it watches (docs/benchmarks.md). With the cap, a loaded service
-/// exports what a quiet one does. A trace that came with a parent follows the parent's decision (see the
-/// <see cref="ParentBasedSampler"/> around this one), so a trace kept at the gateway is kept whole.
+/// Keeps a share of new traces (<c>Telemetry:TraceSampleRatio</c>, by trace id) and no more than
+/// <c>Telemetry:MaxTracesPerSecond</c> of them per second in this process, so that a loaded service exports what a
+/// quiet one does (docs/architecture.md, "Telemetry at load").
 /// </summary>
 internal sealed class CappedRatioSampler : Sampler
 {

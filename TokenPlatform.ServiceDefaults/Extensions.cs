@@ -22,15 +22,18 @@ public static class Extensions
 
     // Libraries that report through System.Diagnostics without an instrumentation package of their own.
     private static readonly string[] LibrarySources = ["Npgsql", "MassTransit"];
-    private static readonly string[] UrlLoggingCategories = ["Microsoft.AspNetCore.Hosting.Diagnostics", "Yarp.ReverseProxy.Forwarder"];
+    private static readonly string[] UrlLoggingCategories = [
+        "Microsoft.AspNetCore.Hosting.Diagnostics", "Yarp.ReverseProxy.Forwarder"];
     private static readonly string[] LibraryMeters = ["Npgsql", "MassTransit", "Microsoft.EntityFrameworkCore"];
     private const string OwnSources = "Token.*";
 
     /// <summary>New traces kept per second and process, at most (<c>Telemetry:MaxTracesPerSecond</c>).</summary>
     public const int DefaultMaxTracesPerSecond = 10;
 
-    /// <param name="probePathPrefix">Where this service's own <c>/health</c> and <c>/alive</c> live, e.g. <c>/gateway</c> when the root paths belong to another service.</param>
-    public static TBuilder AddServiceDefaults<TBuilder>(this TBuilder builder, string probePathPrefix = "") where TBuilder : IHostApplicationBuilder
+    /// <param name="probePathPrefix">Where this service's own <c>/health</c> and <c>/alive</c> live, e.g.
+    /// <c>/gateway</c> when the root paths belong to another service.</param>
+    public static TBuilder AddServiceDefaults<TBuilder>(
+        this TBuilder builder, string probePathPrefix = "") where TBuilder : IHostApplicationBuilder
     {
         var probes = new ProbePaths(probePathPrefix);
         builder.Services.AddSingleton(probes);
@@ -47,7 +50,8 @@ public static class Extensions
         return builder;
     }
 
-    private static TBuilder ConfigureOpenTelemetry<TBuilder>(this TBuilder builder, ProbePaths probes) where TBuilder : IHostApplicationBuilder
+    private static TBuilder ConfigureOpenTelemetry<TBuilder>(
+        this TBuilder builder, ProbePaths probes) where TBuilder : IHostApplicationBuilder
     {
         // These write whole URLs, query strings included, at Information; codes, states and login tickets travel there.
         foreach (var category in UrlLoggingCategories)
@@ -88,7 +92,8 @@ public static class Extensions
                 {
                     if (request.RequestUri is { Query.Length: > 1 } uri)
                     {
-                        activity.SetTag("url.full", uri.GetLeftPart(UriPartial.Path) + QueryRedaction.Redact(uri.Query));
+                        activity.SetTag(
+                            "url.full", uri.GetLeftPart(UriPartial.Path) + QueryRedaction.Redact(uri.Query));
                     }
                 }));
 
@@ -100,7 +105,8 @@ public static class Extensions
         return builder;
     }
 
-    public static TBuilder AddDefaultHealthChecks<TBuilder>(this TBuilder builder) where TBuilder : IHostApplicationBuilder
+    public static TBuilder AddDefaultHealthChecks<TBuilder>(this TBuilder builder)
+        where TBuilder : IHostApplicationBuilder
     {
         builder.Services.AddHealthChecks()
             .AddCheck("self", () => HealthCheckResult.Healthy(), [LiveTag]);
@@ -109,13 +115,13 @@ public static class Extensions
     }
 
     /// <summary>
-    /// Maps <c>/health</c> (every check: ready to serve) and <c>/alive</c> (process is live), under the prefix given to
-    /// <see cref="AddServiceDefaults{TBuilder}"/>. They are mapped in every environment because orchestrators probe
-    /// them; outside Development the body carries only the overall status, so check names and error details never
-    /// leave the service. <paramref name="writeHealth"/> replaces the body of <c>/health</c> (its last argument says
-    /// whether details may be shown).
+    /// Maps <c>/health</c> (ready to serve) and <c>/alive</c> (process is live) under the prefix given to
+    /// <see cref="AddServiceDefaults{TBuilder}"/>, in every environment (docs/architecture.md, "Health").
+    /// <paramref name="writeHealth"/> replaces the body of <c>/health</c>; its last argument says whether details
+    /// may be shown.
     /// </summary>
-    public static WebApplication MapDefaultEndpoints(this WebApplication app, Func<HttpContext, HealthReport, bool, Task>? writeHealth = null)
+    public static WebApplication MapDefaultEndpoints(
+        this WebApplication app, Func<HttpContext, HealthReport, bool, Task>? writeHealth = null)
     {
         var probes = app.Services.GetRequiredService<ProbePaths>();
         var detailed = app.Environment.IsDevelopment();
@@ -137,7 +143,8 @@ public static class Extensions
             }
         });
 
-        app.MapHealthChecks(probes.Health, new HealthCheckOptions { ResponseWriter = (c, r) => writeHealth(c, r, detailed) });
+        app.MapHealthChecks(
+            probes.Health, new HealthCheckOptions { ResponseWriter = (c, r) => writeHealth(c, r, detailed) });
         app.MapHealthChecks(probes.Alive, new HealthCheckOptions
         {
             Predicate = check => check.Tags.Contains(LiveTag),
@@ -151,7 +158,12 @@ public static class Extensions
     public static Dictionary<string, object> DescribeChecks(HealthReport report) =>
         report.Entries.ToDictionary(
             entry => entry.Key,
-            entry => (object)new { status = entry.Value.Status.ToString(), description = entry.Value.Description, duration_ms = entry.Value.Duration.TotalMilliseconds });
+            entry => (object)new
+            {
+                status = entry.Value.Status.ToString(),
+                description = entry.Value.Description,
+                duration_ms = entry.Value.Duration.TotalMilliseconds
+            });
 
     private static Task WriteReport(HttpContext context, HealthReport report, bool detailed)
     {
@@ -159,39 +171,14 @@ public static class Extensions
         context.Response.Headers.CacheControl = "no-store";
 
         object body = detailed
-            ? new { status = report.Status.ToString(), duration_ms = report.TotalDuration.TotalMilliseconds, checks = DescribeChecks(report) }
+            ? new
+            {
+                status = report.Status.ToString(),
+                duration_ms = report.TotalDuration.TotalMilliseconds,
+                checks = DescribeChecks(report)
+            }
             : new { status = report.Status.ToString() };
 
         return JsonSerializer.SerializeAsync(context.Response.Body, body, cancellationToken: context.RequestAborted);
-    }
-}
-
-/// <summary>The paths of a service's own health probes.</summary>
-internal sealed class ProbePaths(string prefix)
-{
-    public string Health { get; } = prefix + "/health";
-    public string Alive { get; } = prefix + "/alive";
-
-    // Orchestrator probes poll every few seconds and would bury real traffic in the dashboard. A probe that is
-    // part of a caller's trace (it carries traceparent) is real traffic: keep it.
-    public bool IsTraced(HttpContext context) =>
-        !(context.Request.Path.Equals(Health, StringComparison.OrdinalIgnoreCase) || context.Request.Path.Equals(Alive, StringComparison.OrdinalIgnoreCase))
-        || context.Request.Headers.ContainsKey("traceparent");
-}
-
-/// <summary>
-/// Query strings here carry secrets (an authorization code, a state, a login ticket, a token for tokeninfo), and
-/// the Aspire dashboard asks instrumentations not to redact them. Spans keep the parameter names, never the values.
-/// </summary>
-public static class QueryRedaction
-{
-    public static string Redact(string? query)
-    {
-        if (string.IsNullOrEmpty(query) || query == "?")
-        {
-            return "";
-        }
-        var names = query.TrimStart('?').Split('&', StringSplitOptions.RemoveEmptyEntries).Select(pair => pair.Split('=')[0] + "=Redacted");
-        return "?" + string.Join('&', names);
     }
 }

@@ -1,11 +1,10 @@
 using System.Text.Json;
 using FastEndpoints;
 using FastEndpoints.Swagger;
-using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.HttpOverrides;
+using Token.Api.Auth;
 using Token.Api.Features.OAuth;
 using Token.Api.Features.Tokens;
-using Token.Api.Auth;
 
 namespace Token.Api.Infrastructure;
 
@@ -36,7 +35,8 @@ public static class TokenApiExtensions
             {
                 settings.DocumentName = "v1";
                 settings.Title = "TokenPlatform API";
-                settings.Description = $"Every call except the OAuth browser endpoints, /health and / needs an {ApiKeyOptions.Header} header.";
+                settings.Description = $"Every call except the OAuth browser endpoints, /health and / needs an " +
+                    $"{ApiKeyOptions.Header} header.";
             };
         });
         return builder;
@@ -50,7 +50,7 @@ public static class TokenApiExtensions
         app.UseAuthorization();
         app.UseFastEndpoints(config =>
         {
-            // The seed's JSON contract is snake_case.
+            // The legacy service's JSON contract is snake_case.
             config.Serializer.Options.PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower;
             config.Errors.UseProblemDetails();
         });
@@ -75,35 +75,4 @@ public static class TokenApiExtensions
 
     private static bool IsDocumentation(PathString path) =>
         path.StartsWithSegments("/docs") || path.StartsWithSegments("/redoc") || path.StartsWithSegments("/openapi");
-}
-
-/// <summary>Where browsers and providers reach this API from outside (the gateway), for login links and redirects.</summary>
-public sealed class PublicUrlOptions
-{
-    public string BaseUrl { get; set; } = "http://localhost:8002";
-}
-
-/// <summary>Kestrel's own refusals (body too large, malformed request) keep their status as problem details instead of becoming 500.</summary>
-internal sealed class BadRequestExceptionHandler(IProblemDetailsService problems) : IExceptionHandler
-{
-    public async ValueTask<bool> TryHandleAsync(HttpContext context, Exception exception, CancellationToken ct)
-    {
-        if (exception is not BadHttpRequestException badRequest)
-        {
-            return false;
-        }
-        context.Response.StatusCode = badRequest.StatusCode;
-        return await problems.TryWriteAsync(new ProblemDetailsContext
-        {
-            HttpContext = context,
-            ProblemDetails = new Microsoft.AspNetCore.Mvc.ProblemDetails
-            {
-                Status = badRequest.StatusCode,
-                Title = badRequest.StatusCode == StatusCodes.Status413PayloadTooLarge ? "Request body too large" : "Bad request",
-                Detail = badRequest.StatusCode == StatusCodes.Status413PayloadTooLarge
-                    ? $"Request bodies are limited to {TokenApiExtensions.MaxRequestBodyBytes} bytes."
-                    : badRequest.Message
-            }
-        });
-    }
 }

@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Npgsql;
@@ -16,7 +15,9 @@ public static class TokenDatabaseExtensions
     private static readonly ActivitySource ActivitySource = new("Token.Core.Data");
     private const string AutoPrepare = "Max Auto Prepare";
 
-    /// <summary>The advisory lock that serializes migrations (a pooled connection keeps it until it is unlocked).</summary>
+    /// <summary>
+    /// The advisory lock that serializes migrations (a pooled connection keeps it until it is unlocked).
+    /// </summary>
     private const long MigrationLock = 0x746F6B656E6462; // "tokendb"
 
     public static TBuilder AddTokenDatabase<TBuilder>(this TBuilder builder) where TBuilder : IHostApplicationBuilder
@@ -36,10 +37,8 @@ public static class TokenDatabaseExtensions
     }
 
     /// <summary>
-    /// The connection string with Npgsql's automatic preparation on: the same few statements run for every refresh,
-    /// relay cycle and cache miss, and prepared once per connection PostgreSQL no longer parses and plans them each
-    /// time. A connection string that says otherwise wins (e.g. "Max Auto Prepare=0" behind a PgBouncer that cannot
-    /// keep prepared statements).
+    /// The connection string with Npgsql's automatic preparation on, unless it says otherwise
+    /// (docs/architecture.md, "Prepared statements").
     /// </summary>
     public static string WithPreparedStatements(string connectionString)
     {
@@ -64,7 +63,8 @@ public static class TokenDatabaseExtensions
         using var activity = ActivitySource.StartActivity("Migrate tokendb");
         await using var scope = host.Services.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<TokenDbContext>();
-        var logger = scope.ServiceProvider.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(TokenDatabaseExtensions));
+        var logger = scope.ServiceProvider.GetRequiredService<ILoggerFactory>().CreateLogger(
+            typeof(TokenDatabaseExtensions));
 
         // Replicas start together: one migrates while the others wait for this lock, then find nothing pending.
         await db.Database.OpenConnectionAsync(cancellationToken);
@@ -73,7 +73,8 @@ public static class TokenDatabaseExtensions
             await db.Database.ExecuteSqlAsync($"SELECT pg_advisory_lock({MigrationLock})", cancellationToken);
             var pending = (await db.Database.GetPendingMigrationsAsync(cancellationToken)).ToList();
             activity?.SetTag("tokendb.migrations.pending", pending.Count);
-            logger.LogInformation("Applying {PendingMigrationCount} pending migrations to {Database}", pending.Count, ConnectionName);
+            logger.LogInformation(
+                "Applying {PendingMigrationCount} pending migrations to {Database}", pending.Count, ConnectionName);
             await db.Database.MigrateAsync(cancellationToken);
         }
         finally
@@ -81,17 +82,5 @@ public static class TokenDatabaseExtensions
             await db.Database.ExecuteSqlAsync($"SELECT pg_advisory_unlock({MigrationLock})", CancellationToken.None);
             await db.Database.CloseConnectionAsync();
         }
-    }
-}
-
-/// <summary>Healthy only when the database answers and its schema has every migration this build knows.</summary>
-internal sealed class TokenDatabaseSchemaHealthCheck(TokenDbContext db) : IHealthCheck
-{
-    public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
-    {
-        var pending = (await db.Database.GetPendingMigrationsAsync(cancellationToken)).Count();
-        return pending == 0
-            ? HealthCheckResult.Healthy("schema is current")
-            : new HealthCheckResult(context.Registration.FailureStatus, $"{pending} migrations pending");
     }
 }

@@ -4,6 +4,11 @@ using Microsoft.EntityFrameworkCore.ChangeTracking;
 
 namespace Token.Core.Data;
 
+/// <summary>
+/// The legacy service's tables (clients, branches, tokens, oauth_states) keep their names and fields so its callers
+/// carry over; providers, api_keys and outbox are new. Secret values are stored only as ciphertext
+/// (<see cref="Security.SecretProtector"/>).
+/// </summary>
 public sealed class TokenDbContext(DbContextOptions<TokenDbContext> options) : DbContext(options)
 {
     public DbSet<Client> Clients => Set<Client>();
@@ -60,10 +65,13 @@ public sealed class TokenDbContext(DbContextOptions<TokenDbContext> options) : D
                 .HasColumnType("jsonb")
                 .HasConversion(
                     parameters => JsonSerializer.Serialize(parameters, JsonSerializerOptions.Default),
-                    json => JsonSerializer.Deserialize<Dictionary<string, string>>(json, JsonSerializerOptions.Default) ?? new(),
+                    json =>
+                        JsonSerializer.Deserialize<Dictionary<string, string>>(
+                            json, JsonSerializerOptions.Default) ?? new(),
                     new ValueComparer<Dictionary<string, string>>(
                         (left, right) => left!.Count == right!.Count && !left.Except(right).Any(),
-                        parameters => parameters.Aggregate(0, (hash, pair) => HashCode.Combine(hash, pair.Key, pair.Value)),
+                        parameters =>
+                            parameters.Aggregate(0, (hash, pair) => HashCode.Combine(hash, pair.Key, pair.Value)),
                         parameters => new Dictionary<string, string>(parameters)));
         });
 

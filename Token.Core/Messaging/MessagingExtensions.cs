@@ -13,11 +13,13 @@ public static class MessagingExtensions
     /// A MassTransit bus on the <c>messaging</c> broker. MassTransit adds its own health check
     /// (tagged <c>ready</c>), so <c>/health</c> fails while the bus is not connected.
     /// </summary>
-    public static TBuilder AddTokenMessaging<TBuilder>(this TBuilder builder, Action<IBusRegistrationConfigurator>? configure = null)
+    public static TBuilder AddTokenMessaging<TBuilder>(
+        this TBuilder builder, Action<IBusRegistrationConfigurator>? configure = null)
         where TBuilder : IHostApplicationBuilder
     {
         var connectionString = builder.Configuration.GetConnectionString(ConnectionName)
-            ?? throw new InvalidOperationException($"ConnectionStrings:{ConnectionName} is not set; the AppHost provides it.");
+            ?? throw new InvalidOperationException(
+                $"ConnectionStrings:{ConnectionName} is not set; the AppHost provides it.");
 
         builder.Services.AddMassTransit(bus =>
         {

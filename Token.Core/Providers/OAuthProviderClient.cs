@@ -6,25 +6,17 @@ using Microsoft.AspNetCore.WebUtilities;
 
 namespace Token.Core.Providers;
 
-/// <summary>A token endpoint's successful answer (RFC 6749 §5.1).</summary>
-public sealed record ProviderTokens(string AccessToken, string TokenType, TimeSpan ExpiresIn, string? RefreshToken, string? Scope);
-
-/// <summary>A token endpoint's refusal (RFC 6749 §5.2) or a failure to reach it; <paramref name="RetryAfter"/> when it said when to come back.</summary>
-public sealed record ProviderError(string Error, string? Description, int? StatusCode, TimeSpan? RetryAfter = null)
-{
-    /// <summary>The grant itself is dead: only a new consent helps (invalid_grant and the other §5.2 errors).</summary>
-    public bool RequiresReauthorization => StatusCode is >= 400 and < 500 && StatusCode != 429;
-}
-
 /// <summary>The client side of RFC 6749 (authorization code, refresh) and RFC 7009 (revocation).</summary>
 public sealed class OAuthProviderClient(HttpClient http)
 {
     /// <summary>Providers that omit <c>expires_in</c> get this lifetime (Google always sends it).</summary>
     public static readonly TimeSpan DefaultLifetime = TimeSpan.FromHours(1);
 
-    public static string AuthorizationUrl(ProviderDefinition provider, string clientId, string redirectUri, string state, string codeChallenge)
+    public static string AuthorizationUrl(
+        ProviderDefinition provider, string clientId, string redirectUri, string state, string codeChallenge)
     {
-        var parameters = new Dictionary<string, string?>(provider.AuthorizationParameters.ToDictionary(p => p.Key, p => (string?)p.Value))
+        var parameters = new Dictionary<string, string?>(
+            provider.AuthorizationParameters.ToDictionary(p => p.Key, p => (string?)p.Value))
         {
             ["response_type"] = "code",
             ["client_id"] = clientId,
@@ -37,7 +29,9 @@ public sealed class OAuthProviderClient(HttpClient http)
         return QueryHelpers.AddQueryString(provider.AuthorizationEndpoint, parameters);
     }
 
-    public Task<TokenEndpointResult> ExchangeCodeAsync(ProviderDefinition provider, string clientId, string clientSecret, string code, string redirectUri, string codeVerifier, CancellationToken ct) =>
+    public Task<TokenEndpointResult> ExchangeCodeAsync(
+        ProviderDefinition provider, string clientId, string clientSecret, string code, string redirectUri,
+        string codeVerifier, CancellationToken ct) =>
         RequestTokensAsync(provider, clientId, clientSecret, new()
         {
             ["grant_type"] = "authorization_code",
@@ -46,7 +40,8 @@ public sealed class OAuthProviderClient(HttpClient http)
             ["code_verifier"] = codeVerifier
         }, ct);
 
-    public Task<TokenEndpointResult> RefreshAsync(ProviderDefinition provider, string clientId, string clientSecret, string refreshToken, CancellationToken ct) =>
+    public Task<TokenEndpointResult> RefreshAsync(
+        ProviderDefinition provider, string clientId, string clientSecret, string refreshToken, CancellationToken ct) =>
         RequestTokensAsync(provider, clientId, clientSecret, new()
         {
             ["grant_type"] = "refresh_token",
@@ -54,7 +49,8 @@ public sealed class OAuthProviderClient(HttpClient http)
         }, ct);
 
     /// <summary>Revokes a token (RFC 7009); true when the provider confirmed it.</summary>
-    public async Task<bool> RevokeAsync(ProviderDefinition provider, string clientId, string clientSecret, string token, CancellationToken ct)
+    public async Task<bool> RevokeAsync(
+        ProviderDefinition provider, string clientId, string clientSecret, string token, CancellationToken ct)
     {
         if (provider.RevocationEndpoint is null)
         {
@@ -62,17 +58,21 @@ public sealed class OAuthProviderClient(HttpClient http)
         }
         try
         {
-            using var request = Authenticated(provider, clientId, clientSecret, provider.RevocationEndpoint, new() { ["token"] = token });
+            using var request = Authenticated(
+                provider, clientId, clientSecret, provider.RevocationEndpoint, new() { ["token"] = token });
             using var response = await http.SendAsync(request, ct);
             return response.IsSuccessStatusCode;
         }
-        catch (Exception exception) when (exception is HttpRequestException or TaskCanceledException && !ct.IsCancellationRequested)
+        catch (Exception exception) when (
+            exception is HttpRequestException or TaskCanceledException && !ct.IsCancellationRequested)
         {
             return false;
         }
     }
 
-    private async Task<TokenEndpointResult> RequestTokensAsync(ProviderDefinition provider, string clientId, string clientSecret, Dictionary<string, string> form, CancellationToken ct)
+    private async Task<TokenEndpointResult> RequestTokensAsync(
+        ProviderDefinition provider, string clientId, string clientSecret, Dictionary<string, string> form,
+        CancellationToken ct)
     {
         try
         {
@@ -84,13 +84,22 @@ public sealed class OAuthProviderClient(HttpClient http)
             if (response.IsSuccessStatusCode && answer?.AccessToken is { Length: > 0 } accessToken)
             {
                 var lifetime = answer.ExpiresIn is > 0 ? TimeSpan.FromSeconds(answer.ExpiresIn.Value) : DefaultLifetime;
-                return new TokenEndpointResult(new ProviderTokens(accessToken, answer.TokenType ?? "Bearer", lifetime, answer.RefreshToken, answer.Scope), null);
+                return new TokenEndpointResult(
+                    new ProviderTokens(
+                        accessToken, answer.TokenType ?? "Bearer", lifetime, answer.RefreshToken, answer.Scope),
+                    null);
             }
-            return new TokenEndpointResult(null, new ProviderError(answer?.Error ?? "server_error", answer?.ErrorDescription, (int)response.StatusCode, RetryAfter(response)));
+            return new TokenEndpointResult(
+                null,
+                new ProviderError(
+                    answer?.Error ?? "server_error", answer?.ErrorDescription, (int)response.StatusCode,
+                    RetryAfter(response)));
         }
-        catch (Exception exception) when (exception is HttpRequestException or TaskCanceledException && !ct.IsCancellationRequested)
+        catch (Exception exception) when (
+            exception is HttpRequestException or TaskCanceledException && !ct.IsCancellationRequested)
         {
-            return new TokenEndpointResult(null, new ProviderError("temporarily_unavailable", "The provider could not be reached.", null));
+            return new TokenEndpointResult(
+                null, new ProviderError("temporarily_unavailable", "The provider could not be reached.", null));
         }
     }
 
@@ -101,14 +110,17 @@ public sealed class OAuthProviderClient(HttpClient http)
         _ => null
     };
 
-    private static HttpRequestMessage Authenticated(ProviderDefinition provider, string clientId, string clientSecret, string endpoint, Dictionary<string, string> form)
+    private static HttpRequestMessage Authenticated(
+        ProviderDefinition provider, string clientId, string clientSecret, string endpoint,
+        Dictionary<string, string> form)
     {
         var request = new HttpRequestMessage(HttpMethod.Post, endpoint);
         if (provider.TokenEndpointAuthMethod == ProviderDefinition.ClientSecretBasic)
         {
             // RFC 6749 §2.3.1: both parts are form-encoded before they are joined.
             var credentials = $"{Uri.EscapeDataString(clientId)}:{Uri.EscapeDataString(clientSecret)}";
-            request.Headers.Authorization = new AuthenticationHeaderValue("Basic", Convert.ToBase64String(Encoding.UTF8.GetBytes(credentials)));
+            request.Headers.Authorization = new AuthenticationHeaderValue(
+                "Basic", Convert.ToBase64String(Encoding.UTF8.GetBytes(credentials)));
         }
         else
         {
@@ -140,6 +152,3 @@ public sealed class OAuthProviderClient(HttpClient http)
         [property: JsonPropertyName("error")] string? Error,
         [property: JsonPropertyName("error_description")] string? ErrorDescription);
 }
-
-/// <summary>Either the tokens or the provider's error.</summary>
-public sealed record TokenEndpointResult(ProviderTokens? Tokens, ProviderError? Error);

@@ -24,8 +24,11 @@ public sealed class ProviderCatalog(TokenDbContext db, IOptions<ProviderOptions>
         return stored is null ? null : ToDefinition(stored);
     }
 
-    public async Task<IReadOnlyList<ProviderDefinition>> ListAsync(CancellationToken ct) =>
-        [.. BuiltIn, .. (await db.Providers.AsNoTracking().OrderBy(provider => provider.Name).ToListAsync(ct)).Select(ToDefinition)];
+    public async Task<IReadOnlyList<ProviderDefinition>> ListAsync(CancellationToken ct)
+    {
+        var registered = await db.Providers.AsNoTracking().OrderBy(provider => provider.Name).ToListAsync(ct);
+        return [.. BuiltIn, .. registered.Select(ToDefinition)];
+    }
 
     public static ProviderDefinition ToDefinition(Provider provider) => new(
         provider.Name, provider.AuthorizationEndpoint, provider.TokenEndpoint, provider.RevocationEndpoint,

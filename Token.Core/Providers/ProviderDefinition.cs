@@ -34,9 +34,3 @@ public sealed record ProviderDefinition(
             [GoogleScope], new Dictionary<string, string>(), ClientSecretPost, BuiltIn: true);
     }
 }
-
-public sealed class ProviderOptions
-{
-    /// <summary>Base URL of the sandbox OAuth server; the <c>sandbox</c> provider exists only when it is set (Development).</summary>
-    public string? SandboxBaseUrl { get; set; }
-}

@@ -4,28 +4,6 @@ using Microsoft.Extensions.Options;
 
 namespace Token.Core.Security;
 
-/// <summary>Where a secret lives: associated data that binds a ciphertext to one row and one kind of value.</summary>
-public readonly record struct SecretContext(string Table, string Row, string Kind)
-{
-    public static SecretContext AccessToken(int clientId) => new("tokens", clientId.ToString(), "access_token");
-    public static SecretContext RefreshToken(int clientId) => new("tokens", clientId.ToString(), "refresh_token");
-    public static SecretContext ClientSecret(string clientId) => new("clients", clientId, "client_secret");
-    public static SecretContext CodeVerifier(string stateHash) => new("oauth_states", stateHash, "code_verifier");
-
-    public byte[] AssociatedData => Encoding.UTF8.GetBytes($"tokenplatform/{Table}/{Row}/{Kind}");
-}
-
-public sealed class SecretEncryptionOptions
-{
-    /// <summary>
-    /// Comma-separated secrets, newest first (the Aspire parameter <c>token-encryption-key</c>). New values are
-    /// encrypted under the first; values under the others still decrypt until they are re-encrypted.
-    /// </summary>
-    public string Keys { get; set; } = "";
-}
-
-public sealed class SecretUnreadableException(string message) : Exception(message);
-
 /// <summary>
 /// AES-256-GCM for secrets at rest. Layout: version (1 byte) | key id (8) | nonce (12) | tag (16) | ciphertext.
 /// The key id names the key, so several keys can be in use during a rotation.
@@ -40,10 +18,13 @@ public sealed class SecretProtector
 
     public SecretProtector(IOptions<SecretEncryptionOptions> options)
     {
-        _keys = [.. options.Value.Keys.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(DeriveKey)];
+        _keys = [
+            .. options.Value.Keys.Split(
+                ',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(DeriveKey)];
         if (_keys.Length == 0)
         {
-            throw new InvalidOperationException("TokenEncryption:Keys is empty; the AppHost passes the token-encryption-key parameter.");
+            throw new InvalidOperationException(
+                "TokenEncryption:Keys is empty; the AppHost passes the token-encryption-key parameter.");
         }
     }
 
@@ -58,7 +39,9 @@ public sealed class SecretProtector
         RandomNumberGenerator.Fill(nonce);
 
         using var aes = new AesGcm(key, TagSize);
-        aes.Encrypt(nonce, plain, output.AsSpan(HeaderSize), output.AsSpan(1 + KeyIdSize + NonceSize, TagSize), context.AssociatedData);
+        aes.Encrypt(
+            nonce, plain, output.AsSpan(HeaderSize), output.AsSpan(1 + KeyIdSize + NonceSize, TagSize),
+            context.AssociatedData);
         return output;
     }
 
@@ -66,12 +49,15 @@ public sealed class SecretProtector
     {
         if (protectedValue.Length < HeaderSize || protectedValue[0] != FormatVersion)
         {
-            throw new SecretUnreadableException($"The {context.Kind} of {context.Table} row {context.Row} is not in a known format.");
+            throw new SecretUnreadableException(
+                $"The {context.Kind} of {context.Table} row {context.Row} is not in a known format.");
         }
 
         var keyId = protectedValue[1..(1 + KeyIdSize)];
         var key = _keys.FirstOrDefault(candidate => candidate.Id.AsSpan().SequenceEqual(keyId)).Key
-            ?? throw new SecretUnreadableException($"The {context.Kind} of {context.Table} row {context.Row} was encrypted under a key that is no longer configured.");
+            ?? throw new SecretUnreadableException(
+                $"The {context.Kind} of {context.Table} row {context.Row} was encrypted under a key that is no " +
+                "longer configured.");
 
         var plain = new byte[protectedValue.Length - HeaderSize];
         try
@@ -83,7 +69,8 @@ public sealed class SecretProtector
         }
         catch (AuthenticationTagMismatchException)
         {
-            throw new SecretUnreadableException($"The {context.Kind} of {context.Table} row {context.Row} does not belong to that row or was altered.");
+            throw new SecretUnreadableException(
+                $"The {context.Kind} of {context.Table} row {context.Row} does not belong to that row or was altered.");
         }
         return Encoding.UTF8.GetString(plain);
     }
@@ -96,7 +83,8 @@ public sealed class SecretProtector
     {
         if (secret.Length < 32)
         {
-            throw new InvalidOperationException("Each TokenEncryption key must be at least 32 characters of random text.");
+            throw new InvalidOperationException(
+                "Each TokenEncryption key must be at least 32 characters of random text.");
         }
         var key = HKDF.DeriveKey(HashAlgorithmName.SHA256, Encoding.UTF8.GetBytes(secret), 32, salt: [], info: KeyInfo);
         return (SHA256.HashData(key)[..KeyIdSize], key);

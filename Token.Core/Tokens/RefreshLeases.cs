@@ -21,7 +21,8 @@ public sealed class RefreshLeases(IOptions<RefreshOptions> options, TimeProvider
         var until = now + options.Value.Lease;
         var claimed = await db.Tokens
             .Where(t => t.Id == tokenId && t.IsValid && !t.IsRevoked && (t.LeaseUntil == null || t.LeaseUntil < now))
-            .ExecuteUpdateAsync(token => token.SetProperty(t => t.LeaseOwner, Owner).SetProperty(t => t.LeaseUntil, until), ct);
+            .ExecuteUpdateAsync(
+                token => token.SetProperty(t => t.LeaseOwner, Owner).SetProperty(t => t.LeaseUntil, until), ct);
         return claimed == 1;
     }
 
@@ -37,7 +38,8 @@ public sealed class RefreshLeases(IOptions<RefreshOptions> options, TimeProvider
             UPDATE tokens SET lease_owner = {Owner}, lease_until = {until}
             WHERE id IN (
                 SELECT id FROM tokens
-                WHERE is_valid AND NOT is_revoked AND refresh_due_at <= {now} AND (lease_until IS NULL OR lease_until < {now})
+                WHERE is_valid AND NOT is_revoked AND refresh_due_at <= {now}
+                  AND (lease_until IS NULL OR lease_until < {now})
                 ORDER BY refresh_due_at
                 LIMIT {limit}
                 FOR UPDATE SKIP LOCKED)

@@ -14,13 +14,15 @@ public sealed class RefreshMetrics
     public RefreshMetrics(IMeterFactory meters)
     {
         var meter = meters.Create(MeterName);
-        _refreshes = meter.CreateCounter<long>("token.refreshes", "{refresh}", "Refresh attempts by outcome: refreshed, reauthorization_required, failed, circuit_open, superseded");
+        _refreshes = meter.CreateCounter<long>(
+            "token.refreshes", "{refresh}",
+            "Refresh attempts by outcome: refreshed, reauthorization_required, failed, circuit_open, superseded");
         _duration = meter.CreateHistogram<double>("token.refresh.duration", "s", "Time of a provider's refresh call");
     }
 
-    public void Record(string outcome, string trigger, string provider, TimeSpan? duration = null)
+    public void Record(string outcome, RefreshTrigger trigger, string provider, TimeSpan? duration = null)
     {
-        var tags = new TagList { { "outcome", outcome }, { "trigger", trigger }, { "provider", provider } };
+        var tags = new TagList { { "outcome", outcome }, { "trigger", trigger.ToTag() }, { "provider", provider } };
         _refreshes.Add(1, tags);
         if (duration is { } elapsed)
         {

@@ -8,16 +8,14 @@ using Token.Core.Security;
 
 namespace Token.Core.Tokens;
 
-public sealed record RefreshOutcome(OAuthToken? Token, ProviderError? Error);
-
 /// <summary>
-/// Refresh and revocation of a client's grant against its provider. A refresh claims the token's lease, calls the
-/// provider with no database lock held, and writes the answer back only if the token's version is still the one it
-/// started from; so across threads, API instances and refreshers one refresh runs per token, and a lost race never
-/// overwrites a newer grant.
+/// Refresh and revocation of a client's grant against its provider: one refresh per token at a time (a lease), no
+/// database lock during the provider call, and a result written back only over the version it started from
+/// (docs/architecture.md, "Refresh").
 /// </summary>
 public sealed partial class TokenLifecycle(
-    TokenDbContext db, SecretProtector protector, ProviderCatalog providers, OAuthProviderClient oauth, Grants grants,
+    TokenDbContext db, SecretProtector protector, ProviderCatalog providers, OAuthProviderClient oauth,
+    GrantStore grants,
     RefreshLeases leases, RefreshSchedule schedule, ProviderCircuits circuits, RefreshMetrics metrics,
     TimeProvider time, IOptions<RefreshOptions> options, ILogger<TokenLifecycle> logger)
 {
@@ -30,7 +28,8 @@ public sealed partial class TokenLifecycle(
     /// On demand: refreshes the client's token unless it is not due (without <paramref name="force"/>) or another
     /// process is refreshing it, in which case this waits for that refresh and returns its result.
     /// </summary>
-    public async Task<RefreshOutcome> RefreshAsync(int clientId, bool force, string trigger, CancellationToken ct)
+    public async Task<RefreshOutcome> RefreshAsync(
+        int clientId, bool force, RefreshTrigger trigger, CancellationToken ct)
     {
         var token = await db.Tokens.AsNoTracking().SingleOrDefaultAsync(t => t.ClientId == clientId, ct);
         if (token is null || token.IsRevoked || !token.IsValid || (!force && !IsDue(token)))
@@ -45,7 +44,7 @@ public sealed partial class TokenLifecycle(
     }
 
     /// <summary>Refreshes a token whose lease this process holds, and releases the lease with the result.</summary>
-    public async Task<RefreshOutcome> RefreshClaimedAsync(int tokenId, string trigger, CancellationToken ct)
+    public async Task<RefreshOutcome> RefreshClaimedAsync(int tokenId, RefreshTrigger trigger, CancellationToken ct)
     {
         // One round trip: the token (tracked, to be written back), its client and the branch ids its event carries.
         var subject = await db.Tokens
@@ -65,7 +64,12 @@ public sealed partial class TokenLifecycle(
         var provider = await providers.FindAsync(client.Provider, ct);
         if (provider is null || token.RefreshToken is null)
         {
-            var dead = new ProviderError("invalid_grant", provider is null ? $"The provider '{client.Provider}' no longer exists." : "The grant has no refresh token.", null);
+            var dead = new ProviderError(
+                "invalid_grant",
+                provider is null
+                    ? $"The provider '{client.Provider}' no longer exists."
+                    : "The grant has no refresh token.",
+                null);
             await grants.StoreReauthorizationRequiredAsync(token, branchIds, dead.Error, trigger, ct);
             metrics.Record("reauthorization_required", trigger, client.Provider);
             LogReauthorizationRequired(token.ClientId, dead.Error);
@@ -75,12 +79,14 @@ public sealed partial class TokenLifecycle(
         {
             await grants.StorePostponedAsync(token, openUntil, ct);
             metrics.Record("circuit_open", trigger, provider.Name);
-            return new RefreshOutcome(token, new ProviderError("temporarily_unavailable", "The provider's circuit is open.", null));
+            return new RefreshOutcome(
+                token, new ProviderError("temporarily_unavailable", "The provider's circuit is open.", null));
         }
 
         var started = Stopwatch.GetTimestamp();
         var result = await oauth.RefreshAsync(
-            provider, client.ClientId, protector.Unprotect(client.ClientSecret, SecretContext.ClientSecret(client.ClientId)),
+            provider, client.ClientId,
+            protector.Unprotect(client.ClientSecret, SecretContext.ClientSecret(client.ClientId)),
             protector.Unprotect(token.RefreshToken, SecretContext.RefreshToken(token.ClientId)), ct);
         var elapsed = Stopwatch.GetElapsedTime(started);
 
@@ -94,18 +100,21 @@ public sealed partial class TokenLifecycle(
             metrics.Record("superseded", trigger, provider.Name, elapsed);
             LogSuperseded(token.ClientId);
             db.ChangeTracker.Clear();
-            return new RefreshOutcome(await db.Tokens.AsNoTracking().SingleOrDefaultAsync(t => t.Id == tokenId, ct), null);
+            return new RefreshOutcome(
+                await db.Tokens.AsNoTracking().SingleOrDefaultAsync(t => t.Id == tokenId, ct), null);
         }
     }
 
-    private async Task<RefreshOutcome> StoreResultAsync(OAuthToken token, IReadOnlyList<string> branchIds, TokenEndpointResult result, string provider, string trigger, TimeSpan elapsed, CancellationToken ct)
+    private async Task<RefreshOutcome> StoreResultAsync(
+        OAuthToken token, IReadOnlyList<string> branchIds, TokenEndpointResult result, string provider,
+        RefreshTrigger trigger, TimeSpan elapsed, CancellationToken ct)
     {
         if (result.Tokens is { } tokens)
         {
             circuits.Succeeded(provider);
             await grants.StoreRefreshedAsync(token, branchIds, tokens, trigger, provider, ct);
             metrics.Record("refreshed", trigger, provider, elapsed);
-            LogRefreshed(token.ClientId, token.Version, trigger);
+            LogRefreshed(token.ClientId, token.Version, trigger.ToTag());
             return new RefreshOutcome(token, null);
         }
 
@@ -122,7 +131,8 @@ public sealed partial class TokenLifecycle(
 
         circuits.Failed(provider);
         var nextAttemptAt = time.GetUtcNow() + schedule.Backoff(token.FailureCount + 1, error.RetryAfter);
-        await grants.StoreRefreshFailedAsync(token, branchIds, error.Error, trigger, nextAttemptAt, options.Value.FailuresBeforeEvent, ct);
+        await grants.StoreRefreshFailedAsync(
+            token, branchIds, error.Error, trigger, nextAttemptAt, options.Value.FailuresBeforeEvent, ct);
         metrics.Record("failed", trigger, provider, elapsed);
         LogRefreshFailed(token.ClientId, error.Error, error.StatusCode, token.FailureCount, nextAttemptAt);
         return new RefreshOutcome(token, error);
@@ -137,18 +147,23 @@ public sealed partial class TokenLifecycle(
             await Task.Delay(HolderPoll, time, ct);
             var current = await db.Tokens.AsNoTracking().SingleOrDefaultAsync(t => t.Id == seen.Id, ct);
             var now = time.GetUtcNow();
-            if (current is null || current.Version != seen.Version || current.LeaseUntil is null || current.LeaseUntil < now || now > deadline)
+            if (current is null
+                || current.Version != seen.Version || current.LeaseUntil is null || current.LeaseUntil < now
+                || now > deadline)
             {
                 return current ?? seen;
             }
         }
     }
 
-    /// <summary>Revokes the grant at the provider (RFC 7009) and marks it revoked; null when the client has no grant.</summary>
+    /// <summary>
+    /// Revokes the grant at the provider (RFC 7009) and marks it revoked; null when the client has no grant.
+    /// </summary>
     public async Task<bool?> RevokeAsync(int clientId, CancellationToken ct)
     {
         await using var transaction = await db.Database.BeginTransactionAsync(ct);
-        var token = await db.Tokens.FromSql($"SELECT * FROM tokens WHERE client_id = {clientId} FOR UPDATE").SingleOrDefaultAsync(ct);
+        var token = await db.Tokens.FromSql(
+            $"SELECT * FROM tokens WHERE client_id = {clientId} FOR UPDATE").SingleOrDefaultAsync(ct);
         if (token is null)
         {
             return null;
@@ -162,10 +177,14 @@ public sealed partial class TokenLifecycle(
             // Both tokens are revoked: at Google either one ends the grant, but other providers (OpenIddict among
             // them) keep an access token alive until it expires when only the refresh token is revoked.
             var secret = protector.Unprotect(client.ClientSecret, SecretContext.ClientSecret(client.ClientId));
-            confirmed = await oauth.RevokeAsync(provider, client.ClientId, secret, protector.Unprotect(token.AccessToken, SecretContext.AccessToken(clientId)), ct);
+            confirmed = await oauth.RevokeAsync(
+                provider, client.ClientId, secret,
+                protector.Unprotect(token.AccessToken, SecretContext.AccessToken(clientId)), ct);
             if (token.RefreshToken is { } refresh)
             {
-                confirmed &= await oauth.RevokeAsync(provider, client.ClientId, secret, protector.Unprotect(refresh, SecretContext.RefreshToken(clientId)), ct);
+                confirmed &= await oauth.RevokeAsync(
+                    provider, client.ClientId, secret,
+                    protector.Unprotect(refresh, SecretContext.RefreshToken(clientId)), ct);
             }
         }
 
@@ -175,19 +194,28 @@ public sealed partial class TokenLifecycle(
         return confirmed;
     }
 
-    // Routine and frequent (every grant, every hour): the refreshes metric and the spans show them; failures are warnings.
+    // Routine and frequent (every grant, every hour): the refreshes metric and the spans show them; failures are
+    // warnings.
     [LoggerMessage(LogLevel.Debug, "Refreshed the token of client {ClientId} to version {TokenVersion} ({Trigger})")]
     private partial void LogRefreshed(int clientId, long tokenVersion, string trigger);
 
-    [LoggerMessage(LogLevel.Warning, "Refreshing the token of client {ClientId} failed: {ProviderError} (HTTP {StatusCode}); failure {FailureCount} in a row, next attempt at {NextAttemptAt}")]
-    private partial void LogRefreshFailed(int clientId, string providerError, int? statusCode, int failureCount, DateTimeOffset nextAttemptAt);
+    [LoggerMessage(
+        LogLevel.Warning,
+        "Refreshing the token of client {ClientId} failed: {ProviderError} (HTTP {StatusCode}); failure " +
+        "{FailureCount} in a row, next attempt at {NextAttemptAt}")]
+    private partial void LogRefreshFailed(
+        int clientId, string providerError, int? statusCode, int failureCount, DateTimeOffset nextAttemptAt);
 
-    [LoggerMessage(LogLevel.Warning, "The provider refused the grant of client {ClientId} ({ProviderError}): the owner must consent again")]
+    [LoggerMessage(
+        LogLevel.Warning,
+        "The provider refused the grant of client {ClientId} ({ProviderError}): the owner must consent again")]
     private partial void LogReauthorizationRequired(int clientId, string providerError);
 
-    [LoggerMessage(LogLevel.Information, "Dropped a refresh of client {ClientId}: the grant changed while the provider answered")]
+    [LoggerMessage(
+        LogLevel.Information, "Dropped a refresh of client {ClientId}: the grant changed while the provider answered")]
     private partial void LogSuperseded(int clientId);
 
-    [LoggerMessage(LogLevel.Information, "Revoked the grant of client {ClientId}; provider confirmed: {ProviderConfirmed}")]
+    [LoggerMessage(
+        LogLevel.Information, "Revoked the grant of client {ClientId}; provider confirmed: {ProviderConfirmed}")]
     private partial void LogRevoked(int clientId, bool providerConfirmed);
 }

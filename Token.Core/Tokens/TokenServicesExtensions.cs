@@ -13,12 +13,15 @@ public static class TokenServicesExtensions
         builder.Services.AddOptions<SecretEncryptionOptions>().BindConfiguration("TokenEncryption")
             .Validate(o => !string.IsNullOrWhiteSpace(o.Keys), "TokenEncryption:Keys is required").ValidateOnStart();
         builder.Services.AddOptions<ProviderOptions>().BindConfiguration("Providers");
-        builder.Services.AddOptions<RefreshOptions>().BindConfiguration("Refresh").ValidateDataAnnotations().ValidateOnStart();
+        builder.Services.AddOptions<RefreshOptions>()
+            .BindConfiguration("Refresh")
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
 
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddSingleton<SecretProtector>();
         builder.Services.AddScoped<ProviderCatalog>();
-        builder.Services.AddScoped<Grants>();
+        builder.Services.AddScoped<GrantStore>();
         builder.Services.AddScoped<TokenLifecycle>();
         builder.Services.AddSingleton<RefreshSchedule>();
         builder.Services.AddSingleton<RefreshLeases>();

@@ -5,13 +5,8 @@ namespace Token.Gateway.Edge;
 
 /// <summary>
 /// A structured line per request: method, path (never the query string: it carries codes, states and tickets),
-/// status, time, route, caller (a hash of its key) and the client's address as the gateway saw it.
-/// Every refused, failed or slow request is logged; a request that went well is logged when its trace is sampled
-/// (<c>Telemetry:TraceSampleRatio</c> and <c>Telemetry:MaxTracesPerSecond</c>), so the log follows the traces it links to and a
-/// loaded gateway does not spend a third of its time on lines about requests that went well (docs/benchmarks.md).
-/// It goes to OpenTelemetry (the dashboard's structured logs), not to the console; the log level of
-/// <c>Token.Gateway.AccessLog</c> turns it off, <c>Logging:Console:LogLevel:Token.Gateway.AccessLog=Information</c>
-/// prints it too.
+/// status, time, route, caller (a hash of its key) and client address. Refused, failed and slow requests are always
+/// logged, others only when their trace is sampled (docs/architecture.md, "Telemetry at load").
 /// </summary>
 public static partial class AccessLog
 {
@@ -41,10 +36,13 @@ public static partial class AccessLog
             finally
             {
                 var elapsed = Stopwatch.GetElapsedTime(started);
-                if (status >= StatusCodes.Status400BadRequest || elapsed >= Slow || Activity.Current is { Recorded: true })
+                if (status >= StatusCodes.Status400BadRequest
+                    || elapsed >= Slow || Activity.Current is { Recorded: true })
                 {
-                    Served(logger, context.Request.Method, context.Request.Path.Value, status, elapsed.TotalMilliseconds,
-                        context.GetEndpoint()?.DisplayName ?? "none", CallerIdentity.Of(context), context.Connection.RemoteIpAddress?.ToString());
+                    Served(
+                        logger, context.Request.Method, context.Request.Path.Value, status, elapsed.TotalMilliseconds,
+                        context.GetEndpoint()?.DisplayName ?? "none", CallerIdentity.Of(context),
+                        context.Connection.RemoteIpAddress?.ToString());
                 }
             }
         });
@@ -52,6 +50,9 @@ public static partial class AccessLog
     }
 
     [LoggerMessage(EventId = 1, Level = LogLevel.Information,
-        Message = "{Method} {Path} answered {StatusCode} in {ElapsedMs:0.0} ms (route {Route}, caller {Caller}, client {ClientAddress})")]
-    private static partial void Served(ILogger logger, string method, string? path, int statusCode, double elapsedMs, string route, string caller, string? clientAddress);
+        Message = "{Method} {Path} answered {StatusCode} in {ElapsedMs:0.0} ms (route {Route}, caller {Caller}, " +
+            "client {ClientAddress})")]
+    private static partial void Served(
+        ILogger logger, string method, string? path, int statusCode, double elapsedMs, string route, string caller,
+        string? clientAddress);
 }

@@ -20,7 +20,8 @@ internal static class RequestBodyLimit
             await RefuseAsync(context, body, limit);
             return;
         }
-        if (request.ContentLength is null && context.Features.Get<IHttpRequestBodyDetectionFeature>()?.CanHaveBody == true)
+        if (request.ContentLength is null
+            && context.Features.Get<IHttpRequestBodyDetectionFeature>()?.CanHaveBody == true)
         {
             request.Body = new LimitedStream(body, limit);
         }
@@ -44,7 +45,9 @@ internal static class RequestBodyLimit
         {
             // Over the drain limit too: Kestrel closes the connection after this answer.
         }
-        await Refusal.WriteAsync(context, StatusCodes.Status413PayloadTooLarge, "Request body too large", $"Request bodies are limited to {limit} bytes.");
+        await GatewayProblemDetails.WriteAsync(
+            context, StatusCodes.Status413PayloadTooLarge, "Request body too large",
+            $"Request bodies are limited to {limit} bytes.");
     }
 
     /// <summary>A request body that fails the way Kestrel's own limit does, which the proxy turns into 413.</summary>
@@ -56,12 +59,18 @@ internal static class RequestBodyLimit
         public override bool CanSeek => false;
         public override bool CanWrite => false;
         public override long Length => throw new NotSupportedException();
-        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
+        public override long Position
+        {
+            get => throw new NotSupportedException();
+            set => throw new NotSupportedException();
+        }
 
-        public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default) =>
+        public override async ValueTask<int> ReadAsync(
+            Memory<byte> buffer, CancellationToken cancellationToken = default) =>
             Count(await inner.ReadAsync(buffer, cancellationToken));
 
-        public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
+        public override Task<int> ReadAsync(
+            byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
             ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
 
         public override int Read(byte[] buffer, int offset, int count) => Count(inner.Read(buffer, offset, count));
@@ -69,7 +78,8 @@ internal static class RequestBodyLimit
         private int Count(int read)
         {
             _read += read;
-            return _read > limit ? throw new BadHttpRequestException("Request body too large.", StatusCodes.Status413PayloadTooLarge) : read;
+            return _read > limit ? throw new BadHttpRequestException(
+                "Request body too large.", StatusCodes.Status413PayloadTooLarge) : read;
         }
 
         public override void Flush() => throw new NotSupportedException();

@@ -23,9 +23,18 @@ public static class CallerRateLimits
         builder.Services.AddOptions<RateLimiterOptions>().Configure<IOptions<GatewayOptions>>((limiter, gateway) =>
         {
             var limits = gateway.Value.RateLimits;
-            limiter.AddPolicy(PerApiKey, context => RateLimitPartition.GetTokenBucketLimiter(CallerIdentity.Of(context), _ => limits.PerApiKey.ToLimiterOptions()));
-            limiter.AddPolicy(PerAddressConsent, context => RateLimitPartition.GetTokenBucketLimiter(CallerIdentity.Address(context), _ => limits.PerAddressConsent.ToLimiterOptions()));
-            limiter.AddPolicy(PerAddressPublic, context => RateLimitPartition.GetTokenBucketLimiter(CallerIdentity.Address(context), _ => limits.PerAddressPublic.ToLimiterOptions()));
+            limiter.AddPolicy(
+                PerApiKey,
+                context => RateLimitPartition.GetTokenBucketLimiter(
+                    CallerIdentity.Of(context), _ => limits.PerApiKey.ToLimiterOptions()));
+            limiter.AddPolicy(
+                PerAddressConsent,
+                context => RateLimitPartition.GetTokenBucketLimiter(
+                    CallerIdentity.Address(context), _ => limits.PerAddressConsent.ToLimiterOptions()));
+            limiter.AddPolicy(
+                PerAddressPublic,
+                context => RateLimitPartition.GetTokenBucketLimiter(
+                    CallerIdentity.Address(context), _ => limits.PerAddressPublic.ToLimiterOptions()));
 
             var inFlight = new ConcurrencyLimiterOptions { PermitLimit = limits.MaxConcurrentRequests, QueueLimit = 0 };
             limiter.GlobalLimiter = PartitionedRateLimiter.Create<HttpContext, string>(context =>
@@ -53,11 +62,14 @@ public static class CallerRateLimits
     {
         var context = rejected.HttpContext;
         // Token buckets know when the next token comes; the in-flight cap does not, so a second is a fair guess.
-        var retryAfter = rejected.Lease.TryGetMetadata(MetadataName.RetryAfter, out var wait) ? wait : TimeSpan.FromSeconds(1);
+        var retryAfter = rejected.Lease.TryGetMetadata(
+            MetadataName.RetryAfter, out var wait) ? wait : TimeSpan.FromSeconds(1);
         var seconds = Math.Max(1, (int)Math.Ceiling(retryAfter.TotalSeconds));
 
         context.Response.Headers.RetryAfter = seconds.ToString(CultureInfo.InvariantCulture);
         Activity.Current?.SetTag("gateway.rate_limited", true);
-        await Refusal.WriteAsync(context, StatusCodes.Status429TooManyRequests, "Too many requests", $"This caller is over its rate limit. Retry after {seconds} s.");
+        await GatewayProblemDetails.WriteAsync(
+            context, StatusCodes.Status429TooManyRequests, "Too many requests",
+            $"This caller is over its rate limit. Retry after {seconds} s.");
     }
 }

@@ -3,14 +3,9 @@ using static OpenIddict.Abstractions.OpenIddictConstants;
 
 namespace TokenPlatform.Sandbox.Clients;
 
-public enum RegistrationOutcome
-{
-    Created,
-    AlreadyRegistered,
-    Conflict
-}
-
-/// <summary>Confidential clients allowed everything the sandbox offers: code + PKCE, refresh, revocation, introspection.</summary>
+/// <summary>
+/// Confidential clients allowed everything the sandbox offers: code + PKCE, refresh, revocation, introspection.
+/// </summary>
 public sealed class ClientRegistry(IOpenIddictApplicationManager applications, ILogger<ClientRegistry> logger)
 {
     // Registration is check-then-create; serialising it turns two concurrent registrations of one id into a
@@ -38,7 +33,9 @@ public sealed class ClientRegistry(IOpenIddictApplicationManager applications, I
             if (existing is null)
             {
                 await applications.CreateAsync(Describe(client), cancellationToken);
-                logger.LogInformation("Registered client {ClientId} with {RedirectUriCount} redirect URIs", client.ClientId, client.RedirectUris.Count);
+                logger.LogInformation(
+                    "Registered client {ClientId} with {RedirectUriCount} redirect URIs", client.ClientId,
+                    client.RedirectUris.Count);
                 return RegistrationOutcome.Created;
             }
 
@@ -53,7 +50,9 @@ public sealed class ClientRegistry(IOpenIddictApplicationManager applications, I
         }
     }
 
-    /// <summary>Configuration is authoritative at start: a client kept in a persistent database is overwritten.</summary>
+    /// <summary>
+    /// Configuration is authoritative at start: a client kept in a persistent database is overwritten.
+    /// </summary>
     public async Task SeedAsync(SandboxClient client, CancellationToken cancellationToken)
     {
         var descriptor = Describe(client);

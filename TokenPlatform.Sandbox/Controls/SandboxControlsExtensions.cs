@@ -26,7 +26,9 @@ public static class SandboxControlsExtensions
         return builder;
     }
 
-    /// <summary>Must run before authentication: that is where OpenIddict answers the token and revocation endpoints.</summary>
+    /// <summary>
+    /// Must run before authentication: that is where OpenIddict answers the token and revocation endpoints.
+    /// </summary>
     public static WebApplication UseSandboxTokenEndpointControls(this WebApplication app)
     {
         app.UseMiddleware<TokenEndpointControlsMiddleware>();
@@ -70,9 +72,17 @@ public static class SandboxControlsExtensions
         var view = new RegisteredClient(client.ClientId, client.RedirectUris);
         return await registry.RegisterAsync(client, request.HttpContext.RequestAborted) switch
         {
-            RegistrationOutcome.Created => Results.Created($"/sandbox/clients/{Uri.EscapeDataString(client.ClientId)}", view),
+            RegistrationOutcome.Created => Results.Created(
+                $"/sandbox/clients/{Uri.EscapeDataString(client.ClientId)}", view),
             RegistrationOutcome.AlreadyRegistered => Results.Ok(view),
-            _ => Results.Json(new { error = "client_exists", error_description = $"Client {client.ClientId} is already registered with another secret or other redirect URIs." }, statusCode: StatusCodes.Status409Conflict)
+            _ => Results.Json(
+                new
+                {
+                    error = "client_exists",
+                    error_description =
+                        $"Client {client.ClientId} is already registered with another secret or other redirect URIs."
+                },
+                statusCode: StatusCodes.Status409Conflict)
         };
     }
 
@@ -91,10 +101,13 @@ public static class SandboxControlsExtensions
     /// <summary>Reads the body ourselves so that a typo in a field name gets a 400 that says which field.</summary>
     private static async Task<(T? Value, string Error)> ReadJsonAsync<T>(HttpRequest request) where T : class
     {
-        var options = request.HttpContext.RequestServices.GetRequiredService<Microsoft.Extensions.Options.IOptions<Microsoft.AspNetCore.Http.Json.JsonOptions>>().Value.SerializerOptions;
+        var options = request.HttpContext.RequestServices
+            .GetRequiredService<Microsoft.Extensions.Options.IOptions<Microsoft.AspNetCore.Http.Json.JsonOptions>>()
+            .Value.SerializerOptions;
         try
         {
-            var value = await JsonSerializer.DeserializeAsync<T>(request.Body, options, request.HttpContext.RequestAborted);
+            var value = await JsonSerializer.DeserializeAsync<T>(
+                request.Body, options, request.HttpContext.RequestAborted);
             return value is null ? (null, "The body must be a JSON object.") : (value, "");
         }
         catch (JsonException exception)
@@ -106,38 +119,3 @@ public static class SandboxControlsExtensions
     private static IResult InvalidRequest(string description) =>
         Results.BadRequest(new { error = OpenIddictConstants.Errors.InvalidRequest, error_description = description });
 }
-
-/// <summary>Body of <c>POST /sandbox/clients</c>.</summary>
-[JsonUnmappedMemberHandling(JsonUnmappedMemberHandling.Disallow)]
-public sealed record ClientRegistration(string? ClientId, string? ClientSecret, List<string>? RedirectUris)
-{
-    public IEnumerable<string> Validate()
-    {
-        if (string.IsNullOrWhiteSpace(ClientId))
-        {
-            yield return "client_id is required";
-        }
-
-        if (string.IsNullOrEmpty(ClientSecret))
-        {
-            yield return "client_secret is required";
-        }
-
-        if (RedirectUris is not { Count: > 0 })
-        {
-            yield return "redirect_uris needs at least one URI";
-        }
-
-        foreach (var uri in RedirectUris ?? [])
-        {
-            if (!Uri.TryCreate(uri, UriKind.Absolute, out var parsed) || parsed.Scheme is not ("http" or "https") || !string.IsNullOrEmpty(parsed.Fragment))
-            {
-                yield return $"redirect_uris: {uri} is not an absolute http(s) URI without a fragment";
-            }
-        }
-    }
-
-    public SandboxClient ToClient() => new() { ClientId = ClientId!, ClientSecret = ClientSecret!, RedirectUris = RedirectUris! };
-}
-
-public sealed record RegisteredClient(string ClientId, IReadOnlyList<string> RedirectUris);

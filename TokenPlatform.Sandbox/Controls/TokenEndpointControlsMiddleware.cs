@@ -10,7 +10,9 @@ namespace TokenPlatform.Sandbox.Controls;
 /// Runs in front of OpenIddict on the token and revocation endpoints: records every request first, then lets the
 /// <c>token_failure</c> switch fake an outage, a slow answer or a rejected grant.
 /// </summary>
-public sealed class TokenEndpointControlsMiddleware(RequestDelegate next, TokenRequestLog log, SandboxSwitches switches, ILogger<TokenEndpointControlsMiddleware> logger)
+public sealed class TokenEndpointControlsMiddleware(
+    RequestDelegate next, TokenRequestLog log, SandboxSwitches switches,
+    ILogger<TokenEndpointControlsMiddleware> logger)
 {
     public async Task InvokeAsync(HttpContext context)
     {
@@ -31,7 +33,10 @@ public sealed class TokenEndpointControlsMiddleware(RequestDelegate next, TokenR
         var grantType = Value(form, Parameters.GrantType);
         var verifier = Value(form, Parameters.CodeVerifier);
         var (clientId, clientAuthentication) = ClientOf(context.Request, form);
-        log.Record(new RecordedRequest(endpoint, grantType, clientId, clientAuthentication, verifier is not null, verifier?.Length ?? 0, DateTimeOffset.UtcNow));
+        log.Record(
+            new RecordedRequest(
+                endpoint, grantType, clientId, clientAuthentication, verifier is not null, verifier?.Length ?? 0,
+                DateTimeOffset.UtcNow));
 
         var failure = switches.Current.TokenFailure;
         if (endpoint is not "token" || !failure.AppliesTo(grantType))
@@ -40,7 +45,9 @@ public sealed class TokenEndpointControlsMiddleware(RequestDelegate next, TokenR
             return;
         }
 
-        logger.LogInformation("Injecting token_failure {FailureMode} into a {GrantType} token request from {ClientId}", failure.Mode, grantType, clientId);
+        logger.LogInformation(
+            "Injecting token_failure {FailureMode} into a {GrantType} token request from {ClientId}", failure.Mode,
+            grantType, clientId);
         switch (failure.Mode)
         {
             case TokenFailureMode.Slow:
@@ -56,11 +63,13 @@ public sealed class TokenEndpointControlsMiddleware(RequestDelegate next, TokenR
             default:
                 if (failure.RetryAfterSeconds is { } retryAfter)
                 {
-                    context.Response.Headers.RetryAfter = retryAfter.ToString(System.Globalization.CultureInfo.InvariantCulture);
+                    context.Response.Headers.RetryAfter = retryAfter.ToString(
+                        System.Globalization.CultureInfo.InvariantCulture);
                 }
 
                 await WriteErrorAsync(context, failure.StatusCode, ErrorFor(failure.StatusCode),
-                    $"The token endpoint answered {failure.StatusCode} (injected by the sandbox token_failure switch).");
+                    $"The token endpoint answered {failure.StatusCode} " +
+                    "(injected by the sandbox token_failure switch).");
                 break;
         }
     }
@@ -80,9 +89,14 @@ public sealed class TokenEndpointControlsMiddleware(RequestDelegate next, TokenR
     }
 
     private static string? Value(IFormCollection? form, string name) =>
-        form is not null && form.TryGetValue(name, out var values) && !StringValues.IsNullOrEmpty(values) ? values.ToString() : null;
+        form is not null && form.TryGetValue(name, out var values) && !StringValues.IsNullOrEmpty(values)
+            ? values.ToString()
+            : null;
 
-    /// <summary>The client id from client_secret_basic (RFC 6749 §2.3.1: form-encoded, then Base64) or from the form; the secret is dropped unread.</summary>
+    /// <summary>
+    /// The client id from client_secret_basic (RFC 6749 §2.3.1: form-encoded, then Base64) or from the form; the secret
+    /// is dropped unread.
+    /// </summary>
     private static (string? ClientId, string Authentication) ClientOf(HttpRequest request, IFormCollection? form)
     {
         if (AuthenticationHeaderValue.TryParse(request.Headers.Authorization, out var header)
@@ -93,7 +107,9 @@ public sealed class TokenEndpointControlsMiddleware(RequestDelegate next, TokenR
             {
                 var credentials = Encoding.UTF8.GetString(Convert.FromBase64String(parameter));
                 var separator = credentials.IndexOf(':');
-                return (separator < 0 ? null : Uri.UnescapeDataString(credentials[..separator].Replace('+', ' ')), ClientAuthenticationMethods.ClientSecretBasic);
+                return (
+                    separator < 0 ? null : Uri.UnescapeDataString(credentials[..separator].Replace('+', ' ')),
+                    ClientAuthenticationMethods.ClientSecretBasic);
             }
             catch (FormatException)
             {
@@ -120,6 +136,7 @@ public sealed class TokenEndpointControlsMiddleware(RequestDelegate next, TokenR
         context.Response.StatusCode = statusCode;
         context.Response.Headers.CacheControl = "no-store";
         context.Response.Headers.Pragma = "no-cache";
-        return context.Response.WriteAsJsonAsync(new { error, error_description = description }, context.RequestAborted);
+        return context.Response.WriteAsJsonAsync(
+            new { error, error_description = description }, context.RequestAborted);
     }
 }

@@ -25,7 +25,8 @@ public static class AuthorizationEndpoints
         return app;
     }
 
-    private static IResult Authorize(HttpContext context, SandboxSwitches switches, IAntiforgery antiforgery, ILogger<Authorization> logger)
+    private static IResult Authorize(
+        HttpContext context, SandboxSwitches switches, IAntiforgery antiforgery, ILogger<Authorization> logger)
     {
         var request = ServerRequest(context);
         if (switches.Current.AutoApprove)
@@ -39,12 +40,15 @@ public static class AuthorizationEndpoints
     }
 
     // A POST here is only ever the consent form: it must carry the antiforgery token the page was rendered with.
-    private static async Task<IResult> DecideAsync(HttpContext context, IAntiforgery antiforgery, ILogger<Authorization> logger)
+    private static async Task<IResult> DecideAsync(
+        HttpContext context, IAntiforgery antiforgery, ILogger<Authorization> logger)
     {
         var request = ServerRequest(context);
         if (!await antiforgery.IsRequestValidAsync(context))
         {
-            return Results.BadRequest(new { error = Errors.InvalidRequest, error_description = "The consent form is missing its antiforgery token or it has expired; start the authorization again." });
+            return Results.BadRequest(
+                new { error = Errors.InvalidRequest, error_description = "The consent form is missing its " +
+                    "antiforgery token or it has expired; start the authorization again." });
         }
 
         var form = await context.Request.ReadFormAsync(context.RequestAborted);
@@ -60,17 +64,22 @@ public static class AuthorizationEndpoints
                     new AuthenticationProperties(new Dictionary<string, string?>
                     {
                         [OpenIddictServerAspNetCoreConstants.Properties.Error] = Errors.AccessDenied,
-                        [OpenIddictServerAspNetCoreConstants.Properties.ErrorDescription] = "The resource owner denied the request."
+                        [OpenIddictServerAspNetCoreConstants.Properties.ErrorDescription] = "The resource owner " +
+                            "denied the request."
                     }),
                     [OpenIddictServerAspNetCoreDefaults.AuthenticationScheme]);
 
             default:
-                return Results.BadRequest(new { error = Errors.InvalidRequest, error_description = $"The form must carry {ConsentPage.DecisionField}={ConsentPage.Allow} or {ConsentPage.Deny}." });
+                return Results.BadRequest(
+                    new { error = Errors.InvalidRequest, error_description = $"The form must carry " +
+                        $"{ConsentPage.DecisionField}={ConsentPage.Allow} or {ConsentPage.Deny}." });
         }
     }
 
     private static IResult Approve(OpenIddictRequest request) =>
-        Results.SignIn(SandboxUser.Authorize(request.GetScopes()), authenticationScheme: OpenIddictServerAspNetCoreDefaults.AuthenticationScheme);
+        Results.SignIn(
+            SandboxUser.Authorize(request.GetScopes()),
+            authenticationScheme: OpenIddictServerAspNetCoreDefaults.AuthenticationScheme);
 
     /// <summary>
     /// OpenIddict has already authenticated the client and validated the code (with its PKCE verifier) or the
@@ -81,7 +90,8 @@ public static class AuthorizationEndpoints
         var request = ServerRequest(context);
         if (!request.IsAuthorizationCodeGrantType() && !request.IsRefreshTokenGrantType())
         {
-            throw new InvalidOperationException($"OpenIddict passed through the unexpected grant type {request.GrantType}.");
+            throw new InvalidOperationException(
+                $"OpenIddict passed through the unexpected grant type {request.GrantType}.");
         }
 
         var granted = await context.AuthenticateAsync(OpenIddictServerAspNetCoreDefaults.AuthenticationScheme);
@@ -97,7 +107,9 @@ public static class AuthorizationEndpoints
         }
 
         var lifetime = TimeSpan.FromSeconds(switches.Current.AccessTokenLifetimeSeconds);
-        return Results.SignIn(SandboxUser.Reissue(granted.Principal, lifetime), authenticationScheme: OpenIddictServerAspNetCoreDefaults.AuthenticationScheme);
+        return Results.SignIn(
+            SandboxUser.Reissue(granted.Principal, lifetime),
+            authenticationScheme: OpenIddictServerAspNetCoreDefaults.AuthenticationScheme);
     }
 
     /// <summary>
@@ -109,7 +121,10 @@ public static class AuthorizationEndpoints
         var result = await context.AuthenticateAsync(OpenIddictValidationAspNetCoreDefaults.AuthenticationScheme);
         if (result.Principal is not { } principal || principal.GetExpirationDate() is not { } expiresAt)
         {
-            return Results.Json(new { error = Errors.InvalidToken, error_description = "The access token is invalid, expired or revoked." }, statusCode: StatusCodes.Status400BadRequest);
+            return Results.Json(
+                new { error = Errors.InvalidToken, error_description = "The access token is invalid, expired or " +
+                    "revoked." },
+                statusCode: StatusCodes.Status400BadRequest);
         }
 
         var expiresIn = (long)Math.Max(0, Math.Floor((expiresAt - DateTimeOffset.UtcNow).TotalSeconds));
@@ -122,7 +137,8 @@ public static class AuthorizationEndpoints
     }
 
     private static OpenIddictRequest ServerRequest(HttpContext context) =>
-        context.GetOpenIddictServerRequest() ?? throw new InvalidOperationException("OpenIddict did not attach a request to this endpoint.");
+        context.GetOpenIddictServerRequest() ?? throw new InvalidOperationException(
+            "OpenIddict did not attach a request to this endpoint.");
 
     public sealed record TokenInfo(bool Active, string? ClientId, string Scope, long ExpiresIn, string? Sub);
 

@@ -11,7 +11,8 @@ namespace TokenPlatform.Sandbox.OAuth;
 /// OpenIddict's own rolling refresh tokens are a start-up option; the <c>rotate_refresh_tokens</c> switch can
 /// change at any time, so OpenIddict's rolling is turned off and this handler takes its place.
 /// </summary>
-public sealed class RefreshTokenRotation(SandboxSwitches switches, IOpenIddictTokenManager tokens) : IOpenIddictServerHandler<ProcessSignInContext>
+public sealed class RefreshTokenRotation(
+    SandboxSwitches switches, IOpenIddictTokenManager tokens) : IOpenIddictServerHandler<ProcessSignInContext>
 {
     public static OpenIddictServerHandlerDescriptor Descriptor { get; } =
         OpenIddictServerHandlerDescriptor.CreateBuilder<ProcessSignInContext>()
@@ -47,9 +48,11 @@ public sealed class RefreshTokenRotation(SandboxSwitches switches, IOpenIddictTo
             return;
         }
 
-        var authentication = context.Transaction.GetProperty<ProcessAuthenticationContext>(typeof(ProcessAuthenticationContext).FullName!);
+        var authentication = context.Transaction.GetProperty<ProcessAuthenticationContext>(
+            typeof(ProcessAuthenticationContext).FullName!);
         var tokenId = authentication?.RefreshTokenPrincipal?.GetTokenId();
-        var token = string.IsNullOrEmpty(tokenId) ? null : await tokens.FindByIdAsync(tokenId, context.CancellationToken);
+        var token = string.IsNullOrEmpty(tokenId) ? null : await tokens.FindByIdAsync(
+            tokenId, context.CancellationToken);
 
         // Losing a race with a concurrent use of the same refresh token means this one is spent.
         if (token is null || !await tokens.TryRedeemAsync(token, context.CancellationToken))

@@ -20,7 +20,9 @@ public static class SandboxUser
         return Finish(identity, accessTokenLifetime: null);
     }
 
-    /// <summary>The identity for tokens issued from a redeemed code or refresh token, with the lifetime in force now.</summary>
+    /// <summary>
+    /// The identity for tokens issued from a redeemed code or refresh token, with the lifetime in force now.
+    /// </summary>
     public static ClaimsPrincipal Reissue(ClaimsPrincipal granted, TimeSpan accessTokenLifetime) =>
         Finish(NewIdentity(granted.Claims), accessTokenLifetime);
 

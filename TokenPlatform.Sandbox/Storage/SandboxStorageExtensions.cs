@@ -1,6 +1,4 @@
-using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
-using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Options;
 using TokenPlatform.Sandbox.Clients;
 
@@ -15,7 +13,8 @@ public static class SandboxStorageExtensions
 
         // Created by the container, so the container disposes it (deleting a throw-away file) when the host
         // stops, also after a failed start such as a port already in use.
-        builder.Services.AddSingleton(services => SandboxDatabase.From(services.GetRequiredService<IOptions<SandboxOptions>>().Value));
+        builder.Services.AddSingleton(
+            services => SandboxDatabase.From(services.GetRequiredService<IOptions<SandboxOptions>>().Value));
         builder.Services.AddDbContext<SandboxDbContext>((services, options) => options
             .UseSqlite(services.GetRequiredService<SandboxDatabase>().ConnectionString)
             .UseOpenIddict());
@@ -33,7 +32,8 @@ public static class SandboxStorageExtensions
     /// Creates the schema and registers the configured clients before the host starts, so the first
     /// request already finds them.
     /// </summary>
-    public static async Task PrepareSandboxStorageAsync(this WebApplication app, CancellationToken cancellationToken = default)
+    public static async Task PrepareSandboxStorageAsync(
+        this WebApplication app, CancellationToken cancellationToken = default)
     {
         var database = app.Services.GetRequiredService<SandboxDatabase>();
         Directory.CreateDirectory(System.IO.Path.GetDirectoryName(database.Path)!);
@@ -49,42 +49,8 @@ public static class SandboxStorageExtensions
             await registry.SeedAsync(client, cancellationToken);
         }
 
-        app.Logger.LogInformation("Sandbox database {DatabasePath} ready with {SeededClientCount} configured clients", database.Path, options.Clients.Count);
+        app.Logger.LogInformation(
+            "Sandbox database {DatabasePath} ready with {SeededClientCount} configured clients", database.Path,
+            options.Clients.Count);
     }
-}
-
-/// <summary>Where the SQLite file lives and whether it belongs to this process alone (then it is deleted on dispose).</summary>
-public sealed class SandboxDatabase(string path, bool isTemporary) : IDisposable
-{
-    public string Path { get; } = path;
-    public bool IsTemporary { get; } = isTemporary;
-    public string ConnectionString { get; } = new SqliteConnectionStringBuilder { DataSource = path }.ToString();
-
-    public static SandboxDatabase From(SandboxOptions options) =>
-        string.IsNullOrWhiteSpace(options.DatabasePath)
-            ? new SandboxDatabase(System.IO.Path.Combine(System.IO.Path.GetTempPath(), $"tokenplatform-sandbox-{Environment.ProcessId}-{Guid.NewGuid():N}.db"), isTemporary: true)
-            : new SandboxDatabase(System.IO.Path.GetFullPath(options.DatabasePath), isTemporary: false);
-
-    public void Dispose()
-    {
-        if (!IsTemporary)
-        {
-            return;
-        }
-
-        // Pooled connections keep the file open; release them first.
-        SqliteConnection.ClearAllPools();
-        foreach (var file in new[] { Path, Path + "-journal", Path + "-wal", Path + "-shm" })
-        {
-            File.Delete(file);
-        }
-    }
-}
-
-internal sealed class SandboxDatabaseHealthCheck(SandboxDbContext db) : IHealthCheck
-{
-    public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default) =>
-        await db.Database.CanConnectAsync(cancellationToken)
-            ? HealthCheckResult.Healthy("database answers")
-            : new HealthCheckResult(context.Registration.FailureStatus, "database does not answer");
 }

@@ -1,12 +1,8 @@
-using Microsoft.Extensions.Options;
 using Token.Core.Data;
 using Token.Core.Providers;
 using Token.Core.Security;
 
 namespace Token.Api.Features.OAuth;
-
-/// <summary>A fresh state and PKCE verifier for one authorization request (RFC 9700 §2.1.1, RFC 7636).</summary>
-public sealed record AuthorizationRequest(string State, string StateHash, byte[] ProtectedVerifier, string AuthorizationUrl);
 
 public sealed class AuthorizationRequests(SecretProtector protector, TimeProvider time)
 {
@@ -17,11 +13,12 @@ public sealed class AuthorizationRequests(SecretProtector protector, TimeProvide
 
     public AuthorizationRequest Create(Client client, ProviderDefinition provider)
     {
-        var state = Secrets.NewRandom();
-        var stateHash = Secrets.Hash(state);
-        var verifier = Secrets.NewRandom(48);
+        var state = RandomValues.New();
+        var stateHash = RandomValues.Hash(state);
+        var verifier = Pkce.NewVerifier();
         return new AuthorizationRequest(
             state, stateHash, protector.Protect(verifier, SecretContext.CodeVerifier(stateHash)),
-            OAuthProviderClient.AuthorizationUrl(provider, client.ClientId, client.RedirectUri, state, Secrets.CodeChallenge(verifier)));
+            OAuthProviderClient.AuthorizationUrl(
+                provider, client.ClientId, client.RedirectUri, state, Pkce.CodeChallenge(verifier)));
     }
 }

@@ -17,10 +17,14 @@ public static class BrowserAnswer
     public static Task FailAsync(HttpContext context, int status, string title, string detail)
     {
         context.Response.StatusCode = status;
+        // BrowserEndpoints marks only successful answers; a failed consent's page must not be kept either.
         context.Response.Headers.CacheControl = "no-store";
         return WantsJson(context.Request)
             ? context.Response.WriteAsJsonAsync(
-                new ProblemDetails { Status = status, Title = title, Detail = detail, Type = $"https://httpstatuses.io/{status}" },
+                new ProblemDetails
+                {
+                    Status = status, Title = title, Detail = detail, Type = $"https://httpstatuses.io/{status}"
+                },
                 (System.Text.Json.JsonSerializerOptions?)null, "application/problem+json", context.RequestAborted)
             : WritePageAsync(context, title, detail, success: false);
     }
@@ -28,7 +32,6 @@ public static class BrowserAnswer
     public static Task WritePageAsync(HttpContext context, string title, string detail, bool success)
     {
         context.Response.ContentType = "text/html; charset=utf-8";
-        context.Response.Headers.CacheControl = "no-store";
         var encode = HtmlEncoder.Default;
         var color = success ? "#1a7f37" : "#cf222e";
         return context.Response.WriteAsync($$"""

@@ -6,7 +6,8 @@ public sealed record Response(string Service, string Version, string Status, str
 {
     public static Response Current { get; } = new(
         "Token Generation Service",
-        typeof(Response).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion.Split('+')[0] ?? "0.0.0",
+        typeof(Response).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion
+            .Split('+')[0] ?? "0.0.0",
         "running",
         "/docs",
         "/health");

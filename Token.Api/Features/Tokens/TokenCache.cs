@@ -2,14 +2,9 @@ using System.Collections.Concurrent;
 
 namespace Token.Api.Features.Tokens;
 
-/// <summary>A usable access token, decrypted, and when it should be refreshed.</summary>
-public sealed record CachedToken(int ClientId, string AccessToken, string TokenType, DateTimeOffset ExpiresAt, DateTimeOffset RefreshAt, long Version);
-
 /// <summary>
-/// Keeps usable tokens in memory so that <c>validate</c> answers without a database round trip. This instance's own
-/// changes (refresh, revocation, new consent, deletion) replace or drop an entry at once; a change made by another
-/// process drops it when its event arrives (<see cref="TokenCacheInvalidation"/>), and after
-/// <see cref="MaxStaleness"/> at most should the event be late.
+/// Usable tokens in memory, so that <c>validate</c> answers without a database round trip. Other processes' changes
+/// drop an entry through <see cref="TokenCacheInvalidation"/>, or after <see cref="MaxStaleness"/> at the latest.
 /// </summary>
 public sealed class TokenCache(TimeProvider time)
 {
@@ -21,7 +16,8 @@ public sealed class TokenCache(TimeProvider time)
     public bool TryGet(int clientId, out CachedToken token)
     {
         var now = time.GetUtcNow();
-        if (_entries.TryGetValue(clientId, out var entry) && now - entry.CachedAt < MaxStaleness && now < entry.Token.RefreshAt)
+        if (_entries.TryGetValue(clientId, out var entry)
+            && now - entry.CachedAt < MaxStaleness && now < entry.Token.RefreshAt)
         {
             token = entry.Token;
             return true;

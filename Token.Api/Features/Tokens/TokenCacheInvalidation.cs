@@ -5,12 +5,15 @@ namespace Token.Api.Features.Tokens;
 
 /// <summary>
 /// Every API instance hears every change of a grant, whichever process made it, and drops what it cached before that
-/// change; so a revocation stops being served everywhere as soon as its event arrives (within the cache's 30 s at worst).
+/// change; so a revocation stops being served everywhere as soon as its event arrives (within the cache's 30 s at
+/// worst).
 /// </summary>
 public sealed class TokenCacheInvalidation(TokenCache cache) :
     IConsumer<TokenIssued>, IConsumer<TokenRefreshed>, IConsumer<TokenRevoked>, IConsumer<TokenReauthorizationRequired>
 {
-    /// <summary>Each instance gets a queue of its own, deleted when it stops, so that every instance hears every event.</summary>
+    /// <summary>
+    /// Each instance gets a queue of its own, deleted when it stops, so that every instance hears every event.
+    /// </summary>
     public static void Register(IBusRegistrationConfigurator bus) =>
         bus.AddConsumer<TokenCacheInvalidation>().Endpoint(endpoint =>
         {
@@ -18,13 +21,17 @@ public sealed class TokenCacheInvalidation(TokenCache cache) :
             endpoint.Temporary = true;
         });
 
-    public Task Consume(ConsumeContext<TokenIssued> context) => Drop(context.Message.ClientId, context.Message.TokenVersion);
+    public Task Consume(ConsumeContext<TokenIssued> context) =>
+        Drop(context.Message.ClientId, context.Message.TokenVersion);
 
-    public Task Consume(ConsumeContext<TokenRefreshed> context) => Drop(context.Message.ClientId, context.Message.TokenVersion);
+    public Task Consume(ConsumeContext<TokenRefreshed> context) =>
+        Drop(context.Message.ClientId, context.Message.TokenVersion);
 
-    public Task Consume(ConsumeContext<TokenRevoked> context) => Drop(context.Message.ClientId, context.Message.TokenVersion);
+    public Task Consume(ConsumeContext<TokenRevoked> context) =>
+        Drop(context.Message.ClientId, context.Message.TokenVersion);
 
-    public Task Consume(ConsumeContext<TokenReauthorizationRequired> context) => Drop(context.Message.ClientId, context.Message.TokenVersion);
+    public Task Consume(ConsumeContext<TokenReauthorizationRequired> context) =>
+        Drop(context.Message.ClientId, context.Message.TokenVersion);
 
     private Task Drop(int clientId, long version)
     {

@@ -2,7 +2,10 @@ using System.Diagnostics.Metrics;
 
 namespace Token.Api.Features.Tokens;
 
-/// <summary>How <c>validate</c> is answered (meter <c>Token.Api</c>): from memory, or from the database (with a refresh when due).</summary>
+/// <summary>
+/// How <c>validate</c> is answered (meter <c>Token.Api</c>): from memory, or from the database (with a refresh when
+/// due).
+/// </summary>
 public sealed class TokenReadMetrics
 {
     private static readonly KeyValuePair<string, object?> Hit = new("cache", "hit");
@@ -10,7 +13,8 @@ public sealed class TokenReadMetrics
     private readonly Counter<long> _reads;
 
     public TokenReadMetrics(IMeterFactory meters) =>
-        _reads = meters.Create("Token.Api").CreateCounter<long>("token.reads", "{read}", "Token reads by cache hit or miss");
+        _reads = meters.Create("Token.Api").CreateCounter<long>(
+            "token.reads", "{read}", "Token reads by cache hit or miss");
 
     public void Read(bool fromCache) => _reads.Add(1, fromCache ? Hit : Miss);
 }

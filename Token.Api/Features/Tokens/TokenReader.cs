@@ -5,14 +5,16 @@ using Token.Core.Tokens;
 
 namespace Token.Api.Features.Tokens;
 
-/// <summary>Either a usable token or why there is none.</summary>
-public sealed record TokenRead(CachedToken? Token, string? Reason);
-
-/// <summary>The read path of <c>validate</c>: memory first, then the database, refreshing a token that is due.</summary>
+/// <summary>
+/// The read path of <c>validate</c>: memory first, then the database, refreshing a token that is due.
+/// </summary>
 public sealed partial class TokenReader(
-    TokenDbContext db, TokenCache cache, TokenLifecycle lifecycle, SecretProtector protector, TimeProvider time, ILogger<TokenReader> logger)
+    TokenDbContext db, TokenCache cache, TokenLifecycle lifecycle, SecretProtector protector, TimeProvider time,
+    ILogger<TokenReader> logger)
 {
-    /// <summary>How long a still-valid token is served from memory after an on-demand refresh failed for a passing reason.</summary>
+    /// <summary>
+    /// How long a still-valid token is served from memory after an on-demand refresh failed for a passing reason.
+    /// </summary>
     public static readonly TimeSpan RetryAfterFailedRefresh = TimeSpan.FromSeconds(30);
 
     /// <summary>Null when the client does not exist. Called when the cache had nothing usable.</summary>
@@ -47,7 +49,7 @@ public sealed partial class TokenReader(
         try
         {
             cache.Forget(clientId);
-            var outcome = await lifecycle.RefreshAsync(clientId, force: true, "manual", ct);
+            var outcome = await lifecycle.RefreshAsync(clientId, force: true, RefreshTrigger.Manual, ct);
             return outcome.Error is { } error
                 ? new TokenRead(null, error.RequiresReauthorization ? "reauthorization_required" : "refresh_failed")
                 : Describe(outcome.Token);
@@ -68,7 +70,7 @@ public sealed partial class TokenReader(
 
         if (token.IsValid && !token.IsRevoked && lifecycle.IsDue(token))
         {
-            var outcome = await lifecycle.RefreshAsync(clientId, force: false, "on-demand", ct);
+            var outcome = await lifecycle.RefreshAsync(clientId, force: false, RefreshTrigger.OnDemand, ct);
             if (outcome.Error is { RequiresReauthorization: false })
             {
                 // A passing failure leaves the old token, which may still be usable. Serve it from memory for a while
@@ -111,8 +113,11 @@ public sealed partial class TokenReader(
             return new TokenRead(null, "unreadable");
         }
 
-        var refreshAt = retryRefreshAt is { } retry ? (retry < token.ExpiresAt ? retry : token.ExpiresAt) : (token.RefreshDueAt < token.ExpiresAt ? token.RefreshDueAt : token.ExpiresAt);
-        var usable = new CachedToken(token.ClientId, accessToken, token.TokenType, token.ExpiresAt, refreshAt, token.Version);
+        var refreshAt = retryRefreshAt is { } retry
+            ? (retry < token.ExpiresAt ? retry : token.ExpiresAt)
+            : (token.RefreshDueAt < token.ExpiresAt ? token.RefreshDueAt : token.ExpiresAt);
+        var usable = new CachedToken(
+            token.ClientId, accessToken, token.TokenType, token.ExpiresAt, refreshAt, token.Version);
         cache.Set(usable);
         return new TokenRead(usable, null);
     }

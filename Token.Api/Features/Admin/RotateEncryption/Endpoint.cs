@@ -1,12 +1,10 @@
 using FastEndpoints;
 using Microsoft.EntityFrameworkCore;
-using Token.Api.Auth;
+using Token.Api.EndpointRules;
 using Token.Core.Data;
 using Token.Core.Security;
 
 namespace Token.Api.Features.Admin.RotateEncryption;
-
-public sealed record Response(int Reencrypted);
 
 /// <summary>
 /// <c>POST /admin/encryption/rotate</c>: re-encrypts every stored secret under the newest key, so older keys can be
@@ -17,7 +15,7 @@ public sealed class Endpoint(TokenDbContext db, SecretProtector protector) : End
     public override void Configure()
     {
         Post("/admin/encryption/rotate");
-        Policies(ApiKeyAuthenticationExtensions.AdminPolicy);
+        Group<AdminEndpoints>();
     }
 
     public override async Task HandleAsync(CancellationToken ct)
@@ -27,7 +25,8 @@ public sealed class Endpoint(TokenDbContext db, SecretProtector protector) : End
 
         foreach (var client in await db.Clients.ToListAsync(ct))
         {
-            client.ClientSecret = Reencrypt(client.ClientSecret, SecretContext.ClientSecret(client.ClientId), ref count);
+            client.ClientSecret = Reencrypt(
+                client.ClientSecret, SecretContext.ClientSecret(client.ClientId), ref count);
         }
         foreach (var token in await db.Tokens.FromSql($"SELECT * FROM tokens FOR UPDATE").ToListAsync(ct))
         {

@@ -2,11 +2,10 @@ using FastEndpoints;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Caching.Memory;
 using Token.Api.Auth;
+using Token.Api.EndpointRules;
 using Token.Core.Data;
 
 namespace Token.Api.Features.ApiKeys.Delete;
-
-public sealed record Request(Guid Id);
 
 /// <summary>
 /// <c>DELETE /api-keys/{id}</c>: the key stops working here at once, on other instances within
@@ -17,7 +16,7 @@ public sealed class Endpoint(TokenDbContext db, IMemoryCache cache) : Endpoint<R
     public override void Configure()
     {
         Delete("/api-keys/{id}");
-        Policies(ApiKeyAuthenticationExtensions.AdminPolicy);
+        Group<AdminEndpoints>();
     }
 
     public override async Task HandleAsync(Request request, CancellationToken ct)

@@ -1,6 +1,6 @@
 using FastEndpoints;
 using Microsoft.EntityFrameworkCore;
-using Token.Api.Auth;
+using Token.Api.EndpointRules;
 using Token.Core.Data;
 
 namespace Token.Api.Features.ApiKeys.List;
@@ -11,9 +11,12 @@ public sealed class Endpoint(TokenDbContext db) : EndpointWithoutRequest<IReadOn
     public override void Configure()
     {
         Get("/api-keys");
-        Policies(ApiKeyAuthenticationExtensions.AdminPolicy);
+        Group<AdminEndpoints>();
     }
 
-    public override async Task HandleAsync(CancellationToken ct) =>
-        await Send.OkAsync([.. (await db.ApiKeys.AsNoTracking().OrderBy(k => k.CreatedAt).ToListAsync(ct)).Select(ApiKeyResponse.From)], ct);
+    public override async Task HandleAsync(CancellationToken ct)
+    {
+        var keys = await db.ApiKeys.AsNoTracking().OrderBy(k => k.CreatedAt).ToListAsync(ct);
+        await Send.OkAsync([.. keys.Select(ApiKeyResponse.From)], ct);
+    }
 }

@@ -1,24 +1,9 @@
 using FastEndpoints;
-using FluentValidation;
 using Microsoft.EntityFrameworkCore;
-using Token.Api.Auth;
+using Token.Api.EndpointRules;
 using Token.Core.Data;
 
 namespace Token.Api.Features.Branches.Create;
-
-public sealed record Request(
-    string BranchId, int ClientId, string? BranchName, string? Email, string? Description, string? AccountId, string? LocationId, bool? IsActive)
-    : IBranchFields
-{
-    internal sealed class Validator : BranchFieldsValidator<Request>
-    {
-        public Validator()
-        {
-            RuleFor(r => r.BranchId).NotEmpty().MaximumLength(255);
-            RuleFor(r => r.ClientId).GreaterThan(0);
-        }
-    }
-}
 
 /// <summary><c>POST /branches</c>: a business location of a client.</summary>
 public sealed class Endpoint(TokenDbContext db, TimeProvider time) : Endpoint<Request, BranchResponse>
@@ -26,7 +11,7 @@ public sealed class Endpoint(TokenDbContext db, TimeProvider time) : Endpoint<Re
     public override void Configure()
     {
         Post("/branches");
-        Policies(ApiKeyAuthenticationExtensions.AdminPolicy);
+        Group<AdminEndpoints>();
     }
 
     public override async Task HandleAsync(Request request, CancellationToken ct)

@@ -1,11 +1,9 @@
 using FastEndpoints;
 using Microsoft.EntityFrameworkCore;
-using Token.Api.Auth;
+using Token.Api.EndpointRules;
 using Token.Core.Data;
 
 namespace Token.Api.Features.Branches.Delete;
-
-public sealed record Request(int Id);
 
 /// <summary><c>DELETE /branches/{id}</c>.</summary>
 public sealed class Endpoint(TokenDbContext db) : Endpoint<Request>
@@ -13,7 +11,7 @@ public sealed class Endpoint(TokenDbContext db) : Endpoint<Request>
     public override void Configure()
     {
         Delete("/branches/{id}");
-        Policies(ApiKeyAuthenticationExtensions.AdminPolicy);
+        Group<AdminEndpoints>();
     }
 
     public override async Task HandleAsync(Request request, CancellationToken ct)

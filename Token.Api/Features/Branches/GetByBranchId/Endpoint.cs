@@ -1,11 +1,9 @@
 using FastEndpoints;
 using Microsoft.EntityFrameworkCore;
-using Token.Api.Auth;
+using Token.Api.EndpointRules;
 using Token.Core.Data;
 
 namespace Token.Api.Features.Branches.GetByBranchId;
-
-public sealed record Request([property: BindFrom("branch_id")] string BranchId);
 
 /// <summary><c>GET /branches/by-branch-id/{branch_id}</c>.</summary>
 public sealed class Endpoint(TokenDbContext db) : Endpoint<Request, BranchResponse>
@@ -13,7 +11,7 @@ public sealed class Endpoint(TokenDbContext db) : Endpoint<Request, BranchRespon
     public override void Configure()
     {
         Get("/branches/by-branch-id/{branch_id}");
-        Policies(ApiKeyAuthenticationExtensions.AdminPolicy);
+        Group<AdminEndpoints>();
     }
 
     public override async Task HandleAsync(Request request, CancellationToken ct)

@@ -1,18 +1,9 @@
 using FastEndpoints;
 using Microsoft.EntityFrameworkCore;
-using Token.Api.Auth;
+using Token.Api.EndpointRules;
 using Token.Core.Data;
 
 namespace Token.Api.Features.Branches.List;
-
-public sealed class Request
-{
-    [QueryParam, BindFrom("client_id")]
-    public int? ClientId { get; init; }
-
-    [QueryParam, BindFrom("location_id")]
-    public string? LocationId { get; init; }
-}
 
 /// <summary><c>GET /branches?client_id=&amp;location_id=</c>.</summary>
 public sealed class Endpoint(TokenDbContext db) : Endpoint<Request, IReadOnlyList<BranchResponse>>
@@ -20,7 +11,7 @@ public sealed class Endpoint(TokenDbContext db) : Endpoint<Request, IReadOnlyLis
     public override void Configure()
     {
         Get("/branches");
-        Policies(ApiKeyAuthenticationExtensions.AdminPolicy);
+        Group<AdminEndpoints>();
     }
 
     public override async Task HandleAsync(Request request, CancellationToken ct)

@@ -1,16 +1,9 @@
 using FastEndpoints;
 using Microsoft.EntityFrameworkCore;
-using Token.Api.Auth;
+using Token.Api.EndpointRules;
 using Token.Core.Data;
 
 namespace Token.Api.Features.Branches.Update;
-
-/// <summary>Only the fields present change; a branch stays with its client.</summary>
-public sealed record Request(int Id, string? BranchName, string? Email, string? Description, string? AccountId, string? LocationId, bool? IsActive)
-    : IBranchFields
-{
-    internal sealed class Validator : BranchFieldsValidator<Request>;
-}
 
 /// <summary><c>PATCH /branches/{id}</c>.</summary>
 public sealed class Endpoint(TokenDbContext db, TimeProvider time) : Endpoint<Request, BranchResponse>
@@ -18,7 +11,7 @@ public sealed class Endpoint(TokenDbContext db, TimeProvider time) : Endpoint<Re
     public override void Configure()
     {
         Patch("/branches/{id}");
-        Policies(ApiKeyAuthenticationExtensions.AdminPolicy);
+        Group<AdminEndpoints>();
     }
 
     public override async Task HandleAsync(Request request, CancellationToken ct)

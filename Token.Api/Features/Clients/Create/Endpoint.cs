@@ -1,34 +1,23 @@
 using FastEndpoints;
-using FluentValidation;
 using Microsoft.EntityFrameworkCore;
-using Token.Api.Auth;
+using Token.Api.EndpointRules;
 using Token.Core.Data;
 using Token.Core.Providers;
 using Token.Core.Security;
 
 namespace Token.Api.Features.Clients.Create;
 
-public sealed record Request(string ClientId, string ClientSecret, string RedirectUri, string? Provider, bool? IsActive)
-{
-    internal sealed class Validator : Validator<Request>
-    {
-        public Validator()
-        {
-            RuleFor(r => r.ClientId).NotEmpty().MaximumLength(255);
-            RuleFor(r => r.ClientSecret).NotEmpty().MaximumLength(1000);
-            RuleFor(r => r.RedirectUri).NotEmpty().MustBeRedirectUri();
-            RuleFor(r => r.Provider).MaximumLength(50);
-        }
-    }
-}
-
-/// <summary><c>POST /clients</c>: registers an OAuth client (its secret is stored encrypted and never shown again).</summary>
-public sealed class Endpoint(TokenDbContext db, ProviderCatalog providers, SecretProtector protector, TimeProvider time) : Endpoint<Request, ClientResponse>
+/// <summary>
+/// <c>POST /clients</c>: registers an OAuth client (its secret is stored encrypted and never shown again).
+/// </summary>
+public sealed class Endpoint(
+    TokenDbContext db, ProviderCatalog providers, SecretProtector protector, TimeProvider time)
+    : Endpoint<Request, ClientResponse>
 {
     public override void Configure()
     {
         Post("/clients");
-        Policies(ApiKeyAuthenticationExtensions.AdminPolicy);
+        Group<AdminEndpoints>();
     }
 
     public override async Task HandleAsync(Request request, CancellationToken ct)

@@ -1,20 +1,20 @@
 using FastEndpoints;
 using Microsoft.EntityFrameworkCore;
-using Token.Api.Auth;
+using Token.Api.EndpointRules;
 using Token.Api.Features.Tokens;
 using Token.Core.Data;
 
 namespace Token.Api.Features.Clients.Delete;
 
-public sealed record Request(int Id);
-
-/// <summary><c>DELETE /clients/{id}</c>: the client, its branches, grant and pending authorizations (cascade).</summary>
+/// <summary>
+/// <c>DELETE /clients/{id}</c>: the client, its branches, grant and pending authorizations (cascade).
+/// </summary>
 public sealed class Endpoint(TokenDbContext db, TokenCache cache) : Endpoint<Request>
 {
     public override void Configure()
     {
         Delete("/clients/{id}");
-        Policies(ApiKeyAuthenticationExtensions.AdminPolicy);
+        Group<AdminEndpoints>();
     }
 
     public override async Task HandleAsync(Request request, CancellationToken ct)

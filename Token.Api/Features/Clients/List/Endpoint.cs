@@ -1,6 +1,6 @@
 using FastEndpoints;
 using Microsoft.EntityFrameworkCore;
-using Token.Api.Auth;
+using Token.Api.EndpointRules;
 using Token.Core.Data;
 
 namespace Token.Api.Features.Clients.List;
@@ -11,7 +11,7 @@ public sealed class Endpoint(TokenDbContext db) : EndpointWithoutRequest<IReadOn
     public override void Configure()
     {
         Get("/clients");
-        Policies(ApiKeyAuthenticationExtensions.AdminPolicy);
+        Group<AdminEndpoints>();
     }
 
     public override async Task HandleAsync(CancellationToken ct)

@@ -1,34 +1,21 @@
 using FastEndpoints;
-using FluentValidation;
 using Microsoft.EntityFrameworkCore;
-using Token.Api.Auth;
+using Token.Api.EndpointRules;
 using Token.Core.Data;
 using Token.Core.Providers;
 using Token.Core.Security;
 
 namespace Token.Api.Features.Clients.Update;
 
-/// <summary>Only the fields present change.</summary>
-public sealed record Request(int Id, string? ClientSecret, string? RedirectUri, string? Provider, bool? IsActive)
-{
-    internal sealed class Validator : Validator<Request>
-    {
-        public Validator()
-        {
-            RuleFor(r => r.ClientSecret).NotEmpty().MaximumLength(1000).When(r => r.ClientSecret is not null);
-            RuleFor(r => r.RedirectUri).MustBeRedirectUri();
-            RuleFor(r => r.Provider).NotEmpty().MaximumLength(50).When(r => r.Provider is not null);
-        }
-    }
-}
-
 /// <summary><c>PATCH /clients/{id}</c>.</summary>
-public sealed class Endpoint(TokenDbContext db, ProviderCatalog providers, SecretProtector protector, TimeProvider time) : Endpoint<Request, ClientResponse>
+public sealed class Endpoint(
+    TokenDbContext db, ProviderCatalog providers, SecretProtector protector, TimeProvider time)
+    : Endpoint<Request, ClientResponse>
 {
     public override void Configure()
     {
         Patch("/clients/{id}");
-        Policies(ApiKeyAuthenticationExtensions.AdminPolicy);
+        Group<AdminEndpoints>();
     }
 
     public override async Task HandleAsync(Request request, CancellationToken ct)

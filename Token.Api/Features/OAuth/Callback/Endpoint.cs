@@ -1,5 +1,6 @@
 using FastEndpoints;
 using Microsoft.EntityFrameworkCore;
+using Token.Api.EndpointRules;
 using Token.Api.Features.Tokens;
 using Token.Core.Data;
 using Token.Core.Providers;
@@ -8,30 +9,19 @@ using Token.Core.Tokens;
 
 namespace Token.Api.Features.OAuth.Callback;
 
-public sealed class Request
-{
-    public string? Code { get; init; }
-    public string? State { get; init; }
-    public string? Error { get; init; }
-
-    [BindFrom("error_description")]
-    public string? ErrorDescription { get; init; }
-}
-
-public sealed record Response(int ClientId, string Status, string TokenType, DateTimeOffset ExpiresAt, long TokenVersion);
-
 /// <summary>
 /// <c>GET /auth/callback</c>: where the provider sends the owner back. The state must be one we issued, unused and
 /// unexpired (checked before the provider is called); the code is exchanged once, with the PKCE verifier.
 /// </summary>
 public sealed partial class Endpoint(
-    TokenDbContext db, ProviderCatalog providers, OAuthProviderClient oauth, SecretProtector protector, Grants grants, TokenCache cache,
+    TokenDbContext db, ProviderCatalog providers, OAuthProviderClient oauth, SecretProtector protector,
+    GrantStore grants, TokenCache cache,
     TimeProvider time) : Endpoint<Request>
 {
     public override void Configure()
     {
         Get("/auth/callback");
-        AllowAnonymous();
+        Group<BrowserEndpoints>();
     }
 
     public override async Task HandleAsync(Request request, CancellationToken ct)
@@ -42,16 +32,20 @@ public sealed partial class Endpoint(
             return;
         }
 
-        var stateHash = Secrets.Hash(request.State);
+        var stateHash = RandomValues.Hash(request.State);
         var pending = await db.OAuthStates.AsNoTracking().FirstOrDefaultAsync(s => s.State == stateHash, ct);
         if (pending is null || pending.IsUsed || pending.ExpiresAt <= time.GetUtcNow())
         {
             await FailAsync(pending is null ? "This authorization was not started here." :
-                pending.IsUsed ? "This authorization was already completed." : "This authorization has expired; start again.");
+                pending.IsUsed ? "This authorization was already completed." : "This authorization has expired; " +
+                    "start again.");
             return;
         }
         // Claimed atomically: of two callbacks with the same state, one wins.
-        if (await db.OAuthStates.Where(s => s.Id == pending.Id && !s.IsUsed).ExecuteUpdateAsync(s => s.SetProperty(x => x.IsUsed, true), ct) == 0)
+        var claimed = await db.OAuthStates
+            .Where(s => s.Id == pending.Id && !s.IsUsed)
+            .ExecuteUpdateAsync(s => s.SetProperty(x => x.IsUsed, true), ct);
+        if (claimed == 0)
         {
             await FailAsync("This authorization was already completed.");
             return;
@@ -60,7 +54,9 @@ public sealed partial class Endpoint(
         if (!string.IsNullOrEmpty(request.Error))
         {
             LogProviderRefused(pending.ClientId, request.Error);
-            await FailAsync($"The provider did not grant access: {request.Error}{(request.ErrorDescription is { Length: > 0 } d ? $" ({d})" : "")}.");
+            await FailAsync(
+                $"The provider did not grant access: " +
+                $"{request.Error}{(request.ErrorDescription is { Length: > 0 } d ? $" ({d})" : "")}.");
             return;
         }
         if (string.IsNullOrEmpty(request.Code))
@@ -73,12 +69,14 @@ public sealed partial class Endpoint(
         var provider = await providers.FindAsync(client.Provider, ct);
         if (provider is null)
         {
-            await FailAsync($"The client's provider '{client.Provider}' no longer exists.", StatusCodes.Status409Conflict);
+            await FailAsync(
+                $"The client's provider '{client.Provider}' no longer exists.", StatusCodes.Status409Conflict);
             return;
         }
 
         var result = await oauth.ExchangeCodeAsync(
-            provider, client.ClientId, protector.Unprotect(client.ClientSecret, SecretContext.ClientSecret(client.ClientId)), request.Code,
+            provider, client.ClientId,
+            protector.Unprotect(client.ClientSecret, SecretContext.ClientSecret(client.ClientId)), request.Code,
             client.RedirectUri, protector.Unprotect(pending.CodeVerifier, SecretContext.CodeVerifier(stateHash)), ct);
         if (result.Error is { } error)
         {
@@ -94,8 +92,8 @@ public sealed partial class Endpoint(
 
         if (BrowserAnswer.WantsJson(HttpContext.Request))
         {
-            HttpContext.Response.Headers.CacheControl = "no-store";
-            await Send.OkAsync(new Response(client.Id, "connected", token.TokenType, token.ExpiresAt, token.Version), ct);
+            await Send.OkAsync(
+                new Response(client.Id, "connected", token.TokenType, token.ExpiresAt, token.Version), ct);
             return;
         }
         await BrowserAnswer.WritePageAsync(HttpContext, "Connected",
@@ -111,6 +109,8 @@ public sealed partial class Endpoint(
     [LoggerMessage(LogLevel.Warning, "The provider refused consent for client {ClientId}: {ProviderError}")]
     private partial void LogProviderRefused(int clientId, string providerError);
 
-    [LoggerMessage(LogLevel.Warning, "The provider refused the code exchange for client {ClientId}: {ProviderError} (HTTP {StatusCode})")]
+    [LoggerMessage(
+        LogLevel.Warning,
+        "The provider refused the code exchange for client {ClientId}: {ProviderError} (HTTP {StatusCode})")]
     private partial void LogExchangeFailed(int clientId, string providerError, int? statusCode);
 }

@@ -1,24 +1,24 @@
 using FastEndpoints;
 using Microsoft.EntityFrameworkCore;
+using Token.Api.EndpointRules;
 using Token.Core.Data;
 using Token.Core.Providers;
 using Token.Core.Security;
 
 namespace Token.Api.Features.OAuth.Login;
 
-public sealed record Request([property: BindFrom("client_id")] int ClientId, string? Ticket);
-
 /// <summary>
 /// <c>GET /oauth/login/{client_id}?ticket=…</c>: sends the business owner's browser to the provider's consent page.
 /// The single-use ticket from <c>/oauth/start</c> is what stops a stranger from attaching their own account to
 /// someone else's client. The request gets a new state and verifier here, so the link works exactly once.
 /// </summary>
-public sealed partial class Endpoint(TokenDbContext db, ProviderCatalog providers, AuthorizationRequests requests, TimeProvider time) : Endpoint<Request>
+public sealed partial class Endpoint(
+    TokenDbContext db, ProviderCatalog providers, AuthorizationRequests requests, TimeProvider time) : Endpoint<Request>
 {
     public override void Configure()
     {
         Get("/oauth/login/{client_id}");
-        AllowAnonymous();
+        Group<BrowserEndpoints>();
     }
 
     public override async Task HandleAsync(Request request, CancellationToken ct)
@@ -30,9 +30,11 @@ public sealed partial class Endpoint(TokenDbContext db, ProviderCatalog provider
             return;
         }
 
-        var ticketHash = Secrets.Hash(request.Ticket);
+        var ticketHash = RandomValues.Hash(request.Ticket);
         var pending = await db.OAuthStates.AsNoTracking().FirstOrDefaultAsync(s => s.LoginTicket == ticketHash, ct);
-        var client = pending is null ? null : await db.Clients.AsNoTracking().FirstOrDefaultAsync(c => c.Id == pending.ClientId, ct);
+        var client = pending is null
+            ? null
+            : await db.Clients.AsNoTracking().FirstOrDefaultAsync(c => c.Id == pending.ClientId, ct);
         var provider = client is null ? null : await providers.FindAsync(client.Provider, ct);
         if (pending is null || client is null || provider is null || pending.ClientId != request.ClientId
             || pending.LoginTicketUsed || pending.IsUsed || pending.ExpiresAt <= time.GetUtcNow())
@@ -51,7 +53,9 @@ public sealed partial class Endpoint(TokenDbContext db, ProviderCatalog provider
                 .SetProperty(x => x.CodeVerifier, authorization.ProtectedVerifier), ct);
         if (claimed == 0)
         {
-            await BrowserAnswer.FailAsync(HttpContext, StatusCodes.Status400BadRequest, "Login link not valid", "This login link was already used.");
+            await BrowserAnswer.FailAsync(
+                HttpContext, StatusCodes.Status400BadRequest, "Login link not valid",
+                "This login link was already used.");
             return;
         }
 

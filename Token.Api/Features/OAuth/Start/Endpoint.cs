@@ -1,7 +1,7 @@
 using FastEndpoints;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
-using Token.Api.Auth;
+using Token.Api.EndpointRules;
 using Token.Api.Infrastructure;
 using Token.Core.Data;
 using Token.Core.Providers;
@@ -9,22 +9,16 @@ using Token.Core.Security;
 
 namespace Token.Api.Features.OAuth.Start;
 
-public sealed record Request([property: BindFrom("client_id")] int ClientId);
-
-/// <summary>
-/// <c>authorization_url</c> is the provider's consent page for this request; <c>login_url</c> is the link to give the
-/// business owner: it works once, for this client only, and expires with the request.
-/// </summary>
-public sealed record Response(int ClientId, string Provider, string AuthorizationUrl, string LoginUrl, DateTimeOffset ExpiresAt);
-
 /// <summary><c>GET /oauth/start/{client_id}</c>: begins an authorization-code flow with PKCE for the client.</summary>
-public sealed class Endpoint(TokenDbContext db, ProviderCatalog providers, AuthorizationRequests requests, IOptions<PublicUrlOptions> publicUrl, TimeProvider time)
+public sealed class Endpoint(
+    TokenDbContext db, ProviderCatalog providers, AuthorizationRequests requests, IOptions<PublicUrlOptions> publicUrl,
+    TimeProvider time)
     : Endpoint<Request, Response>
 {
     public override void Configure()
     {
         Get("/oauth/start/{client_id}");
-        Policies(ApiKeyAuthenticationExtensions.AdminPolicy);
+        Group<AdminSecretEndpoints>();
     }
 
     public override async Task HandleAsync(Request request, CancellationToken ct)
@@ -41,25 +35,27 @@ public sealed class Endpoint(TokenDbContext db, ProviderCatalog providers, Autho
         var provider = await providers.FindAsync(client.Provider, ct);
         if (provider is null)
         {
-            ThrowError($"Provider '{client.Provider}' of client {request.ClientId} does not exist.", StatusCodes.Status409Conflict);
+            ThrowError(
+                $"Provider '{client.Provider}' of client {request.ClientId} does not exist.",
+                StatusCodes.Status409Conflict);
         }
 
         var authorization = requests.Create(client, provider);
-        var ticket = Secrets.NewRandom();
+        var ticket = RandomValues.New();
         var expiresAt = requests.NewExpiry();
         db.OAuthStates.Add(new OAuthState
         {
             State = authorization.StateHash,
             ClientId = client.Id,
             CodeVerifier = authorization.ProtectedVerifier,
-            LoginTicket = Secrets.Hash(ticket),
+            LoginTicket = RandomValues.Hash(ticket),
             ExpiresAt = expiresAt,
             CreatedAt = time.GetUtcNow()
         });
         await db.SaveChangesAsync(ct);
 
-        HttpContext.Response.Headers.CacheControl = "no-store";
         var loginUrl = $"{publicUrl.Value.BaseUrl.TrimEnd('/')}/oauth/login/{client.Id}?ticket={ticket}";
-        await Send.OkAsync(new Response(client.Id, provider.Name, authorization.AuthorizationUrl, loginUrl, expiresAt), ct);
+        await Send.OkAsync(
+            new Response(client.Id, provider.Name, authorization.AuthorizationUrl, loginUrl, expiresAt), ct);
     }
 }

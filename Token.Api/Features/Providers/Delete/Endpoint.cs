@@ -1,12 +1,10 @@
 using FastEndpoints;
 using Microsoft.EntityFrameworkCore;
-using Token.Api.Auth;
+using Token.Api.EndpointRules;
 using Token.Core.Data;
 using Token.Core.Providers;
 
 namespace Token.Api.Features.Providers.Delete;
-
-public sealed record Request(string Name);
 
 /// <summary><c>DELETE /providers/{name}</c>: refused while a client still uses the provider.</summary>
 public sealed class Endpoint(TokenDbContext db, ProviderCatalog catalog) : Endpoint<Request>
@@ -14,7 +12,7 @@ public sealed class Endpoint(TokenDbContext db, ProviderCatalog catalog) : Endpo
     public override void Configure()
     {
         Delete("/providers/{name}");
-        Policies(ApiKeyAuthenticationExtensions.AdminPolicy);
+        Group<AdminEndpoints>();
     }
 
     public override async Task HandleAsync(Request request, CancellationToken ct)

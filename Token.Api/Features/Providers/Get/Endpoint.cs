@@ -1,10 +1,8 @@
 using FastEndpoints;
-using Token.Api.Auth;
+using Token.Api.EndpointRules;
 using Token.Core.Providers;
 
 namespace Token.Api.Features.Providers.Get;
-
-public sealed record Request(string Name);
 
 /// <summary><c>GET /providers/{name}</c>.</summary>
 public sealed class Endpoint(ProviderCatalog catalog) : Endpoint<Request, ProviderResponse>
@@ -12,7 +10,7 @@ public sealed class Endpoint(ProviderCatalog catalog) : Endpoint<Request, Provid
     public override void Configure()
     {
         Get("/providers/{name}");
-        Policies(ApiKeyAuthenticationExtensions.AdminPolicy);
+        Group<AdminEndpoints>();
     }
 
     public override async Task HandleAsync(Request request, CancellationToken ct)

@@ -1,5 +1,5 @@
 using FastEndpoints;
-using Token.Api.Auth;
+using Token.Api.EndpointRules;
 using Token.Core.Providers;
 
 namespace Token.Api.Features.Providers.List;
@@ -10,7 +10,7 @@ public sealed class Endpoint(ProviderCatalog catalog) : EndpointWithoutRequest<I
     public override void Configure()
     {
         Get("/providers");
-        Policies(ApiKeyAuthenticationExtensions.AdminPolicy);
+        Group<AdminEndpoints>();
     }
 
     public override async Task HandleAsync(CancellationToken ct) =>

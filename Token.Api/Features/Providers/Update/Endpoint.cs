@@ -1,25 +1,21 @@
 using FastEndpoints;
 using Microsoft.EntityFrameworkCore;
-using Token.Api.Auth;
+using Token.Api.EndpointRules;
 using Token.Core.Data;
 using Token.Core.Providers;
 
 namespace Token.Api.Features.Providers.Update;
 
-public sealed record Request(
-    string Name, string? AuthorizationEndpoint, string? TokenEndpoint, string? RevocationEndpoint, IReadOnlyList<string>? Scopes,
-    Dictionary<string, string>? AuthorizationParameters, string? TokenEndpointAuthMethod) : IProviderFields
-{
-    internal sealed class Validator : ProviderFieldsValidator<Request>;
-}
-
-/// <summary><c>PATCH /providers/{name}</c>: only the fields present change; built-in providers cannot be changed.</summary>
-public sealed class Endpoint(TokenDbContext db, ProviderCatalog catalog, TimeProvider time) : Endpoint<Request, ProviderResponse>
+/// <summary>
+/// <c>PATCH /providers/{name}</c>: only the fields present change; built-in providers cannot be changed.
+/// </summary>
+public sealed class Endpoint(
+    TokenDbContext db, ProviderCatalog catalog, TimeProvider time) : Endpoint<Request, ProviderResponse>
 {
     public override void Configure()
     {
         Patch("/providers/{name}");
-        Policies(ApiKeyAuthenticationExtensions.AdminPolicy);
+        Group<AdminEndpoints>();
     }
 
     public override async Task HandleAsync(Request request, CancellationToken ct)

@@ -1,16 +1,10 @@
 using FastEndpoints;
 using Microsoft.EntityFrameworkCore;
-using Token.Api.Auth;
+using Token.Api.EndpointRules;
 using Token.Core.Data;
 using Token.Core.Security;
 
 namespace Token.Api.Features.Tokens.GetCurrent;
-
-public sealed record Request([property: BindFrom("client_id")] int ClientId);
-
-public sealed record Response(
-    int ClientId, string? AccessToken, string TokenType, string? Scope, DateTimeOffset ExpiresAt, bool IsValid, bool IsRevoked,
-    long Version, DateTimeOffset? LastRefreshedAt, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt);
 
 /// <summary><c>GET /tokens/client/{client_id}</c>: the stored grant as it is, without refreshing it.</summary>
 public sealed class Endpoint(TokenDbContext db, SecretProtector protector) : Endpoint<Request, Response>
@@ -18,15 +12,11 @@ public sealed class Endpoint(TokenDbContext db, SecretProtector protector) : End
     public override void Configure()
     {
         Get("/tokens/client/{client_id}");
-        Policies(ApiKeyAuthenticationExtensions.TokensReadPolicy);
+        Group<TokenReaderEndpoints>();
     }
 
     public override async Task HandleAsync(Request request, CancellationToken ct)
     {
-        if (!User.MayAccessClient(request.ClientId))
-        {
-            ThrowError($"This API key may not read tokens of client {request.ClientId}.", StatusCodes.Status403Forbidden);
-        }
         var token = await db.Tokens.AsNoTracking().FirstOrDefaultAsync(t => t.ClientId == request.ClientId, ct);
         if (token is null)
         {
@@ -34,8 +24,8 @@ public sealed class Endpoint(TokenDbContext db, SecretProtector protector) : End
         }
 
         // A revoked token is not handed out again, even to a caller that asks for the raw grant.
-        var accessToken = token.IsRevoked ? null : protector.Unprotect(token.AccessToken, SecretContext.AccessToken(token.ClientId));
-        HttpContext.Response.Headers.CacheControl = "no-store";
+        var accessToken = token.IsRevoked ? null : protector.Unprotect(
+            token.AccessToken, SecretContext.AccessToken(token.ClientId));
         await Send.OkAsync(new Response(
             token.ClientId, accessToken, token.TokenType, token.Scope, token.ExpiresAt, token.IsValid, token.IsRevoked,
             token.Version, token.LastRefreshedAt, token.CreatedAt, token.UpdatedAt), ct);

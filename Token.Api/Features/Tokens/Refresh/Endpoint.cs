@@ -1,16 +1,7 @@
 using FastEndpoints;
-using FluentValidation;
-using Token.Api.Auth;
+using Token.Api.EndpointRules;
 
 namespace Token.Api.Features.Tokens.Refresh;
-
-public sealed record Request(int ClientId)
-{
-    internal sealed class Validator : Validator<Request>
-    {
-        public Validator() => RuleFor(r => r.ClientId).GreaterThan(0);
-    }
-}
 
 /// <summary><c>POST /tokens/refresh</c>: refreshes the client's token now and answers like <c>validate</c>.</summary>
 public sealed class Endpoint(TokenReader reader) : Endpoint<Request, TokenResponse>
@@ -18,22 +9,17 @@ public sealed class Endpoint(TokenReader reader) : Endpoint<Request, TokenRespon
     public override void Configure()
     {
         Post("/tokens/refresh");
-        Policies(ApiKeyAuthenticationExtensions.TokensReadPolicy);
+        Group<TokenReaderEndpoints>();
     }
 
     public override async Task HandleAsync(Request request, CancellationToken ct)
     {
-        if (!User.MayAccessClient(request.ClientId))
-        {
-            ThrowError($"This API key may not refresh tokens of client {request.ClientId}.", StatusCodes.Status403Forbidden);
-        }
         var read = await reader.RefreshAsync(request.ClientId, ct);
         if (read is null)
         {
             ThrowError($"Client {request.ClientId} does not exist.", StatusCodes.Status404NotFound);
         }
 
-        HttpContext.Response.Headers.CacheControl = "no-store";
         await Send.OkAsync(TokenResponse.From(request.ClientId, read), ct);
     }
 }

@@ -1,12 +1,8 @@
 using FastEndpoints;
-using Token.Api.Auth;
+using Token.Api.EndpointRules;
 using Token.Core.Tokens;
 
 namespace Token.Api.Features.Tokens.Revoke;
-
-public sealed record Request([property: BindFrom("client_id")] int ClientId);
-
-public sealed record Response(int ClientId, bool Revoked, bool ProviderConfirmed);
 
 /// <summary><c>DELETE /tokens/{client_id}</c>: revokes the grant at the provider (RFC 7009) and here.</summary>
 public sealed class Endpoint(TokenLifecycle lifecycle, TokenCache cache) : Endpoint<Request, Response>
@@ -14,7 +10,7 @@ public sealed class Endpoint(TokenLifecycle lifecycle, TokenCache cache) : Endpo
     public override void Configure()
     {
         Delete("/tokens/{client_id}");
-        Policies(ApiKeyAuthenticationExtensions.AdminPolicy);
+        Group<AdminEndpoints>();
     }
 
     public override async Task HandleAsync(Request request, CancellationToken ct)

@@ -1,26 +1,21 @@
 using FastEndpoints;
-using Token.Api.Auth;
+using Token.Api.EndpointRules;
 
 namespace Token.Api.Features.Tokens.Validate;
 
-public sealed record Request([property: BindFrom("client_id")] int ClientId);
-
-/// <summary><c>GET /tokens/validate/{client_id}</c>: a token that works now, refreshed first when it is about to expire.</summary>
+/// <summary>
+/// <c>GET /tokens/validate/{client_id}</c>: a token that works now, refreshed first when it is about to expire.
+/// </summary>
 public sealed class Endpoint(TokenCache cache, TokenReadMetrics metrics) : Endpoint<Request, TokenResponse>
 {
     public override void Configure()
     {
         Get("/tokens/validate/{client_id}");
-        Policies(ApiKeyAuthenticationExtensions.TokensReadPolicy);
+        Group<TokenReaderEndpoints>();
     }
 
     public override async Task HandleAsync(Request request, CancellationToken ct)
     {
-        if (!User.MayAccessClient(request.ClientId))
-        {
-            ThrowError($"This API key may not read tokens of client {request.ClientId}.", StatusCodes.Status403Forbidden);
-        }
-
         // The hot path: a cached token needs neither the database nor the services a refresh would.
         var hit = cache.TryGet(request.ClientId, out var cached);
         metrics.Read(hit);
@@ -30,7 +25,6 @@ public sealed class Endpoint(TokenCache cache, TokenReadMetrics metrics) : Endpo
             ThrowError($"Client {request.ClientId} does not exist.", StatusCodes.Status404NotFound);
         }
 
-        HttpContext.Response.Headers.CacheControl = "no-store";
         await Send.OkAsync(TokenResponse.From(request.ClientId, read), ct);
     }
 }

@@ -1,0 +1,3 @@
+namespace Token.Api.Features.Admin.RotateEncryption;
+
+public sealed record Response(int Reencrypted);

@@ -1,0 +1,3 @@
+namespace Token.Api.Features.ApiKeys.Delete;
+
+public sealed record Request(Guid Id);

@@ -1,0 +1,3 @@
+namespace Token.Api.Features.Branches.Get;
+
+public sealed record Request(int Id);

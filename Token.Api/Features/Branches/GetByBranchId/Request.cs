@@ -1,0 +1,5 @@
+using FastEndpoints;
+
+namespace Token.Api.Features.Branches.GetByBranchId;
+
+public sealed record Request([property: BindFrom("branch_id")] string BranchId);

@@ -1,0 +1,3 @@
+namespace Token.Api.Features.Clients.Get;
+
+public sealed record Request(int Id);

@@ -1,0 +1,3 @@
+namespace Token.Api.Features.Providers.Delete;
+
+public sealed record Request(string Name);

@@ -1,0 +1,3 @@
+namespace Token.Api.Features.Tokens.Revoke;
+
+public sealed record Response(int ClientId, bool Revoked, bool ProviderConfirmed);

@@ -1,0 +1,3 @@
+namespace Token.Core.Security;
+
+public sealed class SecretUnreadableException(string message) : Exception(message);

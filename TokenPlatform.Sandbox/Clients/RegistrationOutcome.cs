@@ -1,0 +1,8 @@
+namespace TokenPlatform.Sandbox.Clients;
+
+public enum RegistrationOutcome
+{
+    Created,
+    AlreadyRegistered,
+    Conflict
+}

@@ -1,0 +1,9 @@
+namespace TokenPlatform.Sandbox.Controls;
+
+public enum TokenFailureMode
+{
+    None,
+    Status,
+    Slow,
+    InvalidGrant
+}
