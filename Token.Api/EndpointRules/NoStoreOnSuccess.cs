@@ -10,7 +10,11 @@ public sealed class NoStoreOnSuccess : IGlobalPreProcessor
 {
     public Task PreProcessAsync(IPreProcessorContext context, CancellationToken ct)
     {
-        context.HttpContext.Response.OnStarting(MarkIfSuccessful, context.HttpContext.Response);
+        // An earlier pre-processor may have answered already (the client-list check's 403).
+        if (!context.HttpContext.ResponseStarted())
+        {
+            context.HttpContext.Response.OnStarting(MarkIfSuccessful, context.HttpContext.Response);
+        }
         return Task.CompletedTask;
     }
 

@@ -91,7 +91,7 @@ public sealed class TokenServicesFixture : IAsyncLifetime
     {
         var clientId = await CreateClientAsync(authMethod);
         await using var scope = Services.CreateAsyncScope();
-        await scope.ServiceProvider.GetRequiredService<Grants>().StoreIssuedAsync(
+        await scope.ServiceProvider.GetRequiredService<GrantStore>().StoreIssuedAsync(
             clientId, new ProviderTokens("access-0", "Bearer", TimeSpan.FromHours(1), "refresh-0", null), CancellationToken.None);
         return clientId;
     }

@@ -241,7 +241,7 @@ public sealed class TokenLifecycleTests(TokenServicesFixture fixture) : IClassFi
 
         await using (var scope = fixture.Services.CreateAsyncScope())
         {
-            await scope.ServiceProvider.GetRequiredService<Grants>().StoreIssuedAsync(
+            await scope.ServiceProvider.GetRequiredService<GrantStore>().StoreIssuedAsync(
                 clientId, new ProviderTokens("access-new", "Bearer", TimeSpan.FromHours(1), "refresh-new", null), CancellationToken.None);
         }
 
@@ -256,7 +256,8 @@ public sealed class TokenLifecycleTests(TokenServicesFixture fixture) : IClassFi
     private async Task<RefreshOutcome> RefreshAsync(int clientId, bool force)
     {
         await using var scope = fixture.Services.CreateAsyncScope();
-        return await scope.ServiceProvider.GetRequiredService<TokenLifecycle>().RefreshAsync(clientId, force, "api", CancellationToken.None);
+        return await scope.ServiceProvider.GetRequiredService<TokenLifecycle>().RefreshAsync(
+            clientId, force, force ? RefreshTrigger.Manual : RefreshTrigger.OnDemand, CancellationToken.None);
     }
 
     private string AccessTokenOf(OAuthToken token) =>
