@@ -44,7 +44,7 @@ var refresher = builder.AddProject<Projects.Token_Refresher>("token-refresher")
     .WithEnvironment("TokenEncryption__Keys", encryptionKey)
     .WithHttpHealthCheck("/health");
 
-// The only resource reachable from outside; 8002 is the port the seed service's callers already use.
+// The only resource reachable from outside; 8002 is the port the legacy service's callers already use.
 var gateway = builder.AddProject<Projects.Token_Gateway>("token-gateway")
     .WithReference(api).WaitFor(api)
     .WithEndpoint("http", endpoint => endpoint.Port = 8002)
