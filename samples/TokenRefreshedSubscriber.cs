@@ -36,7 +36,8 @@ sealed class TokenVersions
     {
         lock (_handled)
         {
-            if (!_handled.Add(refreshed.EventId) || _newest.GetValueOrDefault(refreshed.ClientId) >= refreshed.TokenVersion)
+            if (!_handled.Add(refreshed.EventId)
+                || _newest.GetValueOrDefault(refreshed.ClientId) >= refreshed.TokenVersion)
             {
                 return false;
             }
@@ -46,18 +47,21 @@ sealed class TokenVersions
     }
 }
 
-sealed class TokenRefreshedConsumer(TokenVersions versions, ILogger<TokenRefreshedConsumer> logger) : IConsumer<TokenRefreshed>
+sealed class TokenRefreshedConsumer(TokenVersions versions, ILogger<TokenRefreshedConsumer> logger)
+    : IConsumer<TokenRefreshed>
 {
     public Task Consume(ConsumeContext<TokenRefreshed> context)
     {
         var refreshed = context.Message;
         if (!versions.IsNews(refreshed))
         {
-            logger.LogInformation("Ignored event {EventId}: already handled, or older than the version held", refreshed.EventId);
+            logger.LogInformation("Ignored event {EventId}: already handled, or older than the version held",
+                refreshed.EventId);
             return Task.CompletedTask;
         }
         // The event never carries the token: ask GET /tokens/validate/{client_id} when you next need it.
-        logger.LogInformation("Client {ClientId} (branches {BranchIds}) has token version {TokenVersion}, valid until {ExpiresAt}",
+        logger.LogInformation(
+            "Client {ClientId} (branches {BranchIds}) has token version {TokenVersion}, valid until {ExpiresAt}",
             refreshed.ClientId, string.Join(", ", refreshed.BranchIds), refreshed.TokenVersion, refreshed.ExpiresAt);
         return Task.CompletedTask;
     }
