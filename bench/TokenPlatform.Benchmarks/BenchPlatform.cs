@@ -3,10 +3,14 @@ using Microsoft.Extensions.Logging;
 
 namespace TokenPlatform.Benchmarks;
 
-/// <summary>The whole platform as the tests start it (local mode, throw-away data), tracing 1 % as under load.</summary>
-public sealed class BenchPlatform(DistributedApplication app, SandboxBench sandbox, DatabaseBench database) : IAsyncDisposable
+/// <summary>
+/// The whole platform as the tests start it (local mode, throw-away data), tracing 1 % as under load.
+/// </summary>
+public sealed class BenchPlatform(DistributedApplication app, SandboxBench sandbox, DatabaseBench database)
+    : IAsyncDisposable
 {
-    private static readonly string[] Resources = ["tokendb", "messaging", "token-api", "token-refresher", "token-gateway", "sandbox"];
+    private static readonly string[] Resources =
+        ["tokendb", "messaging", "token-api", "token-refresher", "token-gateway", "sandbox"];
 
     public DistributedApplication App => app;
     public SandboxBench Sandbox => sandbox;
@@ -19,19 +23,23 @@ public sealed class BenchPlatform(DistributedApplication app, SandboxBench sandb
         var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.TokenPlatform_AppHost>(
             [
                 "--Infrastructure:Mode=local", "--Infrastructure:Ephemeral=true", "--Telemetry:TraceSampleRatio=0.01",
-                $"--Parameters:admin-api-key=bench-{Guid.NewGuid():N}", $"--Parameters:token-encryption-key={encryptionKey}"
+                $"--Parameters:admin-api-key=bench-{Guid.NewGuid():N}",
+                $"--Parameters:token-encryption-key={encryptionKey}"
             ], cts.Token);
         // The services' console output would compete for the cores being measured.
-        builder.Services.AddLogging(logging => logging.SetMinimumLevel(LogLevel.Warning).AddFilter("TokenPlatform.AppHost.Resources", LogLevel.None));
+        builder.Services.AddLogging(logging => logging.SetMinimumLevel(LogLevel.Warning)
+            .AddFilter("TokenPlatform.AppHost.Resources", LogLevel.None));
         var app = await builder.BuildAsync(cts.Token);
         await app.StartAsync(cts.Token);
-        await Task.WhenAll(Resources.Select(name => app.ResourceNotifications.WaitForResourceHealthyAsync(name, cts.Token)));
+        await Task.WhenAll(Resources.Select(name =>
+            app.ResourceNotifications.WaitForResourceHealthyAsync(name, cts.Token)));
         return new BenchPlatform(app, new SandboxBench(app.GetEndpoint("sandbox", "http")),
             new DatabaseBench((await app.GetConnectionStringAsync("tokendb", cts.Token))!, encryptionKey));
     }
 
     /// <summary>For the scale benchmark, nobody else may claim the due tokens it plants.</summary>
-    public Task StopRefresherAsync() => app.ResourceCommands.ExecuteCommandAsync("token-refresher", KnownResourceCommands.StopCommand);
+    public Task StopRefresherAsync() =>
+        app.ResourceCommands.ExecuteCommandAsync("token-refresher", KnownResourceCommands.StopCommand);
 
     public async ValueTask DisposeAsync() => await app.DisposeAsync();
 }

@@ -29,9 +29,11 @@ public sealed class CpuUsage
     {
         var ended = Snapshot();
         var window = Stopwatch.GetElapsedTime(_startedAt).TotalSeconds;
-        yield return $"CPU over {window:0.0} s ({Environment.ProcessorCount} cores, {MachineIdleSeconds() - _idleAtStart:0.0} s idle), per {unit}:";
+        yield return $"CPU over {window:0.0} s ({Environment.ProcessorCount} cores, " +
+            $"{MachineIdleSeconds() - _idleAtStart:0.0} s idle), per {unit}:";
         var parts = ended
-            .GroupBy(p => p.Value.Part, p => p.Value.Seconds - (_started.TryGetValue(p.Key, out var start) ? start.Seconds : 0))
+            .GroupBy(p => p.Value.Part,
+                p => p.Value.Seconds - (_started.TryGetValue(p.Key, out var start) ? start.Seconds : 0))
             .Select(part => (Part: part.Key, Seconds: part.Sum()))
             .OrderByDescending(part => part.Seconds);
         foreach (var (part, seconds) in parts)
@@ -64,7 +66,8 @@ public sealed class CpuUsage
                 {
                     continue;
                 }
-                // utime and stime are fields 14 and 15; the command name before them may hold spaces, so count from ')'.
+                // utime and stime are fields 14 and 15; the command name before them may hold spaces,
+                // so count from ')'.
                 var stat = File.ReadAllText(Path.Combine(dir, "stat"));
                 var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
                 used[pid] = (part, (long.Parse(fields[11]) + long.Parse(fields[12])) / TicksPerSecond);

@@ -11,17 +11,21 @@ namespace TokenPlatform.Benchmarks;
 /// <summary>What the benchmarks plant in, and read from, tokendb.</summary>
 public sealed class DatabaseBench(string connectionString, string encryptionKey)
 {
-    private readonly SecretProtector _protector = new(Options.Create(new SecretEncryptionOptions { Keys = encryptionKey }));
+    private readonly SecretProtector _protector =
+        new(Options.Create(new SecretEncryptionOptions { Keys = encryptionKey }));
     private DateTimeOffset _expiresAt;
 
     private TokenDbContext Context()
     {
-        var options = new DbContextOptionsBuilder<TokenDbContext>().UseNpgsql(connectionString, npgsql => npgsql.CommandTimeout(600));
+        var options = new DbContextOptionsBuilder<TokenDbContext>()
+            .UseNpgsql(connectionString, npgsql => npgsql.CommandTimeout(600));
         TokenDatabaseExtensions.UseTokenDbConventions(options);
         return new TokenDbContext(options.Options);
     }
 
-    /// <summary>Each grant as a client of the sandbox provider with its token, encrypted as the platform does; not due yet.</summary>
+    /// <summary>
+    /// Each grant as a client of the sandbox provider with its token, encrypted as the platform does; not due yet.
+    /// </summary>
     public async Task StoreAsync(List<Grant> grants, TimeSpan expiresIn)
     {
         var now = DateTimeOffset.UtcNow;
@@ -55,18 +59,24 @@ public sealed class DatabaseBench(string connectionString, string encryptionKey)
         }
     }
 
-    /// <summary>Makes due at once every token not refreshed yet, or only the first <paramref name="take"/> of them.</summary>
+    /// <summary>
+    /// Makes due at once every token not refreshed yet, or only the first <paramref name="take"/> of them.
+    /// </summary>
     public async Task MakeDueAsync(int take = int.MaxValue)
     {
         await using var db = Context();
-        await db.Database.ExecuteSqlAsync($"UPDATE tokens SET refresh_due_at = now() WHERE id IN (SELECT id FROM tokens WHERE version = 1 ORDER BY id LIMIT {take})");
+        await db.Database.ExecuteSqlAsync($"""
+            UPDATE tokens SET refresh_due_at = now()
+            WHERE id IN (SELECT id FROM tokens WHERE version = 1 ORDER BY id LIMIT {take})
+            """);
     }
 
     /// <summary>
     /// Waits until <paramref name="count"/> tokens have been refreshed since they were stored; returns when the last
     /// of them was. It looks once a second: counting the tokens is work for the database, on the cores being measured.
     /// </summary>
-    public async Task<(DateTimeOffset LastRefreshedAt, bool AllBeforeExpiry)> WaitUntilRefreshedAsync(int count, TimeSpan timeout)
+    public async Task<(DateTimeOffset LastRefreshedAt, bool AllBeforeExpiry)> WaitUntilRefreshedAsync(int count,
+        TimeSpan timeout)
     {
         var started = Stopwatch.GetTimestamp();
         await using var db = Context();
@@ -88,7 +98,9 @@ public sealed class DatabaseBench(string connectionString, string encryptionKey)
         return await db.Tokens.CountAsync();
     }
 
-    /// <summary>Fills tokendb up to <paramref name="total"/> tokens that are valid and due later (spread over 12 hours).</summary>
+    /// <summary>
+    /// Fills tokendb up to <paramref name="total"/> tokens that are valid and due later (spread over 12 hours).
+    /// </summary>
     public async Task AddIdleTokensAsync(int total)
     {
         var missing = total - await CountTokensAsync();
@@ -99,8 +111,10 @@ public sealed class DatabaseBench(string connectionString, string encryptionKey)
             FROM generate_series(1, {missing}) g
             """);
         await db.Database.ExecuteSqlAsync($"""
-            INSERT INTO tokens (client_id, access_token, token_type, expires_at, is_valid, is_revoked, version, created_at, updated_at, refresh_due_at, failure_count)
-            SELECT id, '\x00'::bytea, 'Bearer', now() + interval '1 day', true, false, 1, now(), now(), now() + interval '12 hours' + random() * interval '12 hours', 0
+            INSERT INTO tokens (client_id, access_token, token_type, expires_at, is_valid, is_revoked, version,
+                created_at, updated_at, refresh_due_at, failure_count)
+            SELECT id, '\x00'::bytea, 'Bearer', now() + interval '1 day', true, false, 1, now(), now(),
+                now() + interval '12 hours' + random() * interval '12 hours', 0
             FROM clients WHERE client_id LIKE 'idle-%'
             """);
         await db.Database.ExecuteSqlRawAsync("ANALYZE clients; ANALYZE tokens");
@@ -113,8 +127,12 @@ public sealed class DatabaseBench(string connectionString, string encryptionKey)
     public async Task<(double Median, double P95)> MeasureCycleAsync(int due)
     {
         await using var db = Context();
-        await db.Database.ExecuteSqlAsync($"UPDATE tokens SET refresh_due_at = now() + interval '1 day' WHERE refresh_due_at <= now()");
-        await db.Database.ExecuteSqlAsync($"UPDATE tokens SET refresh_due_at = now() - interval '1 second' WHERE id IN (SELECT id FROM tokens ORDER BY id LIMIT {due})");
+        await db.Database.ExecuteSqlAsync(
+            $"UPDATE tokens SET refresh_due_at = now() + interval '1 day' WHERE refresh_due_at <= now()");
+        await db.Database.ExecuteSqlAsync($"""
+            UPDATE tokens SET refresh_due_at = now() - interval '1 second'
+            WHERE id IN (SELECT id FROM tokens ORDER BY id LIMIT {due})
+            """);
         var leases = new RefreshLeases(Options.Create(new RefreshOptions()), TimeProvider.System);
         var times = new List<double>();
         for (var i = 0; i < 220; i++)

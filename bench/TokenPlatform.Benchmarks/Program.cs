@@ -8,7 +8,8 @@
 using TokenPlatform.Benchmarks;
 
 var count = args.Length > 0 ? int.Parse(args[0]) : 10_000;
-Console.WriteLine($"machine: {Environment.ProcessorCount} cores, {GC.GetGCMemoryInfo().TotalAvailableMemoryBytes >> 30} GiB, .NET {Environment.Version}; {count} tokens");
+Console.WriteLine($"machine: {Environment.ProcessorCount} cores, " +
+    $"{GC.GetGCMemoryInfo().TotalAvailableMemoryBytes >> 30} GiB, .NET {Environment.Version}; {count} tokens");
 
 await using var platform = await BenchPlatform.StartAsync();
 var grants = await platform.Sandbox.CreateGrantsAsync(count);
@@ -20,8 +21,10 @@ await platform.Sandbox.MeasureRefreshCapacityAsync(grants.Grants, TimeSpan.FromS
 var capacityRun = TimeSpan.FromSeconds(20);
 var alone = CpuUsage.Start();
 var capacity = await platform.Sandbox.MeasureRefreshCapacityAsync(grants.Grants, capacityRun);
-Console.WriteLine($"sandbox alone: {capacity:0} refreshes/s ({SandboxBench.Parallelism} in parallel, as the refresher)");
-Console.WriteLine(string.Join(Environment.NewLine, alone.Report((int)(capacity * capacityRun.TotalSeconds), "refresh")));
+Console.WriteLine(
+    $"sandbox alone: {capacity:0} refreshes/s ({SandboxBench.Parallelism} in parallel, as the refresher)");
+Console.WriteLine(string.Join(Environment.NewLine,
+    alone.Report((int)(capacity * capacityRun.TotalSeconds), "refresh")));
 
 await platform.Database.StoreAsync(grants.Grants, expiresIn: TimeSpan.FromMinutes(10));
 await using var events = await RefreshedEvents.SubscribeAsync(platform.App);
@@ -34,21 +37,25 @@ var cpu = CpuUsage.Start();
 await platform.Database.MakeDueAsync();
 var refreshed = await platform.Database.WaitUntilRefreshedAsync(count, TimeSpan.FromMinutes(10));
 var elapsed = refreshed.LastRefreshedAt - started;
-Console.WriteLine($"platform: {measured} due at once (after {warmUp} to warm up) refreshed in {elapsed.TotalSeconds:0.0} s = {measured / elapsed.TotalSeconds:0} refreshes/s " +
-    $"({measured / elapsed.TotalSeconds / capacity:P1} of the sandbox alone); all before expiry: {refreshed.AllBeforeExpiry}");
+Console.WriteLine($"platform: {measured} due at once (after {warmUp} to warm up) " +
+    $"refreshed in {elapsed.TotalSeconds:0.0} s = {measured / elapsed.TotalSeconds:0} refreshes/s " +
+    $"({measured / elapsed.TotalSeconds / capacity:P1} of the sandbox alone); " +
+    $"all before expiry: {refreshed.AllBeforeExpiry}");
 Console.WriteLine(string.Join(Environment.NewLine, cpu.Report(measured, "refresh")));
 
 var latencies = await events.WaitForAsync(count, TimeSpan.FromMinutes(2));
-Console.WriteLine($"event latency, commit to subscriber, {latencies.Count} events: p50 {Percentile(latencies, 0.50):0} ms, " +
+Console.WriteLine($"event latency, commit to subscriber, {latencies.Count} events: " +
+    $"p50 {Percentile(latencies, 0.50):0} ms, " +
     $"p99 {Percentile(latencies, 0.99):0} ms, max {latencies.Max():0} ms");
 
 await platform.StopRefresherAsync();
 var few = await platform.Database.MeasureCycleAsync(due: 10);
-Console.WriteLine($"refresh cycle, 10 due among {await platform.Database.CountTokensAsync()} stored: median {few.Median:0.00} ms, p95 {few.P95:0.00} ms");
+Console.WriteLine($"refresh cycle, 10 due among {await platform.Database.CountTokensAsync()} stored: " +
+    $"median {few.Median:0.00} ms, p95 {few.P95:0.00} ms");
 await platform.Database.AddIdleTokensAsync(1_000_000);
 var many = await platform.Database.MeasureCycleAsync(due: 10);
-Console.WriteLine($"refresh cycle, 10 due among {await platform.Database.CountTokensAsync()} stored: median {many.Median:0.00} ms, p95 {many.P95:0.00} ms " +
-    $"({many.Median / few.Median:0.00}x)");
+Console.WriteLine($"refresh cycle, 10 due among {await platform.Database.CountTokensAsync()} stored: " +
+    $"median {many.Median:0.00} ms, p95 {many.P95:0.00} ms ({many.Median / few.Median:0.00}x)");
 
 static double Percentile(List<double> values, double share)
 {

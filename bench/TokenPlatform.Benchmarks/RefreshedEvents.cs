@@ -6,7 +6,9 @@ using RabbitMQ.Client.Events;
 
 namespace TokenPlatform.Benchmarks;
 
-/// <summary>A plain RabbitMQ subscriber of TokenRefreshed that notes, per event, the time from its commit to its arrival.</summary>
+/// <summary>
+/// A plain RabbitMQ subscriber of TokenRefreshed that notes, per event, the time from its commit to its arrival.
+/// </summary>
 public sealed class RefreshedEvents(IConnection connection, IChannel channel) : IAsyncDisposable
 {
     private readonly ConcurrentQueue<double> _latencies = new();
@@ -23,7 +25,8 @@ public sealed class RefreshedEvents(IConnection connection, IChannel channel) : 
         var consumer = new AsyncEventingBasicConsumer(channel);
         consumer.ReceivedAsync += (_, delivery) =>
         {
-            var occurredAt = JsonNode.Parse(Encoding.UTF8.GetString(delivery.Body.Span))!["message"]!["occurredAt"]!.GetValue<DateTimeOffset>();
+            var occurredAt = JsonNode.Parse(Encoding.UTF8.GetString(delivery.Body.Span))!["message"]!["occurredAt"]!
+                .GetValue<DateTimeOffset>();
             events._latencies.Enqueue((DateTimeOffset.UtcNow - occurredAt).TotalMilliseconds);
             return Task.CompletedTask;
         };

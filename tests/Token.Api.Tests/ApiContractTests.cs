@@ -14,16 +14,23 @@ public sealed class ApiContractTests(TokenApiFixture fixture)
     public async Task Clients_are_created_read_listed_updated_and_deleted_with_the_seed_field_names()
     {
         using var admin = _api.Admin();
-        var created = await TokenPlatformApi.ReadJsonAsync(await admin.PostAsJsonAsync("/clients",
-            new { client_id = "crud-client", client_secret = "s3cret-value", redirect_uri = "https://example.com/auth/callback" }), HttpStatusCode.Created);
+        var created = await TokenPlatformApi.ReadJsonAsync(await admin.PostAsJsonAsync("/clients", new
+        {
+            client_id = "crud-client", client_secret = "s3cret-value",
+            redirect_uri = "https://example.com/auth/callback"
+        }), HttpStatusCode.Created);
         var id = created["id"]!.GetValue<int>();
-        Assert.Equal(["id", "client_id", "redirect_uri", "provider", "is_active", "created_at", "updated_at"], created.Select(p => p.Key));
+        Assert.Equal(["id", "client_id", "redirect_uri", "provider", "is_active", "created_at", "updated_at"],
+            created.Select(p => p.Key));
         Assert.Equal("google", created["provider"]!.GetValue<string>());
 
-        Assert.Equal("crud-client", (await TokenPlatformApi.ReadJsonAsync(await admin.GetAsync($"/clients/{id}")))["client_id"]!.GetValue<string>());
+        Assert.Equal("crud-client",
+            (await TokenPlatformApi.ReadJsonAsync(await admin.GetAsync($"/clients/{id}")))["client_id"]!
+                .GetValue<string>());
         Assert.Contains("\"client_id\":\"crud-client\"", await admin.GetStringAsync("/clients"));
 
-        var updated = await TokenPlatformApi.ReadJsonAsync(await admin.PatchAsJsonAsync($"/clients/{id}", new { is_active = false }));
+        var updated = await TokenPlatformApi.ReadJsonAsync(
+            await admin.PatchAsJsonAsync($"/clients/{id}", new { is_active = false }));
         Assert.False(updated["is_active"]!.GetValue<bool>());
         Assert.Equal("https://example.com/auth/callback", updated["redirect_uri"]!.GetValue<string>());
 
@@ -44,22 +51,30 @@ public sealed class ApiContractTests(TokenApiFixture fixture)
         }), HttpStatusCode.Created);
         var id = created["id"]!.GetValue<int>();
         Assert.Equal(
-            ["id", "branch_id", "client_id", "branch_name", "email", "description", "account_id", "location_id", "is_active", "created_at", "updated_at"],
+            ["id", "branch_id", "client_id", "branch_name", "email", "description", "account_id", "location_id",
+                "is_active", "created_at", "updated_at"],
             created.Select(p => p.Key));
 
-        Assert.Equal(id, (await TokenPlatformApi.ReadJsonAsync(await admin.GetAsync($"/branches/by-branch-id/{branchId}")))["id"]!.GetValue<int>());
-        Assert.Equal(id, (await TokenPlatformApi.ReadJsonAsync(await admin.GetAsync($"/branches/{id}")))["id"]!.GetValue<int>());
+        Assert.Equal(id,
+            (await TokenPlatformApi.ReadJsonAsync(await admin.GetAsync($"/branches/by-branch-id/{branchId}")))["id"]!
+                .GetValue<int>());
+        Assert.Equal(id,
+            (await TokenPlatformApi.ReadJsonAsync(await admin.GetAsync($"/branches/{id}")))["id"]!.GetValue<int>());
         Assert.Contains(branchId, await admin.GetStringAsync($"/branches?client_id={client.Id}"));
         Assert.Contains(branchId, await admin.GetStringAsync("/branches?location_id=locations/42"));
         Assert.Equal("[]", await admin.GetStringAsync("/branches?location_id=locations/none"));
 
-        var updated = await TokenPlatformApi.ReadJsonAsync(await admin.PatchAsJsonAsync($"/branches/{id}", new { branch_name = "High street" }));
+        var updated = await TokenPlatformApi.ReadJsonAsync(
+            await admin.PatchAsJsonAsync($"/branches/{id}", new { branch_name = "High street" }));
         Assert.Equal("High street", updated["branch_name"]!.GetValue<string>());
         Assert.Equal("Flagship", updated["description"]!.GetValue<string>());
 
-        await TokenPlatformApi.ReadProblemAsync(await admin.PostAsJsonAsync("/branches", new { branch_id = branchId, client_id = client.Id }), HttpStatusCode.Conflict);
+        await TokenPlatformApi.ReadProblemAsync(
+            await admin.PostAsJsonAsync("/branches", new { branch_id = branchId, client_id = client.Id }),
+            HttpStatusCode.Conflict);
         Assert.Equal(HttpStatusCode.NoContent, (await admin.DeleteAsync($"/branches/{id}")).StatusCode);
-        await TokenPlatformApi.ReadProblemAsync(await admin.GetAsync($"/branches/by-branch-id/{branchId}"), HttpStatusCode.NotFound);
+        await TokenPlatformApi.ReadProblemAsync(await admin.GetAsync($"/branches/by-branch-id/{branchId}"),
+            HttpStatusCode.NotFound);
     }
 
     [Fact]
@@ -68,9 +83,11 @@ public sealed class ApiContractTests(TokenApiFixture fixture)
         using var admin = _api.Admin();
         var created = await TokenPlatformApi.ReadJsonAsync(await admin.PostAsJsonAsync("/providers", new
         {
-            name = "acme", authorization_endpoint = "https://id.acme.test/authorize", token_endpoint = "https://id.acme.test/token",
+            name = "acme", authorization_endpoint = "https://id.acme.test/authorize",
+            token_endpoint = "https://id.acme.test/token",
             revocation_endpoint = "https://id.acme.test/revoke", scopes = new[] { "reviews.read" },
-            authorization_parameters = new Dictionary<string, string> { ["audience"] = "reviews" }, token_endpoint_auth_method = "client_secret_basic"
+            authorization_parameters = new Dictionary<string, string> { ["audience"] = "reviews" },
+            token_endpoint_auth_method = "client_secret_basic"
         }), HttpStatusCode.Created);
         Assert.False(created["built_in"]!.GetValue<bool>());
 
@@ -79,12 +96,16 @@ public sealed class ApiContractTests(TokenApiFixture fixture)
         Assert.Contains("\"name\":\"sandbox\"", names);
         Assert.Contains("\"name\":\"acme\"", names);
 
-        var patched = await TokenPlatformApi.ReadJsonAsync(await admin.PatchAsJsonAsync("/providers/acme", new { scopes = new[] { "reviews.read", "reviews.write" } }));
+        var patched = await TokenPlatformApi.ReadJsonAsync(await admin.PatchAsJsonAsync("/providers/acme",
+            new { scopes = new[] { "reviews.read", "reviews.write" } }));
         Assert.Equal(2, patched["scopes"]!.AsArray().Count);
         Assert.Equal("client_secret_basic", patched["token_endpoint_auth_method"]!.GetValue<string>());
 
         await TokenPlatformApi.ReadProblemAsync(await admin.DeleteAsync("/providers/google"), HttpStatusCode.Conflict);
-        await TokenPlatformApi.ReadProblemAsync(await admin.PostAsJsonAsync("/providers", new { name = "google", authorization_endpoint = "https://a.test/a", token_endpoint = "https://a.test/t" }), HttpStatusCode.Conflict);
+        await TokenPlatformApi.ReadProblemAsync(await admin.PostAsJsonAsync("/providers", new
+        {
+            name = "google", authorization_endpoint = "https://a.test/a", token_endpoint = "https://a.test/t"
+        }), HttpStatusCode.Conflict);
         Assert.Equal(HttpStatusCode.NoContent, (await admin.DeleteAsync("/providers/acme")).StatusCode);
         await TokenPlatformApi.ReadProblemAsync(await admin.GetAsync("/providers/acme"), HttpStatusCode.NotFound);
     }
@@ -100,7 +121,8 @@ public sealed class ApiContractTests(TokenApiFixture fixture)
         Assert.Null(validate["access_token"]);
         Assert.Equal("no_grant", validate["reason"]!.GetValue<string>());
 
-        await TokenPlatformApi.ReadProblemAsync(await admin.GetAsync("/tokens/validate/999999"), HttpStatusCode.NotFound);
+        await TokenPlatformApi.ReadProblemAsync(await admin.GetAsync("/tokens/validate/999999"),
+            HttpStatusCode.NotFound);
         await TokenPlatformApi.ReadProblemAsync(await admin.GetAsync("/tokens/client/999999"), HttpStatusCode.NotFound);
         await TokenPlatformApi.ReadProblemAsync(await admin.DeleteAsync("/tokens/999999"), HttpStatusCode.NotFound);
     }
@@ -118,7 +140,9 @@ public sealed class ApiContractTests(TokenApiFixture fixture)
         Assert.Equal("no-store", response.Headers.CacheControl?.ToString());
         Assert.False(string.IsNullOrEmpty(token["access_token"]!.GetValue<string>()));
         Assert.Equal(1, token["version"]!.GetValue<long>());
-        Assert.DoesNotContain(token, p => p.Key.Contains("refresh_token") || p.Key.Contains("secret") || p.Key.Contains("verifier"));
+        Assert.DoesNotContain(token, p => p.Key.Contains("refresh_token")
+            || p.Key.Contains("secret")
+            || p.Key.Contains("verifier"));
     }
 
     [Fact]
@@ -144,34 +168,46 @@ public sealed class ApiContractTests(TokenApiFixture fixture)
     [Theory]
     [InlineData("{\"client_id\": \"x\", ", "malformed JSON")]
     [InlineData("{\"client_id\": 12, \"client_secret\": true, \"redirect_uri\": []}", "wrong types")]
-    [InlineData("{\"client_id\": \"x\", \"client_secret\": \"y\", \"redirect_uri\": \"not a url\"}", "invalid redirect URI")]
-    [InlineData("{\"client_id\": \"x\", \"client_secret\": \"y\", \"redirect_uri\": \"javascript:alert(1)\"}", "non-http redirect URI")]
-    [InlineData("{\"client_id\": \"x\", \"client_secret\": \"y\", \"redirect_uri\": \"https://a.test/cb#frag\"}", "redirect URI with a fragment")]
-    [InlineData("{\"client_id\": \"\", \"client_secret\": \"y\", \"redirect_uri\": \"https://a.test/cb\"}", "empty client_id")]
-    [InlineData("{\"client_id\": \"x\", \"client_secret\": \"y\", \"redirect_uri\": \"https://a.test/cb\", \"provider\": \"nope\"}", "unknown provider")]
+    [InlineData("{\"client_id\": \"x\", \"client_secret\": \"y\", \"redirect_uri\": \"not a url\"}",
+        "invalid redirect URI")]
+    [InlineData("{\"client_id\": \"x\", \"client_secret\": \"y\", \"redirect_uri\": \"javascript:alert(1)\"}",
+        "non-http redirect URI")]
+    [InlineData("{\"client_id\": \"x\", \"client_secret\": \"y\", \"redirect_uri\": \"https://a.test/cb#frag\"}",
+        "redirect URI with a fragment")]
+    [InlineData("{\"client_id\": \"\", \"client_secret\": \"y\", \"redirect_uri\": \"https://a.test/cb\"}",
+        "empty client_id")]
+    [InlineData("{\"client_id\": \"x\", \"client_secret\": \"y\", \"redirect_uri\": \"https://a.test/cb\", " +
+        "\"provider\": \"nope\"}", "unknown provider")]
     public async Task A_bad_client_is_refused_with_400_and_nothing_is_written(string body, string why)
     {
         using var admin = _api.Admin();
         var before = await _api.CountAsync("clients");
 
-        var problem = await TokenPlatformApi.ReadProblemAsync(await admin.PostAsync("/clients", TokenPlatformApi.Json(body)), HttpStatusCode.BadRequest);
+        var problem = await TokenPlatformApi.ReadProblemAsync(
+            await admin.PostAsync("/clients", TokenPlatformApi.Json(body)), HttpStatusCode.BadRequest);
 
         Assert.NotNull(problem["detail"] ?? problem["errors"] ?? problem["title"]);
         Assert.True(before == await _api.CountAsync("clients"), why);
     }
 
     [Theory]
-    [InlineData("{\"name\": \"bad-urls\", \"authorization_endpoint\": \"ftp://a.test/a\", \"token_endpoint\": \"https://a.test/t\"}")]
-    [InlineData("{\"name\": \"bad-urls\", \"authorization_endpoint\": \"https://a.test/a\", \"token_endpoint\": \"/relative\"}")]
-    [InlineData("{\"name\": \"Bad Name\", \"authorization_endpoint\": \"https://a.test/a\", \"token_endpoint\": \"https://a.test/t\"}")]
-    [InlineData("{\"name\": \"bad-method\", \"authorization_endpoint\": \"https://a.test/a\", \"token_endpoint\": \"https://a.test/t\", \"token_endpoint_auth_method\": \"private_key_jwt\"}")]
-    [InlineData("{\"name\": \"bad-params\", \"authorization_endpoint\": \"https://a.test/a\", \"token_endpoint\": \"https://a.test/t\", \"authorization_parameters\": {\"state\": \"fixed\"}}")]
+    [InlineData("{\"name\": \"bad-urls\", \"authorization_endpoint\": \"ftp://a.test/a\", " +
+        "\"token_endpoint\": \"https://a.test/t\"}")]
+    [InlineData("{\"name\": \"bad-urls\", \"authorization_endpoint\": \"https://a.test/a\", " +
+        "\"token_endpoint\": \"/relative\"}")]
+    [InlineData("{\"name\": \"Bad Name\", \"authorization_endpoint\": \"https://a.test/a\", " +
+        "\"token_endpoint\": \"https://a.test/t\"}")]
+    [InlineData("{\"name\": \"bad-method\", \"authorization_endpoint\": \"https://a.test/a\", " +
+        "\"token_endpoint\": \"https://a.test/t\", \"token_endpoint_auth_method\": \"private_key_jwt\"}")]
+    [InlineData("{\"name\": \"bad-params\", \"authorization_endpoint\": \"https://a.test/a\", " +
+        "\"token_endpoint\": \"https://a.test/t\", \"authorization_parameters\": {\"state\": \"fixed\"}}")]
     public async Task A_bad_provider_is_refused_with_400_and_nothing_is_written(string body)
     {
         using var admin = _api.Admin();
         var before = await _api.CountAsync("providers");
 
-        await TokenPlatformApi.ReadProblemAsync(await admin.PostAsync("/providers", TokenPlatformApi.Json(body)), HttpStatusCode.BadRequest);
+        await TokenPlatformApi.ReadProblemAsync(await admin.PostAsync("/providers", TokenPlatformApi.Json(body)),
+            HttpStatusCode.BadRequest);
 
         Assert.Equal(before, await _api.CountAsync("providers"));
     }
@@ -182,10 +218,18 @@ public sealed class ApiContractTests(TokenApiFixture fixture)
         var client = await _api.CreateSandboxClientAsync();
         using var admin = _api.Admin();
 
-        await TokenPlatformApi.ReadProblemAsync(await admin.PostAsJsonAsync("/clients", new { client_id = client.ClientId, client_secret = "x", redirect_uri = "https://a.test/cb" }), HttpStatusCode.Conflict);
-        await TokenPlatformApi.ReadProblemAsync(await admin.PostAsJsonAsync("/branches", new { branch_id = "orphan", client_id = 999999 }), HttpStatusCode.NotFound);
-        await TokenPlatformApi.ReadProblemAsync(await admin.PatchAsJsonAsync("/clients/999999", new { is_active = false }), HttpStatusCode.NotFound);
-        await TokenPlatformApi.ReadProblemAsync(await admin.GetAsync("/tokens/validate/not-a-number"), HttpStatusCode.BadRequest);
+        await TokenPlatformApi.ReadProblemAsync(await admin.PostAsJsonAsync("/clients", new
+        {
+            client_id = client.ClientId, client_secret = "x", redirect_uri = "https://a.test/cb"
+        }), HttpStatusCode.Conflict);
+        await TokenPlatformApi.ReadProblemAsync(
+            await admin.PostAsJsonAsync("/branches", new { branch_id = "orphan", client_id = 999999 }),
+            HttpStatusCode.NotFound);
+        await TokenPlatformApi.ReadProblemAsync(
+            await admin.PatchAsJsonAsync("/clients/999999", new { is_active = false }),
+            HttpStatusCode.NotFound);
+        await TokenPlatformApi.ReadProblemAsync(await admin.GetAsync("/tokens/validate/not-a-number"),
+            HttpStatusCode.BadRequest);
         Assert.Equal(0, await _api.CountAsync("branches WHERE branch_id = 'orphan'"));
     }
 
@@ -194,9 +238,11 @@ public sealed class ApiContractTests(TokenApiFixture fixture)
     {
         using var admin = _api.Admin();
         var before = await _api.CountAsync("clients");
-        var huge = $"{{\"client_id\": \"huge\", \"client_secret\": \"{new string('x', 200_000)}\", \"redirect_uri\": \"https://a.test/cb\"}}";
+        var huge = $"{{\"client_id\": \"huge\", \"client_secret\": \"{new string('x', 200_000)}\", " +
+            "\"redirect_uri\": \"https://a.test/cb\"}";
 
-        await TokenPlatformApi.ReadProblemAsync(await admin.PostAsync("/clients", TokenPlatformApi.Json(huge)), HttpStatusCode.RequestEntityTooLarge);
+        await TokenPlatformApi.ReadProblemAsync(await admin.PostAsync("/clients", TokenPlatformApi.Json(huge)),
+            HttpStatusCode.RequestEntityTooLarge);
 
         Assert.Equal(before, await _api.CountAsync("clients"));
     }

@@ -28,7 +28,8 @@ public sealed class OAuthFlowTests(TokenApiFixture fixture)
         var accessToken = validate["access_token"]!.GetValue<string>();
 
         using var sandbox = _api.Sandbox();
-        var info = await TokenPlatformApi.ReadJsonAsync(await sandbox.GetAsync($"/tokeninfo?access_token={Uri.EscapeDataString(accessToken)}"));
+        var info = await TokenPlatformApi.ReadJsonAsync(
+            await sandbox.GetAsync($"/tokeninfo?access_token={Uri.EscapeDataString(accessToken)}"));
         Assert.True(info["active"]!.GetValue<bool>());
         Assert.Equal(client.ClientId, info["client_id"]!.GetValue<string>());
 
@@ -69,9 +70,13 @@ public sealed class OAuthFlowTests(TokenApiFixture fixture)
         try
         {
             await _api.ConnectAsync(client.Id);
-            await _api.SetSandboxSwitchesAsync(new { token_failure = new { mode = "status", status_code = 503, grant_type = "refresh_token" } });
+            await _api.SetSandboxSwitchesAsync(new
+            {
+                token_failure = new { mode = "status", status_code = 503, grant_type = "refresh_token" }
+            });
             using var admin = _api.Admin();
-            var issued = (await TokenPlatformApi.ReadJsonAsync(await admin.GetAsync($"/tokens/validate/{client.Id}")))["access_token"]!.GetValue<string>();
+            var issued = (await TokenPlatformApi.ReadJsonAsync(
+                await admin.GetAsync($"/tokens/validate/{client.Id}")))["access_token"]!.GetValue<string>();
 
             var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(20);
             while (await _api.RefreshAttemptsAsync(client.ClientId) == 0)
@@ -91,7 +96,8 @@ public sealed class OAuthFlowTests(TokenApiFixture fixture)
         }
         finally
         {
-            await _api.SetSandboxSwitchesAsync(new { access_token_lifetime_seconds = 3600, token_failure = new { mode = "none" } });
+            await _api.SetSandboxSwitchesAsync(
+                new { access_token_lifetime_seconds = 3600, token_failure = new { mode = "none" } });
         }
     }
 
@@ -103,7 +109,8 @@ public sealed class OAuthFlowTests(TokenApiFixture fixture)
 
         await _api.ConnectAsync(client.Id);
 
-        var exchange = (await _api.SandboxTokenRequestsAsync()).Single(r => r!["client_id"]!.GetValue<string>() == client.ClientId)!;
+        var exchange = (await _api.SandboxTokenRequestsAsync())
+            .Single(r => r!["client_id"]!.GetValue<string>() == client.ClientId)!;
         Assert.Equal("authorization_code", exchange["grant_type"]!.GetValue<string>());
         Assert.True(exchange["has_code_verifier"]!.GetValue<bool>());
         Assert.InRange(exchange["code_verifier_length"]!.GetValue<int>(), 43, 128);
@@ -118,7 +125,8 @@ public sealed class OAuthFlowTests(TokenApiFixture fixture)
         await _api.ClearSandboxRequestsAsync();
 
         using var browser = TokenPlatformApi.Browser();
-        await TokenPlatformApi.ReadProblemAsync(await browser.SendAsync(TokenPlatformApi.JsonGet(callbackUrl)), HttpStatusCode.BadRequest);
+        await TokenPlatformApi.ReadProblemAsync(await browser.SendAsync(TokenPlatformApi.JsonGet(callbackUrl)),
+            HttpStatusCode.BadRequest);
 
         Assert.Empty(await _api.SandboxTokenRequestsAsync());
     }
@@ -130,7 +138,8 @@ public sealed class OAuthFlowTests(TokenApiFixture fixture)
         var providerUrl = await ProviderUrlAsync(client.Id);
         await using (var db = await _api.OpenDatabaseAsync())
         {
-            await using var expire = new NpgsqlCommand("UPDATE oauth_states SET expires_at = now() - interval '1 second' WHERE client_id = @id", db);
+            await using var expire = new NpgsqlCommand(
+                "UPDATE oauth_states SET expires_at = now() - interval '1 second' WHERE client_id = @id", db);
             expire.Parameters.AddWithValue("id", client.Id);
             Assert.Equal(1, await expire.ExecuteNonQueryAsync());
         }
@@ -138,7 +147,8 @@ public sealed class OAuthFlowTests(TokenApiFixture fixture)
 
         var callbackUrl = await ApproveAtProviderAsync(providerUrl);
         using var browser = TokenPlatformApi.Browser();
-        var problem = await TokenPlatformApi.ReadProblemAsync(await browser.SendAsync(TokenPlatformApi.JsonGet(callbackUrl)), HttpStatusCode.BadRequest);
+        var problem = await TokenPlatformApi.ReadProblemAsync(
+            await browser.SendAsync(TokenPlatformApi.JsonGet(callbackUrl)), HttpStatusCode.BadRequest);
 
         Assert.Contains("expired", problem["detail"]!.GetValue<string>());
         Assert.Empty(await _api.SandboxTokenRequestsAsync());
@@ -150,7 +160,8 @@ public sealed class OAuthFlowTests(TokenApiFixture fixture)
         await _api.ClearSandboxRequestsAsync();
         using var browser = TokenPlatformApi.Browser();
 
-        var response = await browser.SendAsync(TokenPlatformApi.JsonGet(_api.Link("/auth/callback?code=stolen&state=not-ours")));
+        var response = await browser.SendAsync(
+            TokenPlatformApi.JsonGet(_api.Link("/auth/callback?code=stolen&state=not-ours")));
 
         await TokenPlatformApi.ReadProblemAsync(response, HttpStatusCode.BadRequest);
         Assert.Empty(await _api.SandboxTokenRequestsAsync());
@@ -167,10 +178,12 @@ public sealed class OAuthFlowTests(TokenApiFixture fixture)
         using var browser = TokenPlatformApi.Browser();
         var page = await browser.GetStringAsync(providerUrl);
         Assert.Contains("Deny", page);
-        var form = System.Text.RegularExpressions.Regex.Matches(page, "<input type=\"hidden\" name=\"([^\"]*)\" value=\"([^\"]*)\">")
+        var form = System.Text.RegularExpressions.Regex
+            .Matches(page, "<input type=\"hidden\" name=\"([^\"]*)\" value=\"([^\"]*)\">")
             .ToDictionary(m => WebUtility.HtmlDecode(m.Groups[1].Value), m => WebUtility.HtmlDecode(m.Groups[2].Value));
         form["decision"] = "deny";
-        var denied = await browser.PostAsync(new Uri(new Uri(providerUrl), "/connect/authorize"), new FormUrlEncodedContent(form));
+        var denied = await browser.PostAsync(new Uri(new Uri(providerUrl), "/connect/authorize"),
+            new FormUrlEncodedContent(form));
         Assert.Equal(HttpStatusCode.Redirect, denied.StatusCode);
 
         var answer = await browser.GetAsync(_api.Reachable(denied.Headers.Location!.ToString()));
@@ -190,10 +203,15 @@ public sealed class OAuthFlowTests(TokenApiFixture fixture)
         var ticket = System.Web.HttpUtility.ParseQueryString(new Uri(loginUrl).Query)["ticket"];
         using var browser = TokenPlatformApi.Browser();
 
-        await TokenPlatformApi.ReadProblemAsync(await browser.SendAsync(TokenPlatformApi.JsonGet(_api.Link($"/oauth/login/{client.Id}"))), HttpStatusCode.BadRequest);
-        await TokenPlatformApi.ReadProblemAsync(await browser.SendAsync(TokenPlatformApi.JsonGet(_api.Link($"/oauth/login/{other.Id}?ticket={ticket}"))), HttpStatusCode.BadRequest);
+        await TokenPlatformApi.ReadProblemAsync(
+            await browser.SendAsync(TokenPlatformApi.JsonGet(_api.Link($"/oauth/login/{client.Id}"))),
+            HttpStatusCode.BadRequest);
+        await TokenPlatformApi.ReadProblemAsync(
+            await browser.SendAsync(TokenPlatformApi.JsonGet(_api.Link($"/oauth/login/{other.Id}?ticket={ticket}"))),
+            HttpStatusCode.BadRequest);
         Assert.Equal(HttpStatusCode.Redirect, (await browser.GetAsync(loginUrl)).StatusCode);
-        await TokenPlatformApi.ReadProblemAsync(await browser.SendAsync(TokenPlatformApi.JsonGet(loginUrl)), HttpStatusCode.BadRequest);
+        await TokenPlatformApi.ReadProblemAsync(await browser.SendAsync(TokenPlatformApi.JsonGet(loginUrl)),
+            HttpStatusCode.BadRequest);
     }
 
     [Fact]
@@ -202,12 +220,15 @@ public sealed class OAuthFlowTests(TokenApiFixture fixture)
         var client = await _api.CreateSandboxClientAsync();
         await _api.ConnectAsync(client.Id);
         using var admin = _api.Admin();
-        var before = (await TokenPlatformApi.ReadJsonAsync(await admin.GetAsync($"/tokens/validate/{client.Id}")))["access_token"]!.GetValue<string>();
+        var before = (await TokenPlatformApi.ReadJsonAsync(
+            await admin.GetAsync($"/tokens/validate/{client.Id}")))["access_token"]!.GetValue<string>();
 
-        var refreshed = await TokenPlatformApi.ReadJsonAsync(await admin.PostAsJsonAsync("/tokens/refresh", new { client_id = client.Id }));
+        var refreshed = await TokenPlatformApi.ReadJsonAsync(
+            await admin.PostAsJsonAsync("/tokens/refresh", new { client_id = client.Id }));
         var after = refreshed["access_token"]!.GetValue<string>();
         Assert.NotEqual(before, after);
-        Assert.Equal(after, (await TokenPlatformApi.ReadJsonAsync(await admin.GetAsync($"/tokens/validate/{client.Id}")))["access_token"]!.GetValue<string>());
+        Assert.Equal(after, (await TokenPlatformApi.ReadJsonAsync(
+            await admin.GetAsync($"/tokens/validate/{client.Id}")))["access_token"]!.GetValue<string>());
 
         await _api.ClearSandboxRequestsAsync();
         var revoked = await TokenPlatformApi.ReadJsonAsync(await admin.DeleteAsync($"/tokens/{client.Id}"));
@@ -219,7 +240,8 @@ public sealed class OAuthFlowTests(TokenApiFixture fixture)
         Assert.Null(validate["access_token"]);
         Assert.Equal("revoked", validate["reason"]!.GetValue<string>());
         using var sandbox = _api.Sandbox();
-        Assert.Equal(HttpStatusCode.BadRequest, (await sandbox.GetAsync($"/tokeninfo?access_token={Uri.EscapeDataString(after)}")).StatusCode);
+        Assert.Equal(HttpStatusCode.BadRequest,
+            (await sandbox.GetAsync($"/tokeninfo?access_token={Uri.EscapeDataString(after)}")).StatusCode);
     }
 
     private async Task<string> ProviderUrlAsync(int clientId)

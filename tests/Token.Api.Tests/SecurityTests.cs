@@ -34,7 +34,8 @@ public sealed class SecurityTests(TokenApiFixture fixture)
     [InlineData(Key.TokensReadForA, "GET", "/tokens/validate/{B}", HttpStatusCode.Forbidden)]
     [InlineData(Key.TokensReadForA, "GET", "/tokens/client/{B}", HttpStatusCode.Forbidden)]
     [InlineData(Key.TokensReadForA, "POST", "/tokens/refresh#{B}", HttpStatusCode.Forbidden)]
-    public async Task Each_key_reaches_exactly_what_its_scopes_and_client_list_allow(Key key, string method, string path, HttpStatusCode expected)
+    public async Task Each_key_reaches_exactly_what_its_scopes_and_client_list_allow(Key key, string method,
+        string path, HttpStatusCode expected)
     {
         var (a, b) = await CreateClientPairAsync();
         var apiKey = key switch
@@ -66,7 +67,9 @@ public sealed class SecurityTests(TokenApiFixture fixture)
     public async Task A_key_is_shown_once_stored_hashed_and_stops_working_when_deleted()
     {
         using var admin = _api.Admin();
-        var created = await TokenPlatformApi.ReadJsonAsync(await admin.PostAsJsonAsync("/api-keys", new { name = "review-fetcher", scopes = new[] { "tokens:read" } }), HttpStatusCode.Created);
+        var created = await TokenPlatformApi.ReadJsonAsync(
+            await admin.PostAsJsonAsync("/api-keys", new { name = "review-fetcher", scopes = new[] { "tokens:read" } }),
+            HttpStatusCode.Created);
         var secret = created["api_key"]!.GetValue<string>();
         Assert.DoesNotContain(secret, await admin.GetStringAsync("/api-keys"));
         Assert.Equal(0, await CountRowsContainingAsync(secret));
@@ -75,7 +78,8 @@ public sealed class SecurityTests(TokenApiFixture fixture)
         var (a, _) = await CreateClientPairAsync();
         Assert.Equal(HttpStatusCode.OK, (await caller.GetAsync($"/tokens/validate/{a}")).StatusCode);
 
-        Assert.Equal(HttpStatusCode.NoContent, (await admin.DeleteAsync($"/api-keys/{created["id"]!.GetValue<string>()}")).StatusCode);
+        Assert.Equal(HttpStatusCode.NoContent,
+            (await admin.DeleteAsync($"/api-keys/{created["id"]!.GetValue<string>()}")).StatusCode);
         Assert.Equal(HttpStatusCode.Unauthorized, (await caller.GetAsync($"/tokens/validate/{a}")).StatusCode);
     }
 
@@ -85,10 +89,13 @@ public sealed class SecurityTests(TokenApiFixture fixture)
         var client = await _api.CreateSandboxClientAsync();
         using var admin = _api.Admin();
         var start = await TokenPlatformApi.ReadJsonAsync(await admin.GetAsync($"/oauth/start/{client.Id}"));
-        var providerQuery = System.Web.HttpUtility.ParseQueryString(new Uri(start["authorization_url"]!.GetValue<string>()).Query);
-        var loginTicket = System.Web.HttpUtility.ParseQueryString(new Uri(start["login_url"]!.GetValue<string>()).Query)["ticket"]!;
+        var providerQuery =
+            System.Web.HttpUtility.ParseQueryString(new Uri(start["authorization_url"]!.GetValue<string>()).Query);
+        var loginTicket =
+            System.Web.HttpUtility.ParseQueryString(new Uri(start["login_url"]!.GetValue<string>()).Query)["ticket"]!;
         await _api.ConnectAsync(client.Id);
-        var accessToken = (await TokenPlatformApi.ReadJsonAsync(await admin.GetAsync($"/tokens/validate/{client.Id}")))["access_token"]!.GetValue<string>();
+        var accessToken = (await TokenPlatformApi.ReadJsonAsync(
+            await admin.GetAsync($"/tokens/validate/{client.Id}")))["access_token"]!.GetValue<string>();
 
         foreach (var secret in new[] { client.Secret, accessToken, providerQuery["state"]!, loginTicket })
         {
@@ -122,13 +129,15 @@ public sealed class SecurityTests(TokenApiFixture fixture)
             ("the current token", await admin.GetAsync($"/tokens/client/{client.Id}")),
             ("refresh", await admin.PostAsJsonAsync("/tokens/refresh", new { client_id = client.Id })),
             ("the consent start", await admin.GetAsync($"/oauth/start/{client.Id}")),
-            ("a new API key", await admin.PostAsJsonAsync("/api-keys", new { name = "cached?", scopes = new[] { "tokens:read" } }))
+            ("a new API key",
+                await admin.PostAsJsonAsync("/api-keys", new { name = "cached?", scopes = new[] { "tokens:read" } }))
         };
 
         foreach (var (what, response) in answers)
         {
             Assert.True(response.IsSuccessStatusCode, $"{what} answered {(int)response.StatusCode}");
-            Assert.True(response.Headers.CacheControl?.NoStore == true, $"{what} answered without Cache-Control: no-store");
+            Assert.True(response.Headers.CacheControl?.NoStore == true,
+                $"{what} answered without Cache-Control: no-store");
             response.Dispose();
         }
     }
@@ -144,7 +153,8 @@ public sealed class SecurityTests(TokenApiFixture fixture)
         await using (var db = await _api.OpenDatabaseAsync())
         {
             await using var copy = new NpgsqlCommand(
-                "UPDATE tokens SET access_token = (SELECT access_token FROM tokens WHERE client_id = @victim) WHERE client_id = @thief", db);
+                "UPDATE tokens SET access_token = (SELECT access_token FROM tokens WHERE client_id = @victim) " +
+                "WHERE client_id = @thief", db);
             copy.Parameters.AddWithValue("victim", victim.Id);
             copy.Parameters.AddWithValue("thief", thief.Id);
             Assert.Equal(1, await copy.ExecuteNonQueryAsync());
@@ -164,12 +174,15 @@ public sealed class SecurityTests(TokenApiFixture fixture)
         return (a.Id, b.Id);
     }
 
-    /// <summary>Every row of every table of ours, as text (bytea as hex and as UTF-8), searched for the value.</summary>
+    /// <summary>
+    /// Every row of every table of ours, as text (bytea as hex and as UTF-8), searched for the value.
+    /// </summary>
     private async Task<int> CountRowsContainingAsync(string value)
     {
         await using var db = await _api.OpenDatabaseAsync();
         var tables = new List<string>();
-        await using (var list = new NpgsqlCommand("SELECT table_name FROM information_schema.tables WHERE table_schema = 'public'", db))
+        await using (var list = new NpgsqlCommand(
+            "SELECT table_name FROM information_schema.tables WHERE table_schema = 'public'", db))
         await using (var reader = await list.ExecuteReaderAsync())
         {
             while (await reader.ReadAsync())
@@ -182,7 +195,9 @@ public sealed class SecurityTests(TokenApiFixture fixture)
         var found = 0;
         foreach (var table in tables)
         {
-            await using var search = new NpgsqlCommand($"SELECT count(*) FROM \"{table}\" t WHERE strpos(t::text, @value) > 0 OR strpos(t::text, @hex) > 0", db);
+            await using var search = new NpgsqlCommand(
+                $"SELECT count(*) FROM \"{table}\" t WHERE strpos(t::text, @value) > 0 OR strpos(t::text, @hex) > 0",
+                db);
             search.Parameters.AddWithValue("value", value);
             search.Parameters.AddWithValue("hex", hex);
             found += (int)(long)(await search.ExecuteScalarAsync())!;

@@ -24,7 +24,9 @@ public sealed class LocalTokenEndpoint : IAsyncDisposable
     private readonly ConcurrentQueue<ProviderRequest> _requests = new();
     private WebApplication? _app;
 
-    /// <summary>How the endpoint answers the next requests (a successful refresh unless a test says otherwise).</summary>
+    /// <summary>
+    /// How the endpoint answers the next requests (a successful refresh unless a test says otherwise).
+    /// </summary>
     public Func<IFormCollection, Task<IResult>> Answer { get; set; } = _ => Task.FromResult(Tokens("access-1"));
 
     public Uri BaseAddress { get; private set; } = null!;
@@ -39,7 +41,8 @@ public sealed class LocalTokenEndpoint : IAsyncDisposable
         builder.WebHost.UseUrls("http://127.0.0.1:0");
         builder.Logging.ClearProviders();
         var app = builder.Build();
-        app.MapPost("/token", async (HttpRequest request) => await endpoint.Answer(await endpoint.RecordAsync(request)));
+        app.MapPost("/token", async (HttpRequest request) =>
+            await endpoint.Answer(await endpoint.RecordAsync(request)));
         app.MapPost("/revoke", async (HttpRequest request) =>
         {
             await endpoint.RecordAsync(request);

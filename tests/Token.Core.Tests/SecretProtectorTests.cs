@@ -8,7 +8,8 @@ public sealed class SecretProtectorTests
     private const string OldKey = "old-key-0123456789abcdefghijklmnopqrstuvwxyz";
     private const string NewKey = "new-key-0123456789abcdefghijklmnopqrstuvwxyz";
 
-    private static SecretProtector Protector(string keys) => new(Options.Create(new SecretEncryptionOptions { Keys = keys }));
+    private static SecretProtector Protector(string keys) =>
+        new(Options.Create(new SecretEncryptionOptions { Keys = keys }));
 
     [Fact]
     public void A_secret_comes_back_only_for_the_row_and_kind_it_was_written_for()
@@ -40,7 +41,8 @@ public sealed class SecretProtectorTests
         var ciphertext = protector.Protect("secret", SecretContext.ClientSecret("client-a"));
         ciphertext[^1] ^= 1;
 
-        Assert.Throws<SecretUnreadableException>(() => protector.Unprotect(ciphertext, SecretContext.ClientSecret("client-a")));
+        Assert.Throws<SecretUnreadableException>(() =>
+            protector.Unprotect(ciphertext, SecretContext.ClientSecret("client-a")));
     }
 
     [Fact]
@@ -52,7 +54,8 @@ public sealed class SecretProtectorTests
         Assert.Equal("secret", during.Unprotect(before, SecretContext.ClientSecret("client-a")));
         Assert.False(during.IsUnderNewestKey(before));
 
-        var rewritten = during.Protect(during.Unprotect(before, SecretContext.ClientSecret("client-a")), SecretContext.ClientSecret("client-a"));
+        var rewritten = during.Protect(during.Unprotect(before, SecretContext.ClientSecret("client-a")),
+            SecretContext.ClientSecret("client-a"));
         Assert.True(during.IsUnderNewestKey(rewritten));
         Assert.Equal("secret", Protector(NewKey).Unprotect(rewritten, SecretContext.ClientSecret("client-a")));
     }
@@ -62,7 +65,8 @@ public sealed class SecretProtectorTests
     {
         var before = Protector(OldKey).Protect("secret", SecretContext.ClientSecret("client-a"));
 
-        var error = Assert.Throws<SecretUnreadableException>(() => Protector(NewKey).Unprotect(before, SecretContext.ClientSecret("client-a")));
+        var error = Assert.Throws<SecretUnreadableException>(() =>
+            Protector(NewKey).Unprotect(before, SecretContext.ClientSecret("client-a")));
         Assert.Contains("no longer configured", error.Message);
     }
 

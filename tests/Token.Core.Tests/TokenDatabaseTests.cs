@@ -15,5 +15,6 @@ public sealed class TokenDatabaseTests
     }
 
     private static int MaxAutoPrepare(string connectionString) =>
-        new NpgsqlConnectionStringBuilder(TokenDatabaseExtensions.WithPreparedStatements(connectionString)).MaxAutoPrepare;
+        new NpgsqlConnectionStringBuilder(TokenDatabaseExtensions.WithPreparedStatements(connectionString))
+            .MaxAutoPrepare;
 }

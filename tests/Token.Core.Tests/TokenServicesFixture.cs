@@ -60,7 +60,9 @@ public sealed class TokenServicesFixture : IAsyncLifetime
         await _servers.DisposeAsync();
     }
 
-    /// <summary>A client of a provider of its own (so circuits do not mix) whose token endpoint is <see cref="Provider"/>.</summary>
+    /// <summary>
+    /// A client of a provider of its own (so circuits do not mix) whose token endpoint is <see cref="Provider"/>.
+    /// </summary>
     public async Task<int> CreateClientAsync(string authMethod = ProviderDefinition.ClientSecretPost)
     {
         await using var scope = Services.CreateAsyncScope();
@@ -78,7 +80,8 @@ public sealed class TokenServicesFixture : IAsyncLifetime
         var clientId = "client-" + Guid.NewGuid().ToString("N")[..10];
         var client = new Client
         {
-            ClientId = clientId, ClientSecret = protector.Protect("secret-of-" + clientId, SecretContext.ClientSecret(clientId)),
+            ClientId = clientId,
+            ClientSecret = protector.Protect("secret-of-" + clientId, SecretContext.ClientSecret(clientId)),
             RedirectUri = "https://app.test/callback", Provider = name, CreatedAt = now, UpdatedAt = now
         };
         db.Clients.Add(client);
@@ -86,13 +89,16 @@ public sealed class TokenServicesFixture : IAsyncLifetime
         return client.Id;
     }
 
-    /// <summary>A client with a consented grant: access token "access-0", refresh token "refresh-0", one hour.</summary>
+    /// <summary>
+    /// A client with a consented grant: access token "access-0", refresh token "refresh-0", one hour.
+    /// </summary>
     public async Task<int> CreateGrantAsync(string authMethod = ProviderDefinition.ClientSecretPost)
     {
         var clientId = await CreateClientAsync(authMethod);
         await using var scope = Services.CreateAsyncScope();
         await scope.ServiceProvider.GetRequiredService<GrantStore>().StoreIssuedAsync(
-            clientId, new ProviderTokens("access-0", "Bearer", TimeSpan.FromHours(1), "refresh-0", null), CancellationToken.None);
+            clientId, new ProviderTokens("access-0", "Bearer", TimeSpan.FromHours(1), "refresh-0", null),
+            CancellationToken.None);
         return clientId;
     }
 
@@ -109,7 +115,8 @@ public sealed class TokenServicesFixture : IAsyncLifetime
         var token = await TokenOfAsync(clientId);
         return token.RefreshToken is null
             ? null
-            : Services.GetRequiredService<SecretProtector>().Unprotect(token.RefreshToken, SecretContext.RefreshToken(clientId));
+            : Services.GetRequiredService<SecretProtector>()
+                .Unprotect(token.RefreshToken, SecretContext.RefreshToken(clientId));
     }
 
     /// <summary>The types of the events written for this client, oldest first.</summary>
@@ -119,7 +126,8 @@ public sealed class TokenServicesFixture : IAsyncLifetime
         var outbox = await scope.ServiceProvider.GetRequiredService<TokenDbContext>().Outbox.AsNoTracking()
             .OrderBy(m => m.CreatedAt).ToListAsync();
         return [.. outbox
-            .Where(m => System.Text.Json.JsonDocument.Parse(m.Payload).RootElement.GetProperty("clientId").GetInt32() == clientId)
+            .Where(m => System.Text.Json.JsonDocument.Parse(m.Payload).RootElement.GetProperty("clientId")
+                .GetInt32() == clientId)
             .Select(m => m.MessageType[(m.MessageType.LastIndexOf('.') + 1)..])];
     }
 }

@@ -16,12 +16,19 @@ public sealed class EventSubscription : IAsyncDisposable
     private readonly IChannel _channel;
     private readonly ConcurrentQueue<(string Type, JsonObject Message)> _received = new();
 
-    private EventSubscription(IConnection connection, IChannel channel) => (_connection, _channel) = (connection, channel);
+    private EventSubscription(IConnection connection, IChannel channel) =>
+        (_connection, _channel) = (connection, channel);
 
-    /// <param name="queue">A durable queue keeps what arrives while this subscriber is away; null for a temporary one.</param>
-    public static async Task<EventSubscription> StartAsync(DistributedApplication app, string[] events, string? queue = null)
+    /// <param name="queue">
+    /// A durable queue keeps what arrives while this subscriber is away; null for a temporary one.
+    /// </param>
+    public static async Task<EventSubscription> StartAsync(DistributedApplication app, string[] events,
+        string? queue = null)
     {
-        var factory = new ConnectionFactory { Uri = new Uri((await app.GetConnectionStringAsync("messaging"))!), AutomaticRecoveryEnabled = true };
+        var factory = new ConnectionFactory
+        {
+            Uri = new Uri((await app.GetConnectionStringAsync("messaging"))!), AutomaticRecoveryEnabled = true
+        };
         var connection = await factory.CreateConnectionAsync();
         var channel = await connection.CreateChannelAsync();
         var declared = queue is null
@@ -49,12 +56,15 @@ public sealed class EventSubscription : IAsyncDisposable
 
     /// <summary>The events of one client received so far, by type name.</summary>
     public IReadOnlyList<JsonObject> Of(string type, int clientId) =>
-        [.. _received.Where(e => e.Type == type && e.Message["clientId"]!.GetValue<int>() == clientId).Select(e => e.Message)];
+        [.. _received.Where(e => e.Type == type && e.Message["clientId"]!.GetValue<int>() == clientId)
+            .Select(e => e.Message)];
 
-    public async Task<JsonObject> WaitForAsync(string type, int clientId, Func<JsonObject, bool> match, TimeSpan timeout)
+    public async Task<JsonObject> WaitForAsync(string type, int clientId, Func<JsonObject, bool> match,
+        TimeSpan timeout)
     {
         JsonObject? found = null;
-        await Eventually.HoldsAsync(() => Task.FromResult((found = Of(type, clientId).FirstOrDefault(match)) is not null), timeout,
+        await Eventually.HoldsAsync(
+            () => Task.FromResult((found = Of(type, clientId).FirstOrDefault(match)) is not null), timeout,
             $"no {type} for client {clientId} arrived");
         return found!;
     }

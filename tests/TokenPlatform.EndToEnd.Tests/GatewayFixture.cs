@@ -1,8 +1,8 @@
 namespace TokenPlatform.EndToEnd.Tests;
 
 /// <summary>
-/// A platform with small gateway limits and a short request timeout (so a test can go over them) whose services export their telemetry to the
-/// test, so it can be searched.
+/// A platform with small gateway limits and a short request timeout (so a test can go over them) whose services
+/// export their telemetry to the test, so it can be searched.
 /// </summary>
 public sealed class GatewayFixture : IAsyncLifetime
 {
@@ -13,7 +13,8 @@ public sealed class GatewayFixture : IAsyncLifetime
     [
         "--Gateway:RateLimits:PerApiKey:TokenLimit=20", "--Gateway:RateLimits:PerApiKey:TokensPerPeriod=20",
         "--Gateway:RateLimits:PerApiKey:ReplenishmentPeriod=00:00:02",
-        "--Gateway:RateLimits:PerAddressConsent:TokenLimit=6", "--Gateway:RateLimits:PerAddressConsent:TokensPerPeriod=6",
+        "--Gateway:RateLimits:PerAddressConsent:TokenLimit=6",
+        "--Gateway:RateLimits:PerAddressConsent:TokensPerPeriod=6",
         "--Gateway:RateLimits:PerAddressConsent:ReplenishmentPeriod=00:00:02",
         $"--Gateway:RequestTimeout={RequestTimeout}"
     ];
@@ -23,7 +24,8 @@ public sealed class GatewayFixture : IAsyncLifetime
     private TelemetryCapture? _telemetry;
 
     public DistributedApplication App => _app ?? throw new InvalidOperationException("The platform has not started.");
-    public TelemetryCapture Telemetry => _telemetry ?? throw new InvalidOperationException("The platform has not started.");
+    public TelemetryCapture Telemetry =>
+        _telemetry ?? throw new InvalidOperationException("The platform has not started.");
 
     public async Task InitializeAsync()
     {

@@ -22,7 +22,8 @@ public sealed partial class GatewayTests(GatewayFixture platform)
 
         var burst = await Task.WhenAll(Enumerable.Range(0, 60).Select(_ => noisy.GetAsync(validate)));
 
-        Assert.All(burst, answer => Assert.Contains(answer.StatusCode, new[] { HttpStatusCode.OK, HttpStatusCode.TooManyRequests }));
+        Assert.All(burst, answer =>
+            Assert.Contains(answer.StatusCode, new[] { HttpStatusCode.OK, HttpStatusCode.TooManyRequests }));
         var refused = burst.Where(answer => answer.StatusCode == HttpStatusCode.TooManyRequests).ToList();
         Assert.NotEmpty(refused);
         var retryAfter = refused[0].Headers.RetryAfter?.Delta;
@@ -47,7 +48,8 @@ public sealed partial class GatewayTests(GatewayFixture platform)
         var before = platform.Telemetry.Count(KeyLookup);
 
         // Within the key's rate limit, all at once: each request misses token-api's key cache.
-        var burst = await Task.WhenAll(Enumerable.Range(0, 20).Select(_ => fresh.GetAsync($"/tokens/validate/{client.Id}")));
+        var burst = await Task.WhenAll(
+            Enumerable.Range(0, 20).Select(_ => fresh.GetAsync($"/tokens/validate/{client.Id}")));
         Assert.All(burst, answer => Assert.Equal(HttpStatusCode.OK, answer.StatusCode));
 
         await ExportedByTokenApiAsync();
@@ -63,11 +65,12 @@ public sealed partial class GatewayTests(GatewayFixture platform)
         const int Requests = 400;
 
         var elapsed = Stopwatch.StartNew();
-        await Parallel.ForEachAsync(Enumerable.Range(0, Requests), new ParallelOptions { MaxDegreeOfParallelism = 16 }, async (_, ct) =>
-            Assert.Equal(HttpStatusCode.NotFound, (await direct.GetAsync(path, ct)).StatusCode));
+        await Parallel.ForEachAsync(Enumerable.Range(0, Requests), new ParallelOptions { MaxDegreeOfParallelism = 16 },
+            async (_, ct) => Assert.Equal(HttpStatusCode.NotFound, (await direct.GetAsync(path, ct)).StatusCode));
         // Every one of these requests starts a trace (none has a parent), each in one of the seconds the burst touched.
         var seconds = (int)Math.Ceiling(elapsed.Elapsed.TotalSeconds) + 1;
-        Assert.True(seconds * TelemetryCapture.MaxTracesPerSecond < Requests, $"the burst took {elapsed.Elapsed}: too slow to show the cap");
+        Assert.True(seconds * TelemetryCapture.MaxTracesPerSecond < Requests,
+            $"the burst took {elapsed.Elapsed}: too slow to show the cap");
 
         // The cap counts whole seconds, so after one has passed a new request is kept again; that it arrives also
         // means every span of the burst has (they are exported in the order they end).
@@ -83,14 +86,18 @@ public sealed partial class GatewayTests(GatewayFixture platform)
         await _api.ConnectAsync(client.Id);
         using var admin = _api.Admin();
         // The provider takes longer than the gateway's timeout, so a forced refresh keeps token-api busy past it.
-        await _api.SetSandboxSwitchesAsync(new { token_failure = new { mode = "slow", delay_ms = 60_000, grant_type = "refresh_token" } });
+        await _api.SetSandboxSwitchesAsync(new
+        {
+            token_failure = new { mode = "slow", delay_ms = 60_000, grant_type = "refresh_token" }
+        });
         try
         {
             var elapsed = Stopwatch.StartNew();
             var answer = await admin.PostAsJsonAsync("/tokens/refresh", new { client_id = client.Id });
 
             var problem = await TokenPlatformApi.ReadProblemAsync(answer, HttpStatusCode.GatewayTimeout);
-            Assert.InRange(elapsed.Elapsed, GatewayFixture.RequestTimeout, GatewayFixture.RequestTimeout + TimeSpan.FromSeconds(10));
+            Assert.InRange(elapsed.Elapsed, GatewayFixture.RequestTimeout,
+                GatewayFixture.RequestTimeout + TimeSpan.FromSeconds(10));
             Assert.DoesNotContain("access_token", problem.ToJsonString());
         }
         finally
@@ -139,7 +146,8 @@ public sealed partial class GatewayTests(GatewayFixture platform)
         var client = await _api.CreateSandboxClientAsync();
         using var admin = _api.Admin();
         var start = await TokenPlatformApi.ReadJsonAsync(await admin.GetAsync($"/oauth/start/{client.Id}"));
-        using var login = new HttpRequestMessage(HttpMethod.Get, _api.Reachable(start["login_url"]!.GetValue<string>()));
+        using var login = new HttpRequestMessage(HttpMethod.Get,
+            _api.Reachable(start["login_url"]!.GetValue<string>()));
         login.Headers.TryAddWithoutValidation("X-Forwarded-For", Spoofed);
         login.Headers.TryAddWithoutValidation("X-Forwarded-Host", "evil.example");
         login.Headers.TryAddWithoutValidation("X-Forwarded-Proto", "https");
@@ -164,12 +172,18 @@ public sealed partial class GatewayTests(GatewayFixture platform)
         using var admin = _api.Admin();
         var before = (await admin.GetFromJsonAsync<List<object>>("/clients"))!.Count;
         var tooLong = new string('x', 70 * 1024);
-        var client = new { client_id = "oversize", client_secret = tooLong, redirect_uri = "http://localhost:8002/auth/callback" };
+        var client = new
+        {
+            client_id = "oversize", client_secret = tooLong, redirect_uri = "http://localhost:8002/auth/callback"
+        };
 
         // One declares its length, the other streams chunks: both are stopped at the gateway.
-        using var declared = new StringContent(System.Text.Json.JsonSerializer.Serialize(client), System.Text.Encoding.UTF8, "application/json");
-        await TokenPlatformApi.ReadProblemAsync(await admin.PostAsync("/clients", declared), HttpStatusCode.RequestEntityTooLarge);
-        await TokenPlatformApi.ReadProblemAsync(await admin.PostAsync("/clients", JsonContent.Create(client)), HttpStatusCode.RequestEntityTooLarge);
+        using var declared = new StringContent(System.Text.Json.JsonSerializer.Serialize(client),
+            System.Text.Encoding.UTF8, "application/json");
+        await TokenPlatformApi.ReadProblemAsync(await admin.PostAsync("/clients", declared),
+            HttpStatusCode.RequestEntityTooLarge);
+        await TokenPlatformApi.ReadProblemAsync(await admin.PostAsync("/clients", JsonContent.Create(client)),
+            HttpStatusCode.RequestEntityTooLarge);
 
         Assert.Equal(before, (await admin.GetFromJsonAsync<List<object>>("/clients"))!.Count);
     }
@@ -180,7 +194,8 @@ public sealed partial class GatewayTests(GatewayFixture platform)
         var client = await _api.CreateSandboxClientAsync();
         var (callbackUrl, answer) = await _api.ConnectAsync(client.Id);
         Assert.Equal(HttpStatusCode.OK, answer.StatusCode);
-        var query = new Uri(callbackUrl).Query.TrimStart('?').Split('&').Select(pair => pair.Split('=', 2)).ToDictionary(pair => pair[0], pair => Uri.UnescapeDataString(pair[1]));
+        var query = new Uri(callbackUrl).Query.TrimStart('?').Split('&').Select(pair => pair.Split('=', 2))
+            .ToDictionary(pair => pair[0], pair => Uri.UnescapeDataString(pair[1]));
         var secrets = new[] { query["code"], query["state"] };
 
         // What must be there arrives first: the callback's log line, and its spans with the parameter names only.
@@ -195,7 +210,8 @@ public sealed partial class GatewayTests(GatewayFixture platform)
             Assert.False(platform.Telemetry.Contains(secret), "a code or state value was exported as telemetry");
             foreach (var service in Platform.Services)
             {
-                Assert.DoesNotContain(platform.App.LogLines(service), line => line.Contains(secret, StringComparison.Ordinal));
+                Assert.DoesNotContain(platform.App.LogLines(service),
+                    line => line.Contains(secret, StringComparison.Ordinal));
             }
         }
     }
@@ -208,21 +224,28 @@ public sealed partial class GatewayTests(GatewayFixture platform)
         using var admin = _api.Admin();
         using var anonymous = _api.Caller();
 
-        Assert.Equal(HttpStatusCode.OK, (await admin.SendAsync(Traced($"/clients/{unsampled.Id}", sampled: false))).StatusCode);
-        Assert.Equal(HttpStatusCode.OK, (await admin.SendAsync(Traced($"/clients/{sampled.Id}", sampled: true))).StatusCode);
-        Assert.Equal(HttpStatusCode.Unauthorized, (await anonymous.SendAsync(Traced($"/clients/{unsampled.Id}", sampled: false))).StatusCode);
+        Assert.Equal(HttpStatusCode.OK,
+            (await admin.SendAsync(Traced($"/clients/{unsampled.Id}", sampled: false))).StatusCode);
+        Assert.Equal(HttpStatusCode.OK,
+            (await admin.SendAsync(Traced($"/clients/{sampled.Id}", sampled: true))).StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized,
+            (await anonymous.SendAsync(Traced($"/clients/{unsampled.Id}", sampled: false))).StatusCode);
 
         await WaitForTelemetryAsync($"GET /clients/{sampled.Id} answered 200");
         await WaitForTelemetryAsync($"GET /clients/{unsampled.Id} answered 401");
         // The gateway exports its log records in order, so a line for the first request would have arrived by now.
-        Assert.False(platform.Telemetry.Contains($"GET /clients/{unsampled.Id} answered 200"), "a good request whose trace was not sampled was access-logged");
+        Assert.False(platform.Telemetry.Contains($"GET /clients/{unsampled.Id} answered 200"),
+            "a good request whose trace was not sampled was access-logged");
     }
 
-    /// <summary>A request that carries a W3C trace context whose sampled flag the gateway's parent-based sampler follows.</summary>
+    /// <summary>
+    /// A request that carries a W3C trace context whose sampled flag the gateway's parent-based sampler follows.
+    /// </summary>
     private static HttpRequestMessage Traced(string path, bool sampled)
     {
         var request = new HttpRequestMessage(HttpMethod.Get, path);
-        request.Headers.Add("traceparent", $"00-{System.Diagnostics.ActivityTraceId.CreateRandom()}-{System.Diagnostics.ActivitySpanId.CreateRandom()}-{(sampled ? "01" : "00")}");
+        request.Headers.Add("traceparent", $"00-{System.Diagnostics.ActivityTraceId.CreateRandom()}-" +
+            $"{System.Diagnostics.ActivitySpanId.CreateRandom()}-{(sampled ? "01" : "00")}");
         return request;
     }
 
@@ -246,7 +269,8 @@ public sealed partial class GatewayTests(GatewayFixture platform)
         var listeners = ListeningAddresses(port);
 
         Assert.NotEmpty(listeners);
-        Assert.All(listeners, address => Assert.True(System.Net.IPAddress.IsLoopback(address), $"token-api listens on {address}:{port}"));
+        Assert.All(listeners, address =>
+            Assert.True(System.Net.IPAddress.IsLoopback(address), $"token-api listens on {address}:{port}"));
     }
 
     [Fact]
@@ -254,11 +278,13 @@ public sealed partial class GatewayTests(GatewayFixture platform)
     {
         using var anonymous = _api.Caller();
         using var cts = new CancellationTokenSource(Platform.StartTimeout);
-        await platform.App.ResourceCommands.ExecuteCommandAsync("token-api", KnownResourceCommands.StopCommand, cts.Token);
+        await platform.App.ResourceCommands.ExecuteCommandAsync("token-api", KnownResourceCommands.StopCommand,
+            cts.Token);
         try
         {
             HttpResponseMessage? health = null;
-            await Eventually.HoldsAsync(async () => (health = await anonymous.GetAsync("/health")).StatusCode == HttpStatusCode.ServiceUnavailable,
+            await Eventually.HoldsAsync(async () =>
+                    (health = await anonymous.GetAsync("/health")).StatusCode == HttpStatusCode.ServiceUnavailable,
                 TelemetryTimeout, "/health did not report token-api stopped");
             var body = await TokenPlatformApi.ReadJsonAsync(health!, HttpStatusCode.ServiceUnavailable);
             Assert.Equal("unhealthy", body["status"]!.GetValue<string>());
@@ -267,7 +293,8 @@ public sealed partial class GatewayTests(GatewayFixture platform)
         }
         finally
         {
-            await platform.App.ResourceCommands.ExecuteCommandAsync("token-api", KnownResourceCommands.StartCommand, cts.Token);
+            await platform.App.ResourceCommands.ExecuteCommandAsync("token-api", KnownResourceCommands.StartCommand,
+                cts.Token);
             await platform.App.ResourceNotifications.WaitForResourceHealthyAsync("token-api", cts.Token);
         }
     }
@@ -275,7 +302,8 @@ public sealed partial class GatewayTests(GatewayFixture platform)
     private async Task<string> WaitForLogLineAsync(string resource, string text)
     {
         string? found = null;
-        await Eventually.HoldsAsync(() => Task.FromResult((found = platform.App.LogLines(resource).FirstOrDefault(line => line.Contains(text, StringComparison.Ordinal))) is not null),
+        await Eventually.HoldsAsync(() => Task.FromResult((found = platform.App.LogLines(resource)
+                .FirstOrDefault(line => line.Contains(text, StringComparison.Ordinal))) is not null),
             TelemetryTimeout, $"{resource} logged no line with '{text}'");
         return found!;
     }
@@ -288,11 +316,13 @@ public sealed partial class GatewayTests(GatewayFixture platform)
             .SelectMany(table => File.ReadLines(table).Skip(1))
             .Select(line => line.Split(' ', StringSplitOptions.RemoveEmptyEntries))
             .Where(fields => fields[3] == Listen && Convert.ToInt32(fields[1].Split(':')[1], 16) == port)
-            .Select(fields => new System.Net.IPAddress(Convert.FromHexString(fields[1].Split(':')[0]).Chunk(4).SelectMany(word => word.Reverse()).ToArray()))];
+            .Select(fields => new System.Net.IPAddress(Convert.FromHexString(fields[1].Split(':')[0]).Chunk(4)
+                .SelectMany(word => word.Reverse()).ToArray()))];
     }
 
     private Task WaitForTelemetryAsync(string text) =>
-        Eventually.HoldsAsync(() => Task.FromResult(platform.Telemetry.Contains(text)), TelemetryTimeout, $"no exported log line or span with '{text}'");
+        Eventually.HoldsAsync(() => Task.FromResult(platform.Telemetry.Contains(text)), TelemetryTimeout,
+            $"no exported log line or span with '{text}'");
 
     [GeneratedRegex(@"opened from (127\.0\.0\.1|::1|::ffff:127\.0\.0\.1)\s*$")]
     private static partial Regex LoopbackAtEnd();

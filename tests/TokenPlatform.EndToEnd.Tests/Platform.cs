@@ -6,20 +6,27 @@ namespace TokenPlatform.EndToEnd.Tests;
 /// <summary>The whole AppHost, started in local mode with throw-away data folders.</summary>
 public static class Platform
 {
-    public static readonly string[] Resources = ["tokendb", "messaging", "token-api", "token-refresher", "token-gateway", "sandbox"];
+    public static readonly string[] Resources =
+        ["tokendb", "messaging", "token-api", "token-refresher", "token-gateway", "sandbox"];
 
     /// <summary>Our own services, whose logs and telemetry the tests hold to our rules.</summary>
     public static readonly string[] Services = ["token-api", "token-refresher", "token-gateway"];
 
-    /// <summary>The bootstrap admin key the tests start the platform with (the Aspire parameter admin-api-key).</summary>
+    /// <summary>
+    /// The bootstrap admin key the tests start the platform with (the Aspire parameter admin-api-key).
+    /// </summary>
     public static readonly string AdminApiKey = "test-admin-" + Guid.NewGuid().ToString("N");
 
-    /// <summary>Bounds every wait for the platform: first start on a cold machine includes building nothing but starting five processes.</summary>
+    /// <summary>
+    /// Bounds every wait for the platform: first start on a cold machine includes building nothing but starting five
+    /// processes.
+    /// </summary>
     public static readonly TimeSpan StartTimeout = TimeSpan.FromMinutes(3);
 
     /// <param name="settings">More AppHost settings, e.g. <c>--Gateway:RateLimits:PerApiKey:TokenLimit=5</c>.</param>
     /// <param name="telemetry">Where our services export their spans, logs and metrics (nowhere when null).</param>
-    public static async Task<DistributedApplication> StartAsync(string[]? settings = null, TelemetryCapture? telemetry = null)
+    public static async Task<DistributedApplication> StartAsync(string[]? settings = null,
+        TelemetryCapture? telemetry = null)
     {
         using var cts = new CancellationTokenSource(StartTimeout);
         var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.TokenPlatform_AppHost>(
@@ -37,7 +44,8 @@ public static class Platform
             .AddFilter<ResourceLogs>(ResourceLogs.CategoryPrefix.TrimEnd('.'), LogLevel.Trace));
         if (telemetry is not null)
         {
-            foreach (var service in builder.Resources.OfType<ProjectResource>().Where(project => Services.Contains(project.Name)))
+            foreach (var service in builder.Resources.OfType<ProjectResource>()
+                .Where(project => Services.Contains(project.Name)))
             {
                 service.Annotations.Add(new EnvironmentCallbackAnnotation(environment =>
                 {
@@ -53,17 +61,21 @@ public static class Platform
         try
         {
             await app.StartAsync(cts.Token);
-            await Task.WhenAll(Resources.Select(name => app.ResourceNotifications.WaitForResourceHealthyAsync(name, cts.Token)));
+            await Task.WhenAll(Resources.Select(name =>
+                app.ResourceNotifications.WaitForResourceHealthyAsync(name, cts.Token)));
             return app;
         }
         catch (OperationCanceledException timeout)
         {
-            var states = string.Join("; ", Resources.Select(name => app.ResourceNotifications.TryGetCurrentState(name, out var state)
-                ? $"{name} {state.Snapshot.State?.Text} {state.Snapshot.HealthStatus}"
-                : $"{name} unknown"));
-            var lastLines = string.Join("\n", logs.Resources.SelectMany(name => logs.Of(name).TakeLast(8).Select(line => $"{name}: {line}")));
+            var states = string.Join("; ", Resources.Select(name =>
+                app.ResourceNotifications.TryGetCurrentState(name, out var state)
+                    ? $"{name} {state.Snapshot.State?.Text} {state.Snapshot.HealthStatus}"
+                    : $"{name} unknown"));
+            var lastLines = string.Join("\n", logs.Resources.SelectMany(name =>
+                logs.Of(name).TakeLast(8).Select(line => $"{name}: {line}")));
             await app.DisposeAsync();
-            throw new TimeoutException($"The platform did not become healthy within {StartTimeout}: {states}\n{lastLines}", timeout);
+            throw new TimeoutException(
+                $"The platform did not become healthy within {StartTimeout}: {states}\n{lastLines}", timeout);
         }
         catch
         {

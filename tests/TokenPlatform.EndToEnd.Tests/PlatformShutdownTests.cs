@@ -18,7 +18,8 @@ public sealed class PlatformShutdownTests
             Assert.Equal(2, dataDirectories.Length);
 
             // While it runs, the servers and their folders are there: the checks below can see them.
-            Assert.All(dataDirectories, directory => Assert.True(Directory.Exists(directory), $"{directory} is missing while running"));
+            Assert.All(dataDirectories, directory =>
+                Assert.True(Directory.Exists(directory), $"{directory} is missing while running"));
             Assert.All(dataDirectories, directory => Assert.NotEmpty(ServerProcesses.Using(directory)));
         }
         finally
@@ -27,7 +28,9 @@ public sealed class PlatformShutdownTests
         }
 
         var deadline = DateTime.UtcNow + ShutdownTimeout;
-        while (DateTime.UtcNow < deadline && dataDirectories.Any(directory => Directory.Exists(directory) || ServerProcesses.Using(directory).Count > 0))
+        while (DateTime.UtcNow < deadline
+            && dataDirectories.Any(directory => Directory.Exists(directory)
+                || ServerProcesses.Using(directory).Count > 0))
         {
             await Task.Delay(TimeSpan.FromMilliseconds(250));
         }

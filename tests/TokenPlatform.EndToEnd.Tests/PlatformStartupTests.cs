@@ -17,8 +17,10 @@ public sealed class PlatformStartupTests(GatewayFixture platform)
     {
         foreach (var name in Platform.Resources)
         {
-            Assert.True(platform.App.ResourceNotifications.TryGetCurrentState(name, out var state), $"{name} is not in the model");
-            Assert.Equal(Microsoft.Extensions.Diagnostics.HealthChecks.HealthStatus.Healthy, state.Snapshot.HealthStatus);
+            Assert.True(platform.App.ResourceNotifications.TryGetCurrentState(name, out var state),
+                $"{name} is not in the model");
+            Assert.Equal(Microsoft.Extensions.Diagnostics.HealthChecks.HealthStatus.Healthy,
+                state.Snapshot.HealthStatus);
         }
     }
 
@@ -55,7 +57,8 @@ public sealed class PlatformStartupTests(GatewayFixture platform)
 
         await using var connection = new NpgsqlConnection(connectionString);
         await connection.OpenAsync(cts.Token);
-        await using var command = new NpgsqlCommand("SELECT table_name FROM information_schema.tables WHERE table_schema = 'public'", connection);
+        await using var command = new NpgsqlCommand(
+            "SELECT table_name FROM information_schema.tables WHERE table_schema = 'public'", connection);
         var tables = new List<string>();
         await using (var reader = await command.ExecuteReaderAsync(cts.Token))
         {
@@ -64,7 +67,9 @@ public sealed class PlatformStartupTests(GatewayFixture platform)
                 tables.Add(reader.GetString(0));
             }
         }
-        Assert.Superset(new HashSet<string> { "clients", "branches", "tokens", "oauth_states", "__EFMigrationsHistory" }, tables.ToHashSet());
+        Assert.Superset(
+            new HashSet<string> { "clients", "branches", "tokens", "oauth_states", "__EFMigrationsHistory" },
+            tables.ToHashSet());
 
         var options = new DbContextOptionsBuilder<TokenDbContext>().UseNpgsql(connectionString);
         TokenDatabaseExtensions.UseTokenDbConventions(options);
@@ -78,7 +83,8 @@ public sealed class PlatformStartupTests(GatewayFixture platform)
         var model = platform.App.Services.GetRequiredService<DistributedApplicationModel>();
 
         var external = model.Resources
-            .Where(resource => resource.TryGetEndpoints(out var endpoints) && endpoints.Any(endpoint => endpoint.IsExternal))
+            .Where(resource => resource.TryGetEndpoints(out var endpoints)
+                && endpoints.Any(endpoint => endpoint.IsExternal))
             .Select(resource => resource.Name);
         Assert.Equal(["token-gateway"], external);
 
@@ -91,7 +97,8 @@ public sealed class PlatformStartupTests(GatewayFixture platform)
         using var cts = new CancellationTokenSource(RequestTimeout);
         using var response = await client.GetAsync("/", cts.Token);
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-        Assert.Contains("\"service\":\"Token Generation Service\"", await response.Content.ReadAsStringAsync(cts.Token));
+        Assert.Contains("\"service\":\"Token Generation Service\"",
+            await response.Content.ReadAsStringAsync(cts.Token));
     }
 
     private async Task<Dictionary<string, string>> GetHealthChecksAsync(string resource, string path)

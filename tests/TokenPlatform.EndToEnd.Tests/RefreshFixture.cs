@@ -11,7 +11,8 @@ public sealed class RefreshFixture : IAsyncLifetime
         "--Replicas:token-api=2", "--Replicas:token-refresher=2",
         "--Refresh:BackoffBase=00:00:01", "--Refresh:BackoffMax=00:00:04", "--Refresh:CircuitOpen=00:00:05",
         "--Gateway:RateLimits:PerApiKey:TokenLimit=100000", "--Gateway:RateLimits:PerApiKey:TokensPerPeriod=100000",
-        "--Gateway:RateLimits:PerAddressConsent:TokenLimit=100000", "--Gateway:RateLimits:PerAddressConsent:TokensPerPeriod=100000"
+        "--Gateway:RateLimits:PerAddressConsent:TokenLimit=100000",
+        "--Gateway:RateLimits:PerAddressConsent:TokensPerPeriod=100000"
     ];
 
     private DistributedApplication? _app;

@@ -13,7 +13,8 @@ public sealed class RefreshTests(RefreshFixture platform) : IClassFixture<Refres
     public Task InitializeAsync() => _api.ClearSandboxRequestsAsync();
 
     // Every test leaves the sandbox as it found it: long-lived tokens, no failures.
-    public Task DisposeAsync() => _api.SetSandboxSwitchesAsync(new { access_token_lifetime_seconds = 3600, token_failure = new { mode = "none" } });
+    public Task DisposeAsync() => _api.SetSandboxSwitchesAsync(
+        new { access_token_lifetime_seconds = 3600, token_failure = new { mode = "none" } });
 
     [Fact]
     public async Task The_refresher_refreshes_before_expiry_and_TokenRefreshed_arrives_on_RabbitMQ()
@@ -27,7 +28,8 @@ public sealed class RefreshTests(RefreshFixture platform) : IClassFixture<Refres
         string[] branchIds = [$"b-{client.Id}-north", $"a-{client.Id}-south"];
         foreach (var branchId in branchIds)
         {
-            Assert.Equal(HttpStatusCode.Created, (await admin.PostAsJsonAsync("/branches", new { branch_id = branchId, client_id = client.Id })).StatusCode);
+            Assert.Equal(HttpStatusCode.Created, (await admin.PostAsJsonAsync("/branches",
+                new { branch_id = branchId, client_id = client.Id })).StatusCode);
         }
         await _api.ConnectAsync(client.Id);
         var issued = await TokenRowAsync(client.Id);
@@ -37,7 +39,8 @@ public sealed class RefreshTests(RefreshFixture platform) : IClassFixture<Refres
         Assert.Equal(branchIds.Order(), refreshed["branchIds"]!.AsArray().Select(id => id!.GetValue<string>()));
         Assert.True(refreshed["tokenVersion"]!.GetValue<long>() > issued.Version);
         Assert.Equal("scheduled", refreshed["trigger"]!.GetValue<string>());
-        Assert.True(refreshed["occurredAt"]!.GetValue<DateTimeOffset>() < issued.ExpiresAt, "refreshed only after the token expired");
+        Assert.True(refreshed["occurredAt"]!.GetValue<DateTimeOffset>() < issued.ExpiresAt,
+            "refreshed only after the token expired");
         Assert.Null(refreshed["accessToken"]);
         Assert.Equal(1, await RefreshCallsAsync(client.ClientId));
     }
@@ -51,9 +54,13 @@ public sealed class RefreshTests(RefreshFixture platform) : IClassFixture<Refres
         {
             var client = await _api.CreateSandboxClientAsync();
             await _api.ConnectAsync(client.Id);
-            var issued = (await TokenPlatformApi.ReadJsonAsync(await reader.GetAsync($"/tokens/validate/{client.Id}")))["access_token"]!.GetValue<string>();
+            var issued = (await TokenPlatformApi.ReadJsonAsync(
+                await reader.GetAsync($"/tokens/validate/{client.Id}")))["access_token"]!.GetValue<string>();
             // A slow provider keeps the one refresh in flight while the readers arrive.
-            await _api.SetSandboxSwitchesAsync(new { token_failure = new { mode = "slow", delay_ms = 2000, grant_type = "refresh_token" } });
+            await _api.SetSandboxSwitchesAsync(new
+            {
+                token_failure = new { mode = "slow", delay_ms = 2000, grant_type = "refresh_token" }
+            });
             await WaitUntilDueAsync(client.Id);
 
             var answers = await Task.WhenAll(Enumerable.Range(0, 100).Select(async _ =>
@@ -74,7 +81,8 @@ public sealed class RefreshTests(RefreshFixture platform) : IClassFixture<Refres
         await _api.SetSandboxSwitchesAsync(new { access_token_lifetime_seconds = 20 });
         var client = await _api.CreateSandboxClientAsync();
         await _api.ConnectAsync(client.Id);
-        await _api.SetSandboxSwitchesAsync(new { token_failure = new { mode = "invalid_grant", grant_type = "refresh_token" } });
+        await _api.SetSandboxSwitchesAsync(
+            new { token_failure = new { mode = "invalid_grant", grant_type = "refresh_token" } });
 
         var announced = await events.WaitForAsync("TokenReauthorizationRequired", client.Id, _ => true, EventTimeout);
         Assert.Equal("invalid_grant", announced["error"]!.GetValue<string>());
@@ -86,27 +94,35 @@ public sealed class RefreshTests(RefreshFixture platform) : IClassFixture<Refres
             Assert.False(read["is_valid"]!.GetValue<bool>());
             Assert.Equal("reauthorization_required", read["reason"]!.GetValue<string>());
         }
-        var manual = await TokenPlatformApi.ReadJsonAsync(await admin.PostAsJsonAsync("/tokens/refresh", new { client_id = client.Id }));
+        var manual = await TokenPlatformApi.ReadJsonAsync(
+            await admin.PostAsJsonAsync("/tokens/refresh", new { client_id = client.Id }));
         Assert.False(manual["is_valid"]!.GetValue<bool>());
         Assert.Equal(1, await RefreshCallsAsync(client.ClientId));
         Assert.Single(events.Of("TokenReauthorizationRequired", client.Id));
 
         // The same client gets a fresh consent link, and consenting again makes it valid.
-        await _api.SetSandboxSwitchesAsync(new { access_token_lifetime_seconds = 3600, token_failure = new { mode = "none" } });
+        await _api.SetSandboxSwitchesAsync(
+            new { access_token_lifetime_seconds = 3600, token_failure = new { mode = "none" } });
         Assert.Equal(HttpStatusCode.OK, (await _api.ConnectAsync(client.Id)).Answer.StatusCode);
-        Assert.True((await TokenPlatformApi.ReadJsonAsync(await admin.GetAsync($"/tokens/validate/{client.Id}")))["is_valid"]!.GetValue<bool>());
+        Assert.True((await TokenPlatformApi.ReadJsonAsync(
+            await admin.GetAsync($"/tokens/validate/{client.Id}")))["is_valid"]!.GetValue<bool>());
     }
 
     [Fact]
     public async Task While_the_provider_fails_the_valid_token_is_served_calls_stay_bounded_and_refreshing_resumes()
     {
-        await using var events = await EventSubscription.StartAsync(platform.App, ["TokenRefreshFailed", "TokenRefreshed"]);
+        await using var events =
+            await EventSubscription.StartAsync(platform.App, ["TokenRefreshFailed", "TokenRefreshed"]);
         await _api.SetSandboxSwitchesAsync(new { access_token_lifetime_seconds = 40 });
         var client = await _api.CreateSandboxClientAsync();
         await _api.ConnectAsync(client.Id);
         using var admin = _api.Admin();
-        var issued = (await TokenPlatformApi.ReadJsonAsync(await admin.GetAsync($"/tokens/validate/{client.Id}")))["access_token"]!.GetValue<string>();
-        await _api.SetSandboxSwitchesAsync(new { token_failure = new { mode = "status", status_code = 503, grant_type = "refresh_token" } });
+        var issued = (await TokenPlatformApi.ReadJsonAsync(
+            await admin.GetAsync($"/tokens/validate/{client.Id}")))["access_token"]!.GetValue<string>();
+        await _api.SetSandboxSwitchesAsync(new
+        {
+            token_failure = new { mode = "status", status_code = 503, grant_type = "refresh_token" }
+        });
         await WaitUntilDueAsync(client.Id);
 
         // 12 s of failures, read five times a second by every caller: backoff (1, 2, 4, 4 s) and the circuit keep
@@ -137,7 +153,8 @@ public sealed class RefreshTests(RefreshFixture platform) : IClassFixture<Refres
         await _api.ConnectAsync(client.Id);
         using var admin = _api.Admin();
         // Both instances hold the token in memory: the gateway spreads these reads over them.
-        var reads = await Task.WhenAll(Enumerable.Range(0, 20).Select(async _ => await TokenPlatformApi.ReadJsonAsync(await admin.GetAsync($"/tokens/validate/{client.Id}"))));
+        var reads = await Task.WhenAll(Enumerable.Range(0, 20).Select(async _ =>
+            await TokenPlatformApi.ReadJsonAsync(await admin.GetAsync($"/tokens/validate/{client.Id}"))));
         var accessToken = reads[0]["access_token"]!.GetValue<string>();
 
         var revoked = await TokenPlatformApi.ReadJsonAsync(await admin.DeleteAsync($"/tokens/{client.Id}"));
@@ -145,12 +162,16 @@ public sealed class RefreshTests(RefreshFixture platform) : IClassFixture<Refres
 
         await Eventually.HoldsAsync(async () =>
         {
-            var answers = await Task.WhenAll(Enumerable.Range(0, 10).Select(async _ => await TokenPlatformApi.ReadJsonAsync(await admin.GetAsync($"/tokens/validate/{client.Id}"))));
+            var answers = await Task.WhenAll(Enumerable.Range(0, 10).Select(async _ =>
+                await TokenPlatformApi.ReadJsonAsync(await admin.GetAsync($"/tokens/validate/{client.Id}"))));
             return answers.All(answer => !answer["is_valid"]!.GetValue<bool>());
         }, TimeSpan.FromSeconds(10), "an API instance still serves the revoked token");
-        Assert.Contains(await _api.SandboxTokenRequestsAsync(), r => r!["endpoint"]!.GetValue<string>() == "revoke" && r["client_id"]?.GetValue<string>() == client.ClientId);
+        Assert.Contains(await _api.SandboxTokenRequestsAsync(), r => r!["endpoint"]!.GetValue<string>() == "revoke"
+            && r["client_id"]?.GetValue<string>() == client.ClientId);
         using var sandbox = _api.Sandbox();
-        var info = await TokenPlatformApi.ReadJsonAsync(await sandbox.GetAsync($"/tokeninfo?access_token={Uri.EscapeDataString(accessToken)}"), HttpStatusCode.BadRequest);
+        var info = await TokenPlatformApi.ReadJsonAsync(
+            await sandbox.GetAsync($"/tokeninfo?access_token={Uri.EscapeDataString(accessToken)}"),
+            HttpStatusCode.BadRequest);
         Assert.Equal("invalid_token", info["error"]!.GetValue<string>());
     }
 
@@ -158,7 +179,8 @@ public sealed class RefreshTests(RefreshFixture platform) : IClassFixture<Refres
     public async Task Events_written_while_the_broker_is_stopped_all_arrive_once_it_is_back()
     {
         var queue = "outage-test-" + Guid.NewGuid().ToString("N")[..8];
-        await using var events = await EventSubscription.StartAsync(platform.App, ["TokenIssued", "TokenRefreshed"], queue);
+        await using var events =
+            await EventSubscription.StartAsync(platform.App, ["TokenIssued", "TokenRefreshed"], queue);
         // 20 s tokens: each is refreshed about every 10 s, during the outage too.
         await _api.SetSandboxSwitchesAsync(new { access_token_lifetime_seconds = 20 });
         var broker = BrokerProcessIds();
@@ -201,7 +223,8 @@ public sealed class RefreshTests(RefreshFixture platform) : IClassFixture<Refres
             }
             return true;
         }, EventTimeout, "an event written during the outage never arrived");
-        Assert.All(clients, clientId => Assert.True(events.Of("TokenRefreshed", clientId).Count > 0, $"client {clientId} was not refreshed"));
+        Assert.All(clients, clientId =>
+            Assert.True(events.Of("TokenRefreshed", clientId).Count > 0, $"client {clientId} was not refreshed"));
         await events.DeleteQueueAsync(queue);
     }
 
@@ -209,7 +232,8 @@ public sealed class RefreshTests(RefreshFixture platform) : IClassFixture<Refres
     public async Task A_thousand_due_tokens_and_two_refreshers_refresh_each_token_exactly_once()
     {
         var clients = new System.Collections.Concurrent.ConcurrentBag<(int Id, string ClientId)>();
-        await Parallel.ForEachAsync(Enumerable.Range(0, 1000), new ParallelOptions { MaxDegreeOfParallelism = 8 }, async (_, _) =>
+        await Parallel.ForEachAsync(Enumerable.Range(0, 1000),
+            new ParallelOptions { MaxDegreeOfParallelism = 8 }, async (_, _) =>
         {
             var client = await _api.CreateSandboxClientAsync();
             Assert.Equal(HttpStatusCode.OK, (await _api.ConnectAsync(client.Id)).Answer.StatusCode);
@@ -220,14 +244,16 @@ public sealed class RefreshTests(RefreshFixture platform) : IClassFixture<Refres
 
         await using (var db = await _api.OpenDatabaseAsync())
         {
-            await using var due = new NpgsqlCommand("UPDATE tokens SET refresh_due_at = now() WHERE client_id = ANY(@ids)", db);
+            await using var due = new NpgsqlCommand(
+                "UPDATE tokens SET refresh_due_at = now() WHERE client_id = ANY(@ids)", db);
             due.Parameters.AddWithValue("ids", ids);
             Assert.Equal(1000, await due.ExecuteNonQueryAsync());
         }
         await Eventually.HoldsAsync(async () =>
         {
             await using var db = await _api.OpenDatabaseAsync();
-            await using var refreshed = new NpgsqlCommand("SELECT count(*) FROM tokens WHERE client_id = ANY(@ids) AND version >= 2", db);
+            await using var refreshed = new NpgsqlCommand(
+                "SELECT count(*) FROM tokens WHERE client_id = ANY(@ids) AND version >= 2", db);
             refreshed.Parameters.AddWithValue("ids", ids);
             return (long)(await refreshed.ExecuteScalarAsync())! == 1000;
         }, TimeSpan.FromMinutes(3), "not every due token was refreshed");
@@ -239,18 +265,22 @@ public sealed class RefreshTests(RefreshFixture platform) : IClassFixture<Refres
         Assert.All(clients, client => Assert.Equal(1, calls.GetValueOrDefault(client.ClientId)));
         await using (var db = await _api.OpenDatabaseAsync())
         {
-            await using var versions = new NpgsqlCommand("SELECT count(*) FROM tokens WHERE client_id = ANY(@ids) AND version = 2", db);
+            await using var versions = new NpgsqlCommand(
+                "SELECT count(*) FROM tokens WHERE client_id = ANY(@ids) AND version = 2", db);
             versions.Parameters.AddWithValue("ids", ids);
             Assert.Equal(1000L, await versions.ExecuteScalarAsync());
         }
     }
 
-    /// <summary>The broker's processes: its script, the Erlang VM and what it started, all found by its data folder.</summary>
+    /// <summary>
+    /// The broker's processes: its script, the Erlang VM and what it started, all found by its data folder.
+    /// </summary>
     private int[] BrokerProcessIds()
     {
         var broker = platform.App.Services.GetRequiredService<DistributedApplicationModel>().Resources
             .OfType<TokenPlatform.Hosting.Local.LocalServerResource>().Single(server => server.Name == "messaging");
-        var ids = ServerProcesses.Using(broker.DataDirectory).Select(process => int.Parse(process.Split(':')[0])).ToArray();
+        var ids = ServerProcesses.Using(broker.DataDirectory)
+            .Select(process => int.Parse(process.Split(':')[0])).ToArray();
         Assert.NotEmpty(ids);
         return ids;
     }
@@ -258,7 +288,8 @@ public sealed class RefreshTests(RefreshFixture platform) : IClassFixture<Refres
     /// <summary>SIGSTOP freezes a process where it stands (no goodbye to its clients); SIGCONT lets it go on.</summary>
     private static void Signal(string signal, int[] processIds)
     {
-        using var kill = System.Diagnostics.Process.Start("kill", [$"-{signal}", .. processIds.Select(id => id.ToString())]);
+        using var kill = System.Diagnostics.Process.Start("kill",
+            [$"-{signal}", .. processIds.Select(id => id.ToString())]);
         kill.WaitForExit();
     }
 
@@ -270,7 +301,8 @@ public sealed class RefreshTests(RefreshFixture platform) : IClassFixture<Refres
     }
 
     private async Task<int> RefreshCallsAsync(string clientId) =>
-        (await _api.SandboxTokenRequestsAsync()).Count(r => r!["client_id"]?.GetValue<string>() == clientId && r["grant_type"]?.GetValue<string>() == "refresh_token");
+        (await _api.SandboxTokenRequestsAsync()).Count(r => r!["client_id"]?.GetValue<string>() == clientId
+            && r["grant_type"]?.GetValue<string>() == "refresh_token");
 
     private async Task<(long Version, DateTimeOffset ExpiresAt)> TokenRowAsync(int clientId)
     {
@@ -291,7 +323,8 @@ public sealed class RefreshTests(RefreshFixture platform) : IClassFixture<Refres
         {
             await using var db = await _api.OpenDatabaseAsync();
             await using var query = new NpgsqlCommand("""
-                SELECT refresh_due_at <= now() OR lease_until IS NOT NULL OR failure_count > 0 OR last_refreshed_at IS NOT NULL
+                SELECT refresh_due_at <= now() OR lease_until IS NOT NULL OR failure_count > 0
+                    OR last_refreshed_at IS NOT NULL
                 FROM tokens WHERE client_id = @id
                 """, db);
             query.Parameters.AddWithValue("id", clientId);

@@ -10,7 +10,9 @@ public sealed class ResourceLogs : ILoggerProvider
     public const string CategoryPrefix = "TokenPlatform.AppHost.Resources.";
     private readonly ConcurrentDictionary<string, ConcurrentQueue<string>> _lines = new();
 
-    /// <summary>Every resource that wrote a line; a replicated resource's replicas each have a name of their own.</summary>
+    /// <summary>
+    /// Every resource that wrote a line; a replicated resource's replicas each have a name of their own.
+    /// </summary>
     public IReadOnlyList<string> Resources => [.. _lines.Keys];
 
     public IReadOnlyList<string> Of(string resource) => _lines.TryGetValue(resource, out var lines) ? [.. lines] : [];
@@ -30,7 +32,8 @@ public sealed class ResourceLogs : ILoggerProvider
 
         public bool IsEnabled(LogLevel logLevel) => true;
 
-        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter) =>
+        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception,
+            Func<TState, Exception?, string> formatter) =>
             lines.Enqueue(formatter(state, exception));
     }
 }

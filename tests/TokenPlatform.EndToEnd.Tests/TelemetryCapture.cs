@@ -51,7 +51,8 @@ public sealed class TelemetryCapture : IAsyncDisposable
         var count = 0;
         foreach (var payload in _payloads)
         {
-            for (var rest = payload.AsSpan(); rest.IndexOf(bytes) is var at and >= 0; rest = rest[(at + bytes.Length)..])
+            for (var rest = payload.AsSpan(); rest.IndexOf(bytes) is var at and >= 0;
+                rest = rest[(at + bytes.Length)..])
             {
                 count++;
             }
@@ -59,10 +60,14 @@ public sealed class TelemetryCapture : IAsyncDisposable
         return count;
     }
 
-    /// <summary>New traces each service keeps per second: more than any test sends, except the one that tests the cap.</summary>
+    /// <summary>
+    /// New traces each service keeps per second: more than any test sends, except the one that tests the cap.
+    /// </summary>
     public const int MaxTracesPerSecond = 50;
 
-    /// <summary>Environment that makes a service export here, promptly, and every trace up to <see cref="MaxTracesPerSecond"/>.</summary>
+    /// <summary>
+    /// Environment that makes a service export here, promptly, and every trace up to <see cref="MaxTracesPerSecond"/>.
+    /// </summary>
     public IReadOnlyDictionary<string, string> ExporterEnvironment => new Dictionary<string, string>
     {
         ["OTEL_EXPORTER_OTLP_ENDPOINT"] = Endpoint,

@@ -14,7 +14,11 @@ public sealed class AdminApiTests(SandboxProcess sandbox) : IAsyncLifetime
     [Fact]
     public async Task Registering_a_client_again_is_accepted_with_the_same_data_and_refused_with_other_data()
     {
-        var registration = new { client_id = $"client-{Guid.NewGuid():N}", client_secret = "secret-1", redirect_uris = new[] { "http://localhost:7000/cb" } };
+        var registration = new
+        {
+            client_id = $"client-{Guid.NewGuid():N}", client_secret = "secret-1",
+            redirect_uris = new[] { "http://localhost:7000/cb" }
+        };
 
         using var created = await sandbox.Http.PostAsJsonAsync("/sandbox/clients", registration);
         Assert.Equal(HttpStatusCode.Created, created.StatusCode);
@@ -25,10 +29,12 @@ public sealed class AdminApiTests(SandboxProcess sandbox) : IAsyncLifetime
         using var again = await sandbox.Http.PostAsJsonAsync("/sandbox/clients", registration);
         Assert.Equal(HttpStatusCode.OK, again.StatusCode);
 
-        using var otherSecret = await sandbox.Http.PostAsJsonAsync("/sandbox/clients", registration with { client_secret = "secret-2" });
+        using var otherSecret = await sandbox.Http.PostAsJsonAsync("/sandbox/clients",
+            registration with { client_secret = "secret-2" });
         Assert.Equal(HttpStatusCode.Conflict, otherSecret.StatusCode);
 
-        using var otherRedirect = await sandbox.Http.PostAsJsonAsync("/sandbox/clients", registration with { redirect_uris = new[] { "http://localhost:7000/other" } });
+        using var otherRedirect = await sandbox.Http.PostAsJsonAsync("/sandbox/clients",
+            registration with { redirect_uris = new[] { "http://localhost:7000/other" } });
         Assert.Equal(HttpStatusCode.Conflict, otherRedirect.StatusCode);
     }
 
@@ -62,10 +68,12 @@ public sealed class AdminApiTests(SandboxProcess sandbox) : IAsyncLifetime
         using var unknownField = await sandbox.Http.PutAsJsonAsync("/sandbox/switches", new { auto_aprove = true });
         Assert.Equal(HttpStatusCode.BadRequest, unknownField.StatusCode);
 
-        using var unknownMode = await sandbox.Http.PutAsJsonAsync("/sandbox/switches", new { token_failure = new { mode = "sometimes" } });
+        using var unknownMode = await sandbox.Http.PutAsJsonAsync("/sandbox/switches",
+            new { token_failure = new { mode = "sometimes" } });
         Assert.Equal(HttpStatusCode.BadRequest, unknownMode.StatusCode);
 
-        using var badLifetime = await sandbox.Http.PutAsJsonAsync("/sandbox/switches", new { access_token_lifetime_seconds = 0 });
+        using var badLifetime = await sandbox.Http.PutAsJsonAsync("/sandbox/switches",
+            new { access_token_lifetime_seconds = 0 });
         Assert.Equal(HttpStatusCode.BadRequest, badLifetime.StatusCode);
     }
 
@@ -88,6 +96,7 @@ public sealed class AdminApiTests(SandboxProcess sandbox) : IAsyncLifetime
         var health = await sandbox.Http.GetFromJsonAsync<JsonElement>("/health");
 
         Assert.Equal("Healthy", health.GetProperty("status").GetString());
-        Assert.Equal("Healthy", health.GetProperty("checks").GetProperty("sandbox-db").GetProperty("status").GetString());
+        Assert.Equal("Healthy",
+            health.GetProperty("checks").GetProperty("sandbox-db").GetProperty("status").GetString());
     }
 }

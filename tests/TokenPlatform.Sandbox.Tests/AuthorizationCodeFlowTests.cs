@@ -92,9 +92,11 @@ public sealed class AuthorizationCodeFlowTests(SandboxProcess sandbox) : IAsyncL
         var client = await sandbox.RegisterClientAsync();
         var pkce = Pkce.Create();
 
-        using var response = await sandbox.Http.GetAsync(SandboxApi.AuthorizationPath(client, pkce with { Challenge = pkce.Verifier }, challengeMethod: "plain"));
+        using var response = await sandbox.Http.GetAsync(
+            SandboxApi.AuthorizationPath(client, pkce with { Challenge = pkce.Verifier }, challengeMethod: "plain"));
 
-        Assert.False(response.StatusCode == HttpStatusCode.Found && response.Headers.Location?.Query.Contains("code=") == true, "a plain challenge was accepted");
+        Assert.False(response.StatusCode == HttpStatusCode.Found
+            && response.Headers.Location?.Query.Contains("code=") == true, "a plain challenge was accepted");
     }
 
     [Fact]
@@ -114,7 +116,8 @@ public sealed class AuthorizationCodeFlowTests(SandboxProcess sandbox) : IAsyncL
     [Fact]
     public async Task A_client_configured_at_start_can_authorize()
     {
-        var client = new TestClient(SandboxProcess.SeededClientId, SandboxProcess.SeededClientSecret, SandboxProcess.SeededRedirectUri);
+        var client = new TestClient(SandboxProcess.SeededClientId, SandboxProcess.SeededClientSecret,
+            SandboxProcess.SeededRedirectUri);
 
         var tokens = await sandbox.GetTokensAsync(client);
 
@@ -128,20 +131,25 @@ public sealed class AuthorizationCodeFlowTests(SandboxProcess sandbox) : IAsyncL
         var client = await sandbox.RegisterClientAsync();
         var pkce = Pkce.Create();
         var code = await sandbox.GetCodeAsync(client, pkce);
-        using var localhost = new HttpClient { BaseAddress = new UriBuilder(sandbox.BaseAddress) { Host = "localhost" }.Uri };
-
-        using var exchange = await localhost.PostAsync("/connect/token", new FormUrlEncodedContent(new Dictionary<string, string>
+        using var localhost = new HttpClient
         {
-            ["grant_type"] = "authorization_code",
-            ["code"] = code,
-            ["redirect_uri"] = client.RedirectUri,
-            ["code_verifier"] = pkce.Verifier,
-            ["client_id"] = client.Id,
-            ["client_secret"] = client.Secret
-        }));
+            BaseAddress = new UriBuilder(sandbox.BaseAddress) { Host = "localhost" }.Uri
+        };
+
+        using var exchange = await localhost.PostAsync("/connect/token",
+            new FormUrlEncodedContent(new Dictionary<string, string>
+            {
+                ["grant_type"] = "authorization_code",
+                ["code"] = code,
+                ["redirect_uri"] = client.RedirectUri,
+                ["code_verifier"] = pkce.Verifier,
+                ["client_id"] = client.Id,
+                ["client_secret"] = client.Secret
+            }));
         var tokens = await SandboxApi.ReadTokensAsync(exchange);
 
-        using var info = await localhost.GetAsync($"/tokeninfo?access_token={Uri.EscapeDataString(tokens.AccessToken)}");
+        using var info =
+            await localhost.GetAsync($"/tokeninfo?access_token={Uri.EscapeDataString(tokens.AccessToken)}");
         Assert.Equal(HttpStatusCode.OK, info.StatusCode);
     }
 
@@ -168,12 +176,18 @@ public sealed class AuthorizationCodeFlowTests(SandboxProcess sandbox) : IAsyncL
         using var info = await sandbox.TokenInfoAsync(refreshed.AccessToken);
         using var revoke = await sandbox.RevokeAsync(client, refreshed.AccessToken);
 
-        await sandbox.WaitForOutputAsync($"Revoked a token of type urn:ietf:params:oauth:token-type:access_token for {client.Id}", TimeSpan.FromSeconds(10));
+        await sandbox.WaitForOutputAsync(
+            $"Revoked a token of type urn:ietf:params:oauth:token-type:access_token for {client.Id}",
+            TimeSpan.FromSeconds(10));
 
         var output = sandbox.Output;
         Assert.Contains($"Issued an access token to {client.Id} for grant authorization_code", output);
         Assert.Contains($"Issued an access token to {client.Id} for grant refresh_token", output);
-        foreach (var secret in new[] { client.Secret, pkce.Verifier, code, tokens.AccessToken, tokens.RefreshToken!, refreshed.AccessToken, refreshed.RefreshToken! })
+        foreach (var secret in new[]
+        {
+            client.Secret, pkce.Verifier, code, tokens.AccessToken, tokens.RefreshToken!, refreshed.AccessToken,
+            refreshed.RefreshToken!
+        })
         {
             Assert.DoesNotContain(secret, output);
         }

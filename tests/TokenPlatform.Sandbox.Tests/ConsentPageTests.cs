@@ -59,7 +59,8 @@ public sealed partial class ConsentPageTests(SandboxProcess sandbox) : IAsyncLif
     {
         var client = await sandbox.RegisterClientAsync();
         var page = await GetPageAsync(client, Pkce.Create());
-        var fields = HiddenFields(page).Where(field => field.Key != "__RequestVerificationToken").Append(new("decision", "allow"));
+        var fields = HiddenFields(page).Where(field => field.Key != "__RequestVerificationToken")
+            .Append(new("decision", "allow"));
 
         using var response = await sandbox.Http.PostAsync("/connect/authorize", new FormUrlEncodedContent(fields));
 

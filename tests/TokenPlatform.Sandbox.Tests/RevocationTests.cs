@@ -32,7 +32,8 @@ public sealed class RevocationTests(SandboxProcess sandbox) : IAsyncLifetime
         var (_, introspection) = await SandboxApi.ReadJsonAsync(after);
         Assert.False(introspection.GetProperty("active").GetBoolean());
 
-        var recorded = Assert.Single(await sandbox.RecordedRequestsAsync(), request => request.GetProperty("endpoint").GetString() == "revoke");
+        var recorded = Assert.Single(await sandbox.RecordedRequestsAsync(),
+            request => request.GetProperty("endpoint").GetString() == "revoke");
         Assert.Equal(client.Id, recorded.GetProperty("client_id").GetString());
     }
 

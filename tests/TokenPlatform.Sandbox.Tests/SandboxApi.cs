@@ -52,13 +52,16 @@ public static class SandboxApi
 
     public static async Task<TestClient> RegisterClientAsync(this SandboxProcess sandbox)
     {
-        var client = new TestClient($"client-{Guid.NewGuid():N}", $"secret-{Guid.NewGuid():N}", "http://localhost:7000/oauth/callback");
-        using var response = await sandbox.Http.PostAsJsonAsync("/sandbox/clients", new { client_id = client.Id, client_secret = client.Secret, redirect_uris = new[] { client.RedirectUri } });
+        var client = new TestClient($"client-{Guid.NewGuid():N}", $"secret-{Guid.NewGuid():N}",
+            "http://localhost:7000/oauth/callback");
+        using var response = await sandbox.Http.PostAsJsonAsync("/sandbox/clients",
+            new { client_id = client.Id, client_secret = client.Secret, redirect_uris = new[] { client.RedirectUri } });
         Assert.Equal(HttpStatusCode.Created, response.StatusCode);
         return client;
     }
 
-    public static string AuthorizationPath(TestClient client, Pkce? pkce, string state = "state-123", string scope = BusinessScope, string challengeMethod = "S256")
+    public static string AuthorizationPath(TestClient client, Pkce? pkce, string state = "state-123",
+        string scope = BusinessScope, string challengeMethod = "S256")
     {
         var query = HttpUtility.ParseQueryString("");
         query["client_id"] = client.Id;
@@ -77,7 +80,8 @@ public static class SandboxApi
     }
 
     /// <summary>With <c>auto_approve</c> on: the redirect back to the client, parsed.</summary>
-    public static async Task<NameValueCollection> AuthorizeAsync(this SandboxProcess sandbox, TestClient client, Pkce pkce, string state = "state-123")
+    public static async Task<NameValueCollection> AuthorizeAsync(this SandboxProcess sandbox, TestClient client,
+        Pkce pkce, string state = "state-123")
     {
         using var response = await sandbox.Http.GetAsync(AuthorizationPath(client, pkce, state));
         return RedirectQuery(response, client);
@@ -99,7 +103,8 @@ public static class SandboxApi
     }
 
     /// <summary>Code exchange authenticated with client_secret_post.</summary>
-    public static Task<HttpResponseMessage> ExchangeCodeAsync(this SandboxProcess sandbox, TestClient client, string code, string verifier) =>
+    public static Task<HttpResponseMessage> ExchangeCodeAsync(this SandboxProcess sandbox, TestClient client,
+        string code, string verifier) =>
         sandbox.Http.PostAsync("/connect/token", new FormUrlEncodedContent(new Dictionary<string, string>
         {
             ["grant_type"] = "authorization_code",
@@ -111,19 +116,24 @@ public static class SandboxApi
         }));
 
     /// <summary>Refresh authenticated with client_secret_basic.</summary>
-    public static Task<HttpResponseMessage> RefreshAsync(this SandboxProcess sandbox, TestClient client, string refreshToken) =>
-        sandbox.Http.SendAsync(WithBasicAuthentication(client, "/connect/token", new() { ["grant_type"] = "refresh_token", ["refresh_token"] = refreshToken }));
+    public static Task<HttpResponseMessage> RefreshAsync(this SandboxProcess sandbox, TestClient client,
+        string refreshToken) =>
+        sandbox.Http.SendAsync(WithBasicAuthentication(client, "/connect/token",
+            new() { ["grant_type"] = "refresh_token", ["refresh_token"] = refreshToken }));
 
     public static Task<HttpResponseMessage> RevokeAsync(this SandboxProcess sandbox, TestClient client, string token) =>
         sandbox.Http.SendAsync(WithBasicAuthentication(client, "/connect/revoke", new() { ["token"] = token }));
 
-    public static Task<HttpResponseMessage> IntrospectAsync(this SandboxProcess sandbox, TestClient client, string token) =>
+    public static Task<HttpResponseMessage> IntrospectAsync(this SandboxProcess sandbox, TestClient client,
+        string token) =>
         sandbox.Http.SendAsync(WithBasicAuthentication(client, "/connect/introspect", new() { ["token"] = token }));
 
     public static Task<HttpResponseMessage> TokenInfoAsync(this SandboxProcess sandbox, string accessToken) =>
         sandbox.Http.GetAsync($"/tokeninfo?access_token={Uri.EscapeDataString(accessToken)}");
 
-    /// <summary>Authorize (auto-approved) and exchange the code: a fresh token set for <paramref name="client"/>.</summary>
+    /// <summary>
+    /// Authorize (auto-approved) and exchange the code: a fresh token set for <paramref name="client"/>.
+    /// </summary>
     public static async Task<TokenSet> GetTokensAsync(this SandboxProcess sandbox, TestClient client)
     {
         var pkce = Pkce.Create();
@@ -135,7 +145,8 @@ public static class SandboxApi
     public static async Task<TokenSet> ReadTokensAsync(HttpResponseMessage response)
     {
         var body = await response.Content.ReadAsStringAsync();
-        Assert.True(response.StatusCode == HttpStatusCode.OK, $"Token endpoint answered {(int)response.StatusCode}: {body}");
+        Assert.True(response.StatusCode == HttpStatusCode.OK,
+            $"Token endpoint answered {(int)response.StatusCode}: {body}");
         var json = JsonDocument.Parse(body).RootElement;
         return new TokenSet(
             json.GetProperty("access_token").GetString()!,
@@ -150,14 +161,19 @@ public static class SandboxApi
     public static async Task<JsonElement[]> RecordedRequestsAsync(this SandboxProcess sandbox) =>
         [.. (await sandbox.Http.GetFromJsonAsync<JsonElement>("/sandbox/requests")).EnumerateArray()];
 
-    private static HttpRequestMessage WithBasicAuthentication(TestClient client, string path, Dictionary<string, string> form)
+    private static HttpRequestMessage WithBasicAuthentication(TestClient client, string path,
+        Dictionary<string, string> form)
     {
         // RFC 6749 §2.3.1: form-encode the id and secret before Base64.
         var credentials = $"{Uri.EscapeDataString(client.Id)}:{Uri.EscapeDataString(client.Secret)}";
         return new HttpRequestMessage(HttpMethod.Post, path)
         {
             Content = new FormUrlEncodedContent(form),
-            Headers = { Authorization = new AuthenticationHeaderValue("Basic", Convert.ToBase64String(Encoding.UTF8.GetBytes(credentials))) }
+            Headers =
+            {
+                Authorization = new AuthenticationHeaderValue("Basic",
+                    Convert.ToBase64String(Encoding.UTF8.GetBytes(credentials)))
+            }
         };
     }
 }

@@ -16,7 +16,8 @@ public sealed class TokenFailureTests(SandboxProcess sandbox) : IAsyncLifetime
         var client = await sandbox.RegisterClientAsync();
         var pkce = Pkce.Create();
         var code = await sandbox.GetCodeAsync(client, pkce);
-        await sandbox.SetSwitchesAsync(new { token_failure = new { mode = "status", status_code = 503, retry_after_seconds = 7 } });
+        await sandbox.SetSwitchesAsync(
+            new { token_failure = new { mode = "status", status_code = 503, retry_after_seconds = 7 } });
 
         using (var failed = await sandbox.ExchangeCodeAsync(client, code, pkce.Verifier))
         {
@@ -37,7 +38,8 @@ public sealed class TokenFailureTests(SandboxProcess sandbox) : IAsyncLifetime
     public async Task Invalid_grant_mode_for_refresh_tokens_refuses_refreshes_while_codes_still_work()
     {
         var client = await sandbox.RegisterClientAsync();
-        await sandbox.SetSwitchesAsync(new { token_failure = new { mode = "invalid_grant", grant_type = "refresh_token" } });
+        await sandbox.SetSwitchesAsync(
+            new { token_failure = new { mode = "invalid_grant", grant_type = "refresh_token" } });
 
         var tokens = await sandbox.GetTokensAsync(client);
 
@@ -54,7 +56,8 @@ public sealed class TokenFailureTests(SandboxProcess sandbox) : IAsyncLifetime
         var client = await sandbox.RegisterClientAsync();
         var pkce = Pkce.Create();
         var code = await sandbox.GetCodeAsync(client, pkce);
-        await sandbox.SetSwitchesAsync(new { token_failure = new { mode = "slow", delay_ms = 1000, grant_type = "authorization_code" } });
+        await sandbox.SetSwitchesAsync(
+            new { token_failure = new { mode = "slow", delay_ms = 1000, grant_type = "authorization_code" } });
 
         var stopwatch = Stopwatch.StartNew();
         using var exchange = await sandbox.ExchangeCodeAsync(client, code, pkce.Verifier);

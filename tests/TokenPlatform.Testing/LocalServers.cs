@@ -18,7 +18,8 @@ public sealed class LocalServers(bool withRabbitMQ) : IAsyncDisposable
         ?? throw new InvalidOperationException("PostgreSQL has not started.");
 
     public string RabbitMQConnectionString => _rabbitMQ?.ConnectionString
-        ?? throw new InvalidOperationException(withRabbitMQ ? "RabbitMQ has not started." : "RabbitMQ was not asked for.");
+        ?? throw new InvalidOperationException(
+            withRabbitMQ ? "RabbitMQ has not started." : "RabbitMQ was not asked for.");
 
     public async Task InitializeAsync()
     {

@@ -32,7 +32,8 @@ public sealed class SandboxProcess : IAsyncLifetime
     {
         Directory.CreateDirectory(_dataDirectory);
         BaseAddress = new Uri($"http://127.0.0.1:{MachineProbe.FreeTcpPort()}");
-        Http = new HttpClient(new HttpClientHandler { AllowAutoRedirect = false, CookieContainer = new CookieContainer() })
+        Http = new HttpClient(
+            new HttpClientHandler { AllowAutoRedirect = false, CookieContainer = new CookieContainer() })
         {
             BaseAddress = BaseAddress,
             Timeout = TimeSpan.FromSeconds(30)
@@ -92,7 +93,8 @@ public sealed class SandboxProcess : IAsyncLifetime
         var deadline = DateTime.UtcNow + timeout;
         while (!Output.Contains(text, StringComparison.Ordinal))
         {
-            Assert.True(DateTime.UtcNow < deadline, $"The sandbox did not log \"{text}\" within {timeout}. Output:\n{Output}");
+            Assert.True(DateTime.UtcNow < deadline,
+                $"The sandbox did not log \"{text}\" within {timeout}. Output:\n{Output}");
             await Task.Delay(TimeSpan.FromMilliseconds(50));
         }
     }
@@ -112,7 +114,8 @@ public sealed class SandboxProcess : IAsyncLifetime
         {
             if (_process!.HasExited)
             {
-                throw new InvalidOperationException($"The sandbox exited with code {_process.ExitCode} before answering /alive. Output:\n{Output}");
+                throw new InvalidOperationException(
+                    $"The sandbox exited with code {_process.ExitCode} before answering /alive. Output:\n{Output}");
             }
 
             try
@@ -131,7 +134,8 @@ public sealed class SandboxProcess : IAsyncLifetime
 
             if (DateTime.UtcNow > deadline)
             {
-                throw new TimeoutException($"The sandbox did not answer /alive within {StartTimeout}. Output:\n{Output}");
+                throw new TimeoutException(
+                    $"The sandbox did not answer /alive within {StartTimeout}. Output:\n{Output}");
             }
 
             await Task.Delay(TimeSpan.FromMilliseconds(100));

@@ -7,7 +7,9 @@ using Npgsql;
 
 namespace TokenPlatform.Testing;
 
-/// <summary>Where a test finds the platform: token-api (directly or through the gateway), the sandbox, the database.</summary>
+/// <summary>
+/// Where a test finds the platform: token-api (directly or through the gateway), the sandbox, the database.
+/// </summary>
 /// <param name="Api">A client of token-api's HTTP API (the gateway's, end to end) with this API key, or none.</param>
 /// <param name="Sandbox">A client of the sandbox provider.</param>
 /// <param name="ConnectionString">The database's connection string.</param>
@@ -20,7 +22,9 @@ public sealed record PlatformEndpoints(
     string AdminApiKey,
     string CallbackUrl);
 
-/// <summary>What a test does with a running token-api: clients, keys, the business owner's consent, the database.</summary>
+/// <summary>
+/// What a test does with a running token-api: clients, keys, the business owner's consent, the database.
+/// </summary>
 public sealed class TokenPlatformApi(PlatformEndpoints endpoints)
 {
     public static readonly TimeSpan RequestTimeout = TimeSpan.FromSeconds(30);
@@ -50,7 +54,8 @@ public sealed class TokenPlatformApi(PlatformEndpoints endpoints)
     public string Reachable(string url) => endpoints.Reachable(url);
 
     /// <summary>A link to token-api as its public URL makes them, made reachable.</summary>
-    public string Link(string pathAndQuery) => Reachable(new Uri(new Uri(endpoints.CallbackUrl), pathAndQuery).ToString());
+    public string Link(string pathAndQuery) =>
+        Reachable(new Uri(new Uri(endpoints.CallbackUrl), pathAndQuery).ToString());
 
     public async Task<NpgsqlConnection> OpenDatabaseAsync()
     {
@@ -163,10 +168,12 @@ public sealed class TokenPlatformApi(PlatformEndpoints endpoints)
         return request;
     }
 
-    public static async Task<JsonObject> ReadJsonAsync(HttpResponseMessage response, HttpStatusCode expected = HttpStatusCode.OK)
+    public static async Task<JsonObject> ReadJsonAsync(HttpResponseMessage response,
+        HttpStatusCode expected = HttpStatusCode.OK)
     {
         var body = await response.Content.ReadAsStringAsync();
-        Assert.True(response.StatusCode == expected, $"expected {(int)expected}, got {(int)response.StatusCode}: {body}");
+        Assert.True(response.StatusCode == expected,
+            $"expected {(int)expected}, got {(int)response.StatusCode}: {body}");
         return JsonNode.Parse(body)!.AsObject();
     }
 
@@ -180,5 +187,6 @@ public sealed class TokenPlatformApi(PlatformEndpoints endpoints)
 
     public static StringContent Json(string raw) => new(raw, System.Text.Encoding.UTF8, "application/json");
 
-    public static JsonSerializerOptions SnakeCase { get; } = new() { PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower };
+    public static JsonSerializerOptions SnakeCase { get; } =
+        new() { PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower };
 }

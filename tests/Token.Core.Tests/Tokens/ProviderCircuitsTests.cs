@@ -12,7 +12,8 @@ public sealed class ProviderCircuitsTests
     private readonly ProviderCircuits _circuits;
 
     public ProviderCircuitsTests() =>
-        _circuits = new ProviderCircuits(Options.Create(new RefreshOptions { CircuitFailures = 3, CircuitOpen = OpenFor }), _time);
+        _circuits = new ProviderCircuits(
+            Options.Create(new RefreshOptions { CircuitFailures = 3, CircuitOpen = OpenFor }), _time);
 
     [Fact]
     public void The_circuit_opens_after_the_configured_failures_in_a_row_and_keeps_calls_away_while_open()

@@ -59,6 +59,7 @@ public sealed class RefreshLeasesTests(TokenServicesFixture fixture) : IClassFix
     private async Task<List<int>> ClaimAsync(RefreshLeases refresher, int limit)
     {
         await using var scope = fixture.Services.CreateAsyncScope();
-        return await refresher.ClaimDueAsync(scope.ServiceProvider.GetRequiredService<TokenDbContext>(), limit, CancellationToken.None);
+        return await refresher.ClaimDueAsync(scope.ServiceProvider.GetRequiredService<TokenDbContext>(), limit,
+            CancellationToken.None);
     }
 }

@@ -57,9 +57,11 @@ public sealed class RefreshScheduleTests
     [InlineData(1000, 300)]
     public void Backoff_doubles_from_the_base_up_to_the_cap_within_20_percent(int failures, int expectedSeconds)
     {
-        var schedule = Schedule(new RefreshOptions { BackoffBase = TimeSpan.FromSeconds(5), BackoffMax = TimeSpan.FromMinutes(5) });
+        var schedule = Schedule(
+            new RefreshOptions { BackoffBase = TimeSpan.FromSeconds(5), BackoffMax = TimeSpan.FromMinutes(5) });
 
-        var waits = Enumerable.Range(0, 100).Select(_ => schedule.Backoff(failures, retryAfter: null).TotalSeconds).ToList();
+        var waits = Enumerable.Range(0, 100)
+            .Select(_ => schedule.Backoff(failures, retryAfter: null).TotalSeconds).ToList();
 
         Assert.All(waits, wait => Assert.InRange(wait, expectedSeconds * 0.8, expectedSeconds * 1.2));
     }

@@ -8,7 +8,8 @@ using Token.Core.Tokens;
 namespace Token.Core.Tests.Tokens;
 
 [Collection(DatabaseCollection.Name)]
-public sealed class TokenLifecycleTests(TokenServicesFixture fixture) : IClassFixture<TokenServicesFixture>, IAsyncLifetime
+public sealed class TokenLifecycleTests(TokenServicesFixture fixture)
+    : IClassFixture<TokenServicesFixture>, IAsyncLifetime
 {
     private readonly LocalTokenEndpoint _provider = fixture.Provider;
 
@@ -171,7 +172,8 @@ public sealed class TokenLifecycleTests(TokenServicesFixture fixture) : IClassFi
             .SetProperty(t => t.LeaseUntil, fixture.Time.GetUtcNow() + TimeSpan.FromSeconds(60)));
 
         var waiting = RefreshAsync(clientId, force: true);
-        await AdvanceUntilAsync(() => _provider.CountOf("refresh_token") > 0 || waiting.IsCompleted, TimeSpan.FromSeconds(1));
+        await AdvanceUntilAsync(() => _provider.CountOf("refresh_token") > 0 || waiting.IsCompleted,
+            TimeSpan.FromSeconds(1));
         Assert.False(waiting.IsCompleted);
 
         // The other refresher stores its answer and lets go of the lease.
@@ -210,7 +212,8 @@ public sealed class TokenLifecycleTests(TokenServicesFixture fixture) : IClassFi
         bool? confirmed;
         await using (var scope = fixture.Services.CreateAsyncScope())
         {
-            confirmed = await scope.ServiceProvider.GetRequiredService<TokenLifecycle>().RevokeAsync(clientId, CancellationToken.None);
+            confirmed = await scope.ServiceProvider.GetRequiredService<TokenLifecycle>()
+                .RevokeAsync(clientId, CancellationToken.None);
         }
 
         Assert.True(confirmed);
@@ -229,7 +232,8 @@ public sealed class TokenLifecycleTests(TokenServicesFixture fixture) : IClassFi
         var clientId = await fixture.CreateClientAsync();
 
         await using var scope = fixture.Services.CreateAsyncScope();
-        Assert.Null(await scope.ServiceProvider.GetRequiredService<TokenLifecycle>().RevokeAsync(clientId, CancellationToken.None));
+        Assert.Null(await scope.ServiceProvider.GetRequiredService<TokenLifecycle>()
+            .RevokeAsync(clientId, CancellationToken.None));
     }
 
     [Fact]
@@ -242,7 +246,8 @@ public sealed class TokenLifecycleTests(TokenServicesFixture fixture) : IClassFi
         await using (var scope = fixture.Services.CreateAsyncScope())
         {
             await scope.ServiceProvider.GetRequiredService<GrantStore>().StoreIssuedAsync(
-                clientId, new ProviderTokens("access-new", "Bearer", TimeSpan.FromHours(1), "refresh-new", null), CancellationToken.None);
+                clientId, new ProviderTokens("access-new", "Bearer", TimeSpan.FromHours(1), "refresh-new", null),
+                CancellationToken.None);
         }
 
         var token = await fixture.TokenOfAsync(clientId);
@@ -250,7 +255,8 @@ public sealed class TokenLifecycleTests(TokenServicesFixture fixture) : IClassFi
         Assert.Null(token.LastError);
         Assert.Equal(3, token.Version);
         Assert.Equal("refresh-new", await fixture.RefreshTokenOfAsync(clientId));
-        Assert.Equal(["TokenIssued", "TokenReauthorizationRequired", "TokenIssued"], await fixture.EventsOfAsync(clientId));
+        Assert.Equal(["TokenIssued", "TokenReauthorizationRequired", "TokenIssued"],
+            await fixture.EventsOfAsync(clientId));
     }
 
     private async Task<RefreshOutcome> RefreshAsync(int clientId, bool force)
@@ -261,7 +267,8 @@ public sealed class TokenLifecycleTests(TokenServicesFixture fixture) : IClassFi
     }
 
     private string AccessTokenOf(OAuthToken token) =>
-        fixture.Services.GetRequiredService<SecretProtector>().Unprotect(token.AccessToken, SecretContext.AccessToken(token.ClientId));
+        fixture.Services.GetRequiredService<SecretProtector>()
+            .Unprotect(token.AccessToken, SecretContext.AccessToken(token.ClientId));
 
     private async Task UpdateTokenAsync(
         int clientId, Action<Microsoft.EntityFrameworkCore.Query.UpdateSettersBuilder<OAuthToken>> setters)
@@ -271,7 +278,9 @@ public sealed class TokenLifecycleTests(TokenServicesFixture fixture) : IClassFi
             .ExecuteUpdateAsync(setters);
     }
 
-    /// <summary>Moves the fake clock in small steps (the lifecycle polls on it) until the condition holds, bounded.</summary>
+    /// <summary>
+    /// Moves the fake clock in small steps (the lifecycle polls on it) until the condition holds, bounded.
+    /// </summary>
     private async Task AdvanceUntilAsync(Func<bool> condition, TimeSpan fakeTimeLimit)
     {
         var limit = fixture.Time.GetUtcNow() + fakeTimeLimit;
