@@ -35,16 +35,16 @@ public sealed class SandboxBench(Uri baseAddress)
         await Parallel.ForEachAsync(Enumerable.Range(0, count),
             new ParallelOptions { MaxDegreeOfParallelism = Parallelism }, async (i, ct) =>
         {
-            var clientId = $"bench-{i}-{Secrets.NewRandom(6)}";
-            var secret = Secrets.NewRandom();
+            var clientId = $"bench-{i}-{RandomValues.New(6)}";
+            var secret = RandomValues.New();
             (await _http.PostAsJsonAsync("/sandbox/clients",
                 new { client_id = clientId, client_secret = secret, redirect_uris = new[] { RedirectUri } }, ct))
                 .EnsureSuccessStatusCode();
-            var verifier = Secrets.NewRandom();
+            var verifier = Pkce.NewVerifier();
             var authorize = QueryHelpers.AddQueryString("/connect/authorize", new Dictionary<string, string?>
             {
                 ["response_type"] = "code", ["client_id"] = clientId, ["redirect_uri"] = RedirectUri, ["scope"] = scope,
-                ["state"] = Secrets.NewRandom(), ["code_challenge"] = Secrets.CodeChallenge(verifier),
+                ["state"] = RandomValues.New(), ["code_challenge"] = Pkce.CodeChallenge(verifier),
                 ["code_challenge_method"] = "S256"
             });
             using var approved = await _http.GetAsync(authorize, ct);

@@ -4,14 +4,14 @@ using Npgsql;
 
 namespace Token.Api.Tests;
 
-/// <summary>The seed service's endpoints and JSON field names, and how bad input is answered.</summary>
+/// <summary>The legacy service's endpoints and JSON field names, and how bad input is answered.</summary>
 [Collection(TokenApiCollection.Name)]
 public sealed class ApiContractTests(TokenApiFixture fixture)
 {
     private readonly TokenPlatformApi _api = fixture.Api;
 
     [Fact]
-    public async Task Clients_are_created_read_listed_updated_and_deleted_with_the_seed_field_names()
+    public async Task Clients_are_created_read_listed_updated_and_deleted_with_the_legacy_field_names()
     {
         using var admin = _api.Admin();
         var created = await TokenPlatformApi.ReadJsonAsync(await admin.PostAsJsonAsync("/clients", new

@@ -50,7 +50,7 @@ public sealed class PlatformStartupTests(GatewayFixture platform)
     }
 
     [Fact]
-    public async Task Migrations_created_the_seed_schema_before_token_api_became_healthy()
+    public async Task Migrations_created_the_legacy_schema_before_token_api_became_healthy()
     {
         using var cts = new CancellationTokenSource(RequestTimeout);
         var connectionString = await platform.App.GetConnectionStringAsync("tokendb", cts.Token);

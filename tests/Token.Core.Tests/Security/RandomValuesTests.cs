@@ -1,15 +1,9 @@
 using Token.Core.Security;
 
-namespace Token.Core.Tests;
+namespace Token.Core.Tests.Security;
 
-public sealed class SecretsTests
+public sealed class RandomValuesTests
 {
-    [Fact]
-    public void The_PKCE_challenge_is_S256_of_the_verifier() =>
-        // RFC 7636 appendix B.
-        Assert.Equal("E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM",
-            Pkce.CodeChallenge("dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk"));
-
     [Fact]
     public void Random_values_are_url_safe_and_unique()
     {

@@ -1,7 +1,7 @@
 using Npgsql;
 using Token.Core.Data;
 
-namespace Token.Core.Tests;
+namespace Token.Core.Tests.Data;
 
 public sealed class TokenDatabaseTests
 {

@@ -1,7 +1,7 @@
 using Microsoft.Extensions.Options;
 using Token.Core.Security;
 
-namespace Token.Core.Tests;
+namespace Token.Core.Tests.Security;
 
 public sealed class SecretProtectorTests
 {
