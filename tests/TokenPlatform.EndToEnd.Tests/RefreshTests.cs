@@ -232,9 +232,9 @@ public sealed class RefreshTests(RefreshFixture platform) : IClassFixture<Refres
     [Fact]
     public async Task Hundreds_of_due_tokens_and_two_refreshers_refresh_each_token_exactly_once()
     {
-        // Five claims of 64 (Refresh:BatchSize), enough for the two refreshers' claims to overlap; consenting each
+        // Three claims of 64 (Refresh:BatchSize), enough for the two refreshers' claims to overlap; consenting each
         // grant at the sandbox is what takes the time. The refresh benchmark runs 10,000 (bench/README.md).
-        const int Due = 320;
+        const int Due = 192;
         var clients = new System.Collections.Concurrent.ConcurrentBag<(int Id, string ClientId)>();
         await Parallel.ForEachAsync(Enumerable.Range(0, Due),
             new ParallelOptions { MaxDegreeOfParallelism = 8 }, async (_, _) =>
