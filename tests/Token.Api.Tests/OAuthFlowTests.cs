@@ -102,6 +102,41 @@ public sealed class OAuthFlowTests(TokenApiFixture fixture)
     }
 
     [Fact]
+    public async Task Invalid_grant_requires_reauthorization_after_one_attempt_with_no_further_calls_and_one_event()
+    {
+        var client = await _api.CreateSandboxClientAsync();
+        await _api.ConnectAsync(client.Id);
+        await _api.SetSandboxSwitchesAsync(
+            new { token_failure = new { mode = "invalid_grant", grant_type = "refresh_token" } });
+        try
+        {
+            using var admin = _api.Admin();
+            for (var i = 0; i < 3; i++)
+            {
+                var refresh = await TokenPlatformApi.ReadJsonAsync(
+                    await admin.PostAsJsonAsync("/tokens/refresh", new { client_id = client.Id }));
+                Assert.False(refresh["is_valid"]!.GetValue<bool>());
+                var read = await TokenPlatformApi.ReadJsonAsync(await admin.GetAsync($"/tokens/validate/{client.Id}"));
+                Assert.Equal("reauthorization_required", read["reason"]!.GetValue<string>());
+            }
+            Assert.Equal(1, await _api.RefreshAttemptsAsync(client.ClientId));
+            Assert.Equal(1, await _api.CountAsync(
+                $"outbox WHERE message_type LIKE '%.TokenReauthorizationRequired' " +
+                $"AND payload::jsonb->>'clientId' = '{client.Id}' AND payload::jsonb->>'error' = 'invalid_grant'"));
+
+            // The same client gets a fresh consent link, and consenting again makes it valid.
+            await _api.SetSandboxSwitchesAsync(new { token_failure = new { mode = "none" } });
+            Assert.Equal(HttpStatusCode.OK, (await _api.ConnectAsync(client.Id)).Answer.StatusCode);
+            Assert.True((await TokenPlatformApi.ReadJsonAsync(
+                await admin.GetAsync($"/tokens/validate/{client.Id}")))["is_valid"]!.GetValue<bool>());
+        }
+        finally
+        {
+            await _api.SetSandboxSwitchesAsync(new { token_failure = new { mode = "none" } });
+        }
+    }
+
+    [Fact]
     public async Task The_code_exchange_carries_the_PKCE_verifier()
     {
         var client = await _api.CreateSandboxClientAsync();

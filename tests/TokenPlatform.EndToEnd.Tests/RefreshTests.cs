@@ -76,40 +76,6 @@ public sealed class RefreshTests(RefreshFixture platform) : IClassFixture<Refres
     }
 
     [Fact]
-    public async Task Invalid_grant_requires_reauthorization_after_one_attempt_with_no_further_calls_and_one_event()
-    {
-        await using var events = await EventSubscription.StartAsync(platform.App, ["TokenReauthorizationRequired"]);
-        await _api.SetSandboxSwitchesAsync(new { access_token_lifetime_seconds = 10 });
-        var client = await _api.CreateSandboxClientAsync();
-        await _api.ConnectAsync(client.Id);
-        await _api.SetSandboxSwitchesAsync(
-            new { token_failure = new { mode = "invalid_grant", grant_type = "refresh_token" } });
-
-        var announced = await events.WaitForAsync("TokenReauthorizationRequired", client.Id, _ => true, EventTimeout);
-        Assert.Equal("invalid_grant", announced["error"]!.GetValue<string>());
-
-        using var admin = _api.Admin();
-        for (var i = 0; i < 5; i++)
-        {
-            var read = await TokenPlatformApi.ReadJsonAsync(await admin.GetAsync($"/tokens/validate/{client.Id}"));
-            Assert.False(read["is_valid"]!.GetValue<bool>());
-            Assert.Equal("reauthorization_required", read["reason"]!.GetValue<string>());
-        }
-        var manual = await TokenPlatformApi.ReadJsonAsync(
-            await admin.PostAsJsonAsync("/tokens/refresh", new { client_id = client.Id }));
-        Assert.False(manual["is_valid"]!.GetValue<bool>());
-        Assert.Equal(1, await RefreshCallsAsync(client.ClientId));
-        Assert.Single(events.Of("TokenReauthorizationRequired", client.Id));
-
-        // The same client gets a fresh consent link, and consenting again makes it valid.
-        await _api.SetSandboxSwitchesAsync(
-            new { access_token_lifetime_seconds = 3600, token_failure = new { mode = "none" } });
-        Assert.Equal(HttpStatusCode.OK, (await _api.ConnectAsync(client.Id)).Answer.StatusCode);
-        Assert.True((await TokenPlatformApi.ReadJsonAsync(
-            await admin.GetAsync($"/tokens/validate/{client.Id}")))["is_valid"]!.GetValue<bool>());
-    }
-
-    [Fact]
     public async Task While_the_provider_fails_the_valid_token_is_served_calls_stay_bounded_and_refreshing_resumes()
     {
         await using var events =
