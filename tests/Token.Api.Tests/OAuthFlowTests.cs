@@ -96,8 +96,7 @@ public sealed class OAuthFlowTests(TokenApiFixture fixture)
         }
         finally
         {
-            await _api.SetSandboxSwitchesAsync(
-                new { access_token_lifetime_seconds = 3600, token_failure = new { mode = "none" } });
+            await _api.ResetSandboxAsync();
         }
     }
 
@@ -132,7 +131,7 @@ public sealed class OAuthFlowTests(TokenApiFixture fixture)
         }
         finally
         {
-            await _api.SetSandboxSwitchesAsync(new { token_failure = new { mode = "none" } });
+            await _api.ResetSandboxAsync();
         }
     }
 

@@ -143,6 +143,23 @@ public sealed class SecurityTests(TokenApiFixture fixture)
     }
 
     [Fact]
+    public async Task A_key_limited_to_other_clients_is_told_why_and_its_bad_request_is_still_a_400_without_no_store()
+    {
+        var (a, b) = await CreateClientPairAsync();
+        using var limited = _api.Caller(await _api.CreateApiKeyAsync(["tokens:read"], [a]));
+
+        using var refused = await limited.PostAsJsonAsync("/tokens/refresh", new { client_id = b });
+        var problem = await TokenPlatformApi.ReadProblemAsync(refused, HttpStatusCode.Forbidden);
+        using var invalid = await limited.PostAsJsonAsync("/tokens/refresh", new { client_id = 0 });
+        await TokenPlatformApi.ReadProblemAsync(invalid, HttpStatusCode.BadRequest);
+
+        Assert.Contains($"This API key may not refresh tokens of client {b}.", problem.ToJsonString());
+        // No-store marks the answers that carry a token; a refusal carries none.
+        Assert.NotEqual(true, refused.Headers.CacheControl?.NoStore);
+        Assert.NotEqual(true, invalid.Headers.CacheControl?.NoStore);
+    }
+
+    [Fact]
     public async Task A_ciphertext_copied_to_another_row_does_not_decrypt()
     {
         var victim = await _api.CreateSandboxClientAsync();

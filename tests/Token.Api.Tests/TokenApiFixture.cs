@@ -58,12 +58,18 @@ public sealed class TokenApiFixture : IAsyncLifetime
 
     public async Task DisposeAsync()
     {
-        if (_factory is not null)
+        try
         {
-            await _factory.DisposeAsync();
+            if (_factory is not null)
+            {
+                await _factory.DisposeAsync();
+            }
+            await _sandbox.DisposeAsync();
         }
-        await _sandbox.DisposeAsync();
-        await _servers.DisposeAsync();
+        finally
+        {
+            await _servers.DisposeAsync();
+        }
     }
 
     private sealed class TokenApiFactory : WebApplicationFactory<Program>

@@ -32,9 +32,8 @@ public sealed class TokenServicesFixture : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        var servers = _servers.InitializeAsync();
+        await _servers.InitializeAsync();
         Provider = await LocalTokenEndpoint.StartAsync();
-        await servers;
 
         var builder = Host.CreateApplicationBuilder();
         builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
@@ -55,9 +54,18 @@ public sealed class TokenServicesFixture : IAsyncLifetime
 
     public async Task DisposeAsync()
     {
-        _host?.Dispose();
-        await Provider.DisposeAsync();
-        await _servers.DisposeAsync();
+        try
+        {
+            _host?.Dispose();
+            if (Provider is not null)
+            {
+                await Provider.DisposeAsync();
+            }
+        }
+        finally
+        {
+            await _servers.DisposeAsync();
+        }
     }
 
     /// <summary>

@@ -25,9 +25,19 @@ public sealed class LocalServers(bool withRabbitMQ) : IAsyncDisposable
     {
         using var timeout = new CancellationTokenSource(StartTimeout);
         var postgres = LocalPostgres.StartAsync(DataDirectory("postgres"), timeout.Token);
-        var rabbitMQ = withRabbitMQ ? LocalRabbitMQ.StartAsync(DataDirectory("rabbitmq"), timeout.Token) : null;
-        _postgres = await postgres;
-        _rabbitMQ = rabbitMQ is null ? null : await rabbitMQ;
+        var rabbitMQ = withRabbitMQ
+            ? LocalRabbitMQ.StartAsync(DataDirectory("rabbitmq"), timeout.Token)
+            : Task.FromResult<LocalServerProcess>(null!);
+        try
+        {
+            await Task.WhenAll(postgres, rabbitMQ);
+        }
+        finally
+        {
+            // Whichever started is kept, so that disposing stops it even when the other failed.
+            _postgres = postgres.IsCompletedSuccessfully ? postgres.Result : null;
+            _rabbitMQ = rabbitMQ.IsCompletedSuccessfully ? rabbitMQ.Result : null;
+        }
     }
 
     /// <summary>A new, empty database on the server, for a fixture that must not see another's rows.</summary>

@@ -69,21 +69,22 @@ public sealed class SandboxProcess : IAsyncLifetime
     public async Task DisposeAsync()
     {
         Http?.Dispose();
-        if (_process is not null)
+        try
         {
-            if (!_process.HasExited)
+            if (_process is { HasExited: false })
             {
                 _process.Kill(entireProcessTree: true);
                 using var stop = new CancellationTokenSource(StopTimeout);
                 await _process.WaitForExitAsync(stop.Token);
             }
-
-            _process.Dispose();
         }
-
-        if (Directory.Exists(_dataDirectory))
+        finally
         {
-            Directory.Delete(_dataDirectory, recursive: true);
+            _process?.Dispose();
+            if (Directory.Exists(_dataDirectory))
+            {
+                Directory.Delete(_dataDirectory, recursive: true);
+            }
         }
     }
 

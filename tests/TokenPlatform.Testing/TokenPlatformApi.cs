@@ -1,7 +1,6 @@
 using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
-using System.Text.Json;
 using System.Text.Json.Nodes;
 using Npgsql;
 
@@ -151,15 +150,6 @@ public sealed class TokenPlatformApi(PlatformEndpoints endpoints)
         return (callbackUrl, await browser.SendAsync(JsonGet(callbackUrl)));
     }
 
-    /// <summary>A consented client and the access token validate hands out for it.</summary>
-    public async Task<string> ValidAccessTokenAsync(int clientId)
-    {
-        using var admin = Admin();
-        var validate = await ReadJsonAsync(await admin.GetAsync($"/tokens/validate/{clientId}"));
-        Assert.True(validate["is_valid"]!.GetValue<bool>());
-        return validate["access_token"]!.GetValue<string>();
-    }
-
     /// <summary>A browser's GET that asks for JSON, as the tests read the browser endpoints' answers.</summary>
     public static HttpRequestMessage JsonGet(string url)
     {
@@ -186,7 +176,4 @@ public sealed class TokenPlatformApi(PlatformEndpoints endpoints)
     }
 
     public static StringContent Json(string raw) => new(raw, System.Text.Encoding.UTF8, "application/json");
-
-    public static JsonSerializerOptions SnakeCase { get; } =
-        new() { PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower };
 }

@@ -182,7 +182,7 @@ public sealed class TokenLifecycleTests(TokenServicesFixture fixture)
             .SetProperty(t => t.LeaseUntil, (DateTimeOffset?)null));
         await AdvanceUntilAsync(() => waiting.IsCompleted, TimeSpan.FromSeconds(1));
 
-        Assert.Equal(2, (await waiting).Token?.Version);
+        Assert.Equal(2, (await waiting.WaitAsync(TimeSpan.FromSeconds(10))).Token?.Version);
         Assert.Equal(0, _provider.CountOf("refresh_token"));
     }
 
