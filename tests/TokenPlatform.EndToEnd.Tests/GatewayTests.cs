@@ -274,6 +274,21 @@ public sealed partial class GatewayTests(GatewayFixture platform)
     }
 
     [Fact]
+    public async Task The_gateway_marks_every_answer_of_the_routes_that_can_carry_secrets_no_store()
+    {
+        using var admin = _api.Admin();
+
+        // Neither answer is marked by token-api: a key list carries no secret, and an error no token.
+        foreach (var (path, status) in new[]
+            { ("/api-keys", HttpStatusCode.OK), ("/tokens/validate/999999", HttpStatusCode.NotFound) })
+        {
+            using var response = await admin.GetAsync(path);
+            Assert.Equal(status, response.StatusCode);
+            Assert.True(response.Headers.CacheControl?.NoStore == true, $"{path} answered without no-store");
+        }
+    }
+
+    [Fact]
     public async Task Health_says_so_when_token_api_is_unreachable()
     {
         using var anonymous = _api.Caller();
