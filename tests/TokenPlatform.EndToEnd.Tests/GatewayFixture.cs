@@ -46,7 +46,7 @@ public sealed class GatewayFixture : IAsyncLifetime
     }
 }
 
-/// <summary>The gateway tests and the start-up tests share one platform: each start costs half a minute.</summary>
+/// <summary>The gateway tests and the start-up tests share one platform: each start costs a minute or more on two cores.</summary>
 [CollectionDefinition(Name)]
 public sealed class GatewayCollection : ICollectionFixture<GatewayFixture>
 {

@@ -1,4 +1,4 @@
-namespace TokenPlatform.EndToEnd.Tests;
+namespace TokenPlatform.Testing;
 
 /// <summary>
 /// Finds the processes of one run of a local server by its data folder, in their arguments or environment.
