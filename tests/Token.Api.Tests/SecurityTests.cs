@@ -68,7 +68,10 @@ public sealed class SecurityTests(TokenApiFixture fixture)
     {
         using var admin = _api.Admin();
         var created = await TokenPlatformApi.ReadJsonAsync(
-            await admin.PostAsJsonAsync("/api-keys", new { name = "review-fetcher", scopes = new[] { "tokens:read" } }),
+            await admin.PostAsJsonAsync("/api-keys", new
+            {
+                name = "review-fetcher", scopes = new[] { "tokens:read" }, all_clients = true
+            }),
             HttpStatusCode.Created);
         var secret = created["api_key"]!.GetValue<string>();
         Assert.DoesNotContain(secret, await admin.GetStringAsync("/api-keys"));
@@ -130,7 +133,10 @@ public sealed class SecurityTests(TokenApiFixture fixture)
             ("refresh", await admin.PostAsJsonAsync("/tokens/refresh", new { client_id = client.Id })),
             ("the consent start", await admin.GetAsync($"/oauth/start/{client.Id}")),
             ("a new API key",
-                await admin.PostAsJsonAsync("/api-keys", new { name = "cached?", scopes = new[] { "tokens:read" } }))
+                await admin.PostAsJsonAsync("/api-keys", new
+                {
+                    name = "cached?", scopes = new[] { "tokens:read" }, all_clients = true
+                }))
         };
 
         foreach (var (what, response) in answers)
@@ -140,6 +146,39 @@ public sealed class SecurityTests(TokenApiFixture fixture)
                 $"{what} answered without Cache-Control: no-store");
             response.Dispose();
         }
+    }
+
+    [Theory]
+    [InlineData("""{"name": "k", "scopes": ["tokens:read"]}""", "client_ids")]
+    [InlineData("""{"name": "k", "scopes": ["tokens:read"], "all_clients": false}""", "client_ids")]
+    [InlineData("""{"name": "k", "scopes": ["tokens:read"], "client_ids": [1], "all_clients": true}""", "all_clients")]
+    [InlineData("""{"name": "k", "scopes": ["admin"], "client_ids": [1]}""", "client_ids")]
+    public async Task A_key_that_does_not_say_which_clients_it_reads_or_an_admin_key_with_a_client_list_is_refused(
+        string body, string field)
+    {
+        using var admin = _api.Admin();
+        var keysBefore = await _api.CountAsync("api_keys");
+
+        using var refused = await admin.PostAsync(
+            "/api-keys", new StringContent(body, System.Text.Encoding.UTF8, "application/json"));
+
+        var problem = await TokenPlatformApi.ReadProblemAsync(refused, HttpStatusCode.BadRequest);
+        Assert.Contains(field, problem.ToJsonString(), StringComparison.OrdinalIgnoreCase);
+        Assert.Equal(keysBefore, await _api.CountAsync("api_keys"));
+    }
+
+    [Theory]
+    [InlineData("""{"name": "k", "scopes": ["tokens:read"], "all_clients": true}""")]
+    [InlineData("""{"name": "k", "scopes": ["tokens:read"], "client_ids": [1]}""")]
+    [InlineData("""{"name": "k", "scopes": ["admin"]}""")]
+    public async Task A_key_that_says_which_clients_it_reads_is_created(string body)
+    {
+        using var admin = _api.Admin();
+
+        using var created = await admin.PostAsync(
+            "/api-keys", new StringContent(body, System.Text.Encoding.UTF8, "application/json"));
+
+        Assert.Equal(HttpStatusCode.Created, created.StatusCode);
     }
 
     [Fact]

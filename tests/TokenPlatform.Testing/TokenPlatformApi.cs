@@ -90,12 +90,16 @@ public sealed class TokenPlatformApi(PlatformEndpoints endpoints)
         return (created["id"]!.GetValue<int>(), clientId, secret);
     }
 
-    /// <summary>A new API key (its secret) with these scopes, limited to these clients when given.</summary>
+    /// <summary>A new API key (its secret) with these scopes, limited to these clients when given (else all).</summary>
     public async Task<string> CreateApiKeyAsync(string[] scopes, int[]? clientIds = null)
     {
         using var admin = Admin();
         var created = await ReadJsonAsync(
-            await admin.PostAsJsonAsync("/api-keys", new { name = "test", scopes, client_ids = clientIds }),
+            await admin.PostAsJsonAsync("/api-keys", new
+            {
+                name = "test", scopes, client_ids = clientIds,
+                all_clients = clientIds is null && !scopes.Contains("admin")
+            }),
             HttpStatusCode.Created);
         return created["api_key"]!.GetValue<string>();
     }
