@@ -2,6 +2,7 @@ using System.Text.Json;
 using FastEndpoints;
 using FastEndpoints.Swagger;
 using Microsoft.AspNetCore.HttpOverrides;
+using Microsoft.Extensions.Options;
 using Token.Api.Auth;
 using Token.Api.Features.OAuth;
 using Token.Api.Features.Tokens;
@@ -17,6 +18,7 @@ public static class TokenApiExtensions
     {
         builder.WebHost.ConfigureKestrel(kestrel => kestrel.Limits.MaxRequestBodySize = MaxRequestBodyBytes);
         builder.Services.AddOptions<PublicUrlOptions>().BindConfiguration("PublicUrl");
+        builder.Services.AddOptions<ApiDocumentationOptions>().BindConfiguration(ApiDocumentationOptions.Section);
         // The gateway sets X-Forwarded-For/-Proto from its own connection (it drops whatever a caller sent); only a
         // proxy on this host is believed. Links and redirects never come from these headers: they use PublicUrl.
         builder.Services.Configure<ForwardedHeadersOptions>(forwarded =>
@@ -54,6 +56,10 @@ public static class TokenApiExtensions
             config.Serializer.Options.PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower;
             config.Errors.UseProblemDetails();
         });
+        if (!app.Services.GetRequiredService<IOptions<ApiDocumentationOptions>>().Value.IsOn(app.Environment))
+        {
+            return app;
+        }
         // The documentation's middlewares would otherwise look at (and copy) the path of every request.
         app.UseWhen(context => IsDocumentation(context.Request.Path), docs => docs
             .UseSwaggerGen(

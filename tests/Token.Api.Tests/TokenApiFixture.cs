@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.Extensions.Hosting;
 using TokenPlatform.Hosting.Local;
 
 namespace Token.Api.Tests;
@@ -16,6 +17,7 @@ public sealed class TokenApiFixture : IAsyncLifetime
     private readonly SandboxProcess _sandbox = new();
     private readonly LocalServers _servers = new(withRabbitMQ: true);
     private TokenApiFactory? _factory;
+    private Dictionary<string, string?> _settings = [];
 
     public TokenPlatformApi Api { get; private set; } = null!;
 
@@ -27,7 +29,7 @@ public sealed class TokenApiFixture : IAsyncLifetime
         await Task.WhenAll(_servers.InitializeAsync(), _sandbox.InitializeAsync());
 
         var baseUrl = $"http://127.0.0.1:{MachineProbe.FreeTcpPort()}";
-        _factory = new TokenApiFactory(new Uri(baseUrl), new Dictionary<string, string?>
+        _settings = new Dictionary<string, string?>
         {
             ["ConnectionStrings:tokendb"] = _servers.PostgresConnectionString,
             ["ConnectionStrings:messaging"] = _servers.RabbitMQConnectionString,
@@ -36,7 +38,8 @@ public sealed class TokenApiFixture : IAsyncLifetime
             ["Providers:SandboxBaseUrl"] = _sandbox.BaseAddress.ToString(),
             ["PublicUrl:BaseUrl"] = baseUrl,
             ["Logging:LogLevel:Default"] = "Warning"
-        });
+        };
+        _factory = new TokenApiFactory(new Uri(baseUrl), _settings, Environments.Development);
         _factory.StartServer();
 
         Api = new TokenPlatformApi(new PlatformEndpoints(
@@ -54,6 +57,24 @@ public sealed class TokenApiFixture : IAsyncLifetime
             Reachable: url => url,
             AdminApiKey,
             CallbackUrl: $"{baseUrl}/auth/callback"));
+    }
+
+    /// <summary>
+    /// Another token-api on the same servers, in <paramref name="environment"/> with some settings changed (null
+    /// removes one); dispose it at the end of the test.
+    /// </summary>
+    public WebApplicationFactory<Program> StartAnother(
+        string environment, IReadOnlyDictionary<string, string?> changes)
+    {
+        var baseUrl = $"http://127.0.0.1:{MachineProbe.FreeTcpPort()}";
+        var settings = new Dictionary<string, string?>(_settings) { ["PublicUrl:BaseUrl"] = baseUrl };
+        foreach (var (key, value) in changes)
+        {
+            settings[key] = value;
+        }
+        var factory = new TokenApiFactory(new Uri(baseUrl), settings, environment);
+        factory.StartServer();
+        return factory;
     }
 
     public async Task DisposeAsync()
@@ -75,15 +96,17 @@ public sealed class TokenApiFixture : IAsyncLifetime
     private sealed class TokenApiFactory : WebApplicationFactory<Program>
     {
         private readonly IReadOnlyDictionary<string, string?> _settings;
+        private readonly string _environment;
 
-        public TokenApiFactory(Uri baseUrl, IReadOnlyDictionary<string, string?> settings)
+        public TokenApiFactory(Uri baseUrl, IReadOnlyDictionary<string, string?> settings, string environment)
         {
-            _settings = settings;
+            (_settings, _environment) = (settings, environment);
             UseKestrel(baseUrl.Port);
         }
 
         protected override void ConfigureWebHost(IWebHostBuilder builder)
         {
+            builder.UseEnvironment(_environment);
             // Settings given this way are there before Program reads them (connection strings at registration).
             foreach (var (key, value) in _settings)
             {
