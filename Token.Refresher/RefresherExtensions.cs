@@ -5,7 +5,10 @@ namespace Token.Refresher;
 
 public static class RefresherExtensions
 {
-    /// <summary>Proactive refresh, the outbox relay and the gauges that watch both.</summary>
+    /// <summary>
+    /// Proactive refresh, the outbox relay, the gauges that watch both, and the purge of expired authorization
+    /// requests.
+    /// </summary>
     public static WebApplicationBuilder AddTokenRefresher(this WebApplicationBuilder builder)
     {
         var connectionString = builder.Configuration.GetConnectionString(TokenDatabaseExtensions.ConnectionName)
@@ -19,6 +22,8 @@ public static class RefresherExtensions
         builder.Services.AddHostedService<RefreshWorker>();
         builder.Services.AddHostedService<OutboxRelay>();
         builder.Services.AddHostedService<RefresherGaugeSampler>();
+        builder.Services.AddScoped<OAuthStatePurge>();
+        builder.Services.AddHostedService<OAuthStatePurgeWorker>();
         return builder;
     }
 }

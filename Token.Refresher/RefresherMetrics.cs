@@ -9,6 +9,7 @@ public sealed class RefresherMetrics
 
     private readonly Counter<long> _relayed;
     private readonly Histogram<double> _relayDelay;
+    private readonly Counter<long> _purged;
     private Snapshot _last = new(0, 0, 0, 0);
 
     public RefresherMetrics(IMeterFactory meters)
@@ -18,6 +19,8 @@ public sealed class RefresherMetrics
             "token.outbox.relayed", "{event}", "Events published with the broker's confirmation");
         _relayDelay = meter.CreateHistogram<double>(
             "token.outbox.delay", "s", "From the event's commit to the broker's confirmation");
+        _purged = meter.CreateCounter<long>(
+            "token.oauth_states.purged", "{request}", "Expired authorization requests deleted");
         meter.CreateObservableGauge(
             "token.refresh.due", () => _last.Due, "{token}", "Valid tokens whose refresh is due now");
         meter.CreateObservableGauge(
@@ -34,6 +37,8 @@ public sealed class RefresherMetrics
         _relayed.Add(1);
         _relayDelay.Record(delay.TotalSeconds);
     }
+
+    public void Purged(int count) => _purged.Add(count);
 
     public void Observe(Snapshot snapshot) => _last = snapshot;
 
