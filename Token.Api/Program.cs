@@ -18,6 +18,7 @@ builder.AddTokenApi();
 var app = builder.Build();
 
 await app.MigrateTokenDatabaseAsync();
+await app.EnsureEncryptionKeysAsync();
 
 app.UseTokenApi();
 app.MapDefaultEndpoints(LegacyHealthResponse.WriteAsync);

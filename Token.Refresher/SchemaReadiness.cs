@@ -1,12 +1,14 @@
 using Microsoft.EntityFrameworkCore;
 using Npgsql;
 using Token.Core.Data;
+using Token.Core.Security;
 
 namespace Token.Refresher;
 
 /// <summary>
 /// token-api applies the migrations; the refresher's loops start once the newest one is in the database, instead of
-/// failing every second until then. The check cannot fail itself, so it logs nothing while it waits.
+/// failing every second until then. The check cannot fail itself, so it logs nothing while it waits. Then every key
+/// the database uses must be configured, or the refresher stops (<see cref="EncryptionKeyUsage"/>).
 /// </summary>
 public sealed partial class SchemaReadiness(
     NpgsqlDataSource database, IServiceScopeFactory scopes, TimeProvider time, ILogger<SchemaReadiness> logger)
@@ -29,6 +31,10 @@ public sealed partial class SchemaReadiness(
                 told = true;
             }
             await Task.Delay(Poll, time, ct);
+        }
+        await using (var scope = scopes.CreateAsyncScope())
+        {
+            await scope.ServiceProvider.GetRequiredService<EncryptionKeyUsage>().EnsureEveryKeyIsConfiguredAsync(ct);
         }
     }
 

@@ -75,6 +75,9 @@ public sealed class SecretProtector
         return Encoding.UTF8.GetString(plain);
     }
 
+    /// <summary>The configured keys' ids (hex), newest first; the database names a value's key by this id.</summary>
+    public IReadOnlyList<string> KeyIds => [.. _keys.Select(key => Convert.ToHexStringLower(key.Id))];
+
     /// <summary>True when the value is encrypted under the newest key, so a rotation can skip it.</summary>
     public bool IsUnderNewestKey(byte[] protectedValue) =>
         protectedValue.Length >= HeaderSize && protectedValue.AsSpan(1, KeyIdSize).SequenceEqual(_keys[0].Id);

@@ -20,6 +20,7 @@ public static class TokenServicesExtensions
 
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddSingleton<SecretProtector>();
+        builder.Services.AddScoped<EncryptionKeyUsage>();
         builder.Services.AddScoped<ProviderCatalog>();
         builder.Services.AddScoped<GrantStore>();
         builder.Services.AddScoped<TokenLifecycle>();
@@ -36,5 +37,12 @@ public static class TokenServicesExtensions
 #pragma warning restore EXTEXP0001
 
         return builder;
+    }
+
+    /// <summary>Refuses to go on when the database holds secrets under a key that is not configured.</summary>
+    public static async Task EnsureEncryptionKeysAsync(this IHost host, CancellationToken ct = default)
+    {
+        await using var scope = host.Services.CreateAsyncScope();
+        await scope.ServiceProvider.GetRequiredService<EncryptionKeyUsage>().EnsureEveryKeyIsConfiguredAsync(ct);
     }
 }

@@ -14,6 +14,9 @@ public sealed class TokenApiFixture : IAsyncLifetime
 {
     public static readonly string AdminApiKey = "test-admin-" + Guid.NewGuid().ToString("N");
 
+    /// <summary>The one key token-api encrypts with (<c>TokenEncryption:Keys</c>).</summary>
+    public static readonly string EncryptionKey = $"{Guid.NewGuid():N}{Guid.NewGuid():N}";
+
     private readonly SandboxProcess _sandbox = new();
     private readonly LocalServers _servers = new(withRabbitMQ: true);
     private TokenApiFactory? _factory;
@@ -34,7 +37,7 @@ public sealed class TokenApiFixture : IAsyncLifetime
             ["ConnectionStrings:tokendb"] = _servers.PostgresConnectionString,
             ["ConnectionStrings:messaging"] = _servers.RabbitMQConnectionString,
             ["Auth:AdminApiKey"] = AdminApiKey,
-            ["TokenEncryption:Keys"] = $"{Guid.NewGuid():N}{Guid.NewGuid():N}",
+            ["TokenEncryption:Keys"] = EncryptionKey,
             ["Providers:SandboxBaseUrl"] = _sandbox.BaseAddress.ToString(),
             ["PublicUrl:BaseUrl"] = baseUrl,
             ["Logging:LogLevel:Default"] = "Warning"

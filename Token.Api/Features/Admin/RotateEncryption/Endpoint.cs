@@ -8,9 +8,12 @@ namespace Token.Api.Features.Admin.RotateEncryption;
 
 /// <summary>
 /// <c>POST /admin/encryption/rotate</c>: re-encrypts every stored secret under the newest key, so older keys can be
-/// removed from <c>token-encryption-key</c> afterwards. Values already under the newest key are left alone.
+/// removed from <c>token-encryption-key</c> afterwards. Values already under the newest key are left alone. Every row it
+/// rewrites is locked first, so a change that commits meanwhile (a new client secret, a refresh) is not overwritten
+/// with the value read before it.
 /// </summary>
-public sealed class Endpoint(TokenDbContext db, SecretProtector protector) : EndpointWithoutRequest<Response>
+public sealed class Endpoint(TokenDbContext db, SecretProtector protector, EncryptionKeyUsage usage)
+    : EndpointWithoutRequest<Response>
 {
     public override void Configure()
     {
@@ -23,7 +26,7 @@ public sealed class Endpoint(TokenDbContext db, SecretProtector protector) : End
         var count = 0;
         await using var transaction = await db.Database.BeginTransactionAsync(ct);
 
-        foreach (var client in await db.Clients.ToListAsync(ct))
+        foreach (var client in await db.Clients.FromSql($"SELECT * FROM clients FOR UPDATE").ToListAsync(ct))
         {
             client.ClientSecret = Reencrypt(
                 client.ClientSecret, SecretContext.ClientSecret(client.ClientId), ref count);
@@ -36,14 +39,15 @@ public sealed class Endpoint(TokenDbContext db, SecretProtector protector) : End
                 token.RefreshToken = Reencrypt(refresh, SecretContext.RefreshToken(token.ClientId), ref count);
             }
         }
-        foreach (var state in await db.OAuthStates.ToListAsync(ct))
+        foreach (var state in await db.OAuthStates.FromSql($"SELECT * FROM oauth_states FOR UPDATE").ToListAsync(ct))
         {
             state.CodeVerifier = Reencrypt(state.CodeVerifier, SecretContext.CodeVerifier(state.State), ref count);
         }
 
         await db.SaveChangesAsync(ct);
+        var underOlderKeys = await usage.UnderOlderKeysAsync(ct);
         await transaction.CommitAsync(ct);
-        await Send.OkAsync(new Response(count), ct);
+        await Send.OkAsync(new Response(count, underOlderKeys), ct);
     }
 
     private byte[] Reencrypt(byte[] value, SecretContext context, ref int count)

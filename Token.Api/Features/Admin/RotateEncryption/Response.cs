@@ -1,3 +1,5 @@
 namespace Token.Api.Features.Admin.RotateEncryption;
 
-public sealed record Response(int Reencrypted);
+/// <param name="Reencrypted">Values this rotation moved to the newest key.</param>
+/// <param name="UnderOlderKeys">Values still under an older key afterwards: 0 means older keys can go.</param>
+public sealed record Response(int Reencrypted, long UnderOlderKeys);
