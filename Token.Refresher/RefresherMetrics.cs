@@ -19,7 +19,8 @@ public sealed class RefresherMetrics
         _relayDelay = meter.CreateHistogram<double>(
             "token.outbox.delay", "s", "From the event's commit to the broker's confirmation");
         meter.CreateObservableGauge(
-            "token.refresh.due", () => _last.Due, "{token}", "Valid tokens whose refresh is due now");
+            "token.refresh.due", () => _last.Due, "{token}",
+            "Valid tokens whose refresh is due now (not those paused for their client's credentials)");
         meter.CreateObservableGauge(
             "token.refresh.overdue", () => _last.Overdue, "{token}", "Valid tokens already expired");
         meter.CreateObservableGauge(
