@@ -1,8 +1,8 @@
 namespace Token.Contracts;
 
 /// <summary>
-/// The provider refused the client's grant (invalid_grant or another RFC 6749 §5.2 error): no more refreshes are tried
-/// until the business owner consents again through <c>/oauth/start</c>.
+/// The client's grant is dead (the provider answered invalid_grant, or the grant's provider or refresh token is gone):
+/// no more refreshes are tried until the business owner consents again through <c>/oauth/start</c>.
 /// </summary>
 public sealed record TokenReauthorizationRequired(
     Guid EventId,

@@ -116,7 +116,7 @@ public sealed partial class RefreshWorker(
         {
             await using var scope = scopes.CreateAsyncScope();
             next = await scope.ServiceProvider.GetRequiredService<TokenDbContext>().Tokens
-                .Where(t => t.IsValid && !t.IsRevoked)
+                .Where(t => t.IsValid && !t.IsRevoked && t.RefreshPausedReason == null)
                 .MinAsync(t => (DateTimeOffset?)t.RefreshDueAt, ct);
         }
         var wait = next is { } due ? due - time.GetUtcNow() : options.Value.IdlePoll;

@@ -22,7 +22,8 @@ public sealed class RefresherMetrics
         _purged = meter.CreateCounter<long>(
             "token.oauth_states.purged", "{request}", "Expired authorization requests deleted");
         meter.CreateObservableGauge(
-            "token.refresh.due", () => _last.Due, "{token}", "Valid tokens whose refresh is due now");
+            "token.refresh.due", () => _last.Due, "{token}",
+            "Valid tokens whose refresh is due now (not those paused for their client's credentials)");
         meter.CreateObservableGauge(
             "token.refresh.overdue", () => _last.Overdue, "{token}", "Valid tokens already expired");
         meter.CreateObservableGauge(

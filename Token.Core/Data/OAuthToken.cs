@@ -33,4 +33,9 @@ public sealed class OAuthToken
     /// The provider's error code of the last failed refresh (never its description: it may echo input).
     /// </summary>
     public string? LastError { get; set; }
+    /// <summary>
+    /// Set when the provider refused the client's own credentials (its error code, e.g. invalid_client): the grant is
+    /// kept but nothing refreshes it until the client's secret is changed or the owner consents again.
+    /// </summary>
+    public string? RefreshPausedReason { get; set; }
 }

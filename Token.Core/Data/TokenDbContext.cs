@@ -42,9 +42,10 @@ public sealed class TokenDbContext(DbContextOptions<TokenDbContext> options) : D
         {
             token.ToTable("tokens");
             token.HasIndex(t => t.ClientId).IsUnique();
-            // Find the tokens due for refresh, and the expired ones, without scanning revoked or dead grants: a refresh
-            // cycle costs what is due, not what is stored.
-            token.HasIndex(t => t.RefreshDueAt).HasFilter("is_valid AND NOT is_revoked");
+            // Find the tokens due for refresh without scanning revoked, dead or paused grants, and the expired ones
+            // without scanning revoked or dead ones: a refresh cycle costs what is due, not what is stored.
+            token.HasIndex(t => t.RefreshDueAt)
+                .HasFilter("is_valid AND NOT is_revoked AND refresh_paused_reason IS NULL");
             token.HasIndex(t => t.ExpiresAt).HasFilter("is_valid AND NOT is_revoked");
             // The fencing token: every write of a refresh's result compares the version it started from.
             token.Property(t => t.Version).IsConcurrencyToken();

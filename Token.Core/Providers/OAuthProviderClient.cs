@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json;
@@ -9,8 +10,29 @@ namespace Token.Core.Providers;
 /// <summary>The client side of RFC 6749 (authorization code, refresh) and RFC 7009 (revocation).</summary>
 public sealed class OAuthProviderClient(HttpClient http)
 {
-    /// <summary>Providers that omit <c>expires_in</c> get this lifetime (Google always sends it).</summary>
+    /// <summary>
+    /// Providers that omit <c>expires_in</c>, or send one that is not a number, get this lifetime (Google always sends
+    /// it).
+    /// </summary>
     public static readonly TimeSpan DefaultLifetime = TimeSpan.FromHours(1);
+
+    /// <summary>
+    /// The shortest lifetime taken from <c>expires_in</c>: 0 or a negative one would make a token due the moment it is
+    /// stored (a refresh loop); 5 s keeps that to one refresh per 2.5 s a grant, and is below any lifetime a provider
+    /// issues or a test asks of the sandbox (8 s).
+    /// </summary>
+    public static readonly TimeSpan MinLifetime = TimeSpan.FromSeconds(5);
+
+    /// <summary>
+    /// The longest lifetime taken from <c>expires_in</c>, so that no value overflows a date; a year is beyond any
+    /// access token's, and a grant is refreshed after <see cref="Tokens.RefreshOptions.KeepAlive"/> anyway.
+    /// </summary>
+    public static readonly TimeSpan MaxLifetime = TimeSpan.FromDays(365);
+
+    /// <summary>
+    /// The longest <c>Retry-After</c> honoured: a provider may slow us down, not park a grant's refresh for days.
+    /// </summary>
+    public static readonly TimeSpan MaxRetryAfter = TimeSpan.FromHours(1);
 
     public static string AuthorizationUrl(
         ProviderDefinition provider, string clientId, string redirectUri, string state, string codeChallenge)
@@ -78,21 +100,20 @@ public sealed class OAuthProviderClient(HttpClient http)
         {
             using var request = Authenticated(provider, clientId, clientSecret, provider.TokenEndpoint, form);
             using var response = await http.SendAsync(request, ct);
-            var body = await response.Content.ReadAsStringAsync(ct);
-            var answer = TryParse(body);
+            // Bytes, not a string: JSON is UTF-8 (RFC 8259), and a charset the runtime does not know would throw.
+            var answer = TryParse(await response.Content.ReadAsByteArrayAsync(ct));
+            var status = (int)response.StatusCode;
 
             if (response.IsSuccessStatusCode && answer?.AccessToken is { Length: > 0 } accessToken)
             {
-                var lifetime = answer.ExpiresIn is > 0 ? TimeSpan.FromSeconds(answer.ExpiresIn.Value) : DefaultLifetime;
                 return new TokenEndpointResult(
                     new ProviderTokens(
-                        accessToken, answer.TokenType ?? "Bearer", lifetime, answer.RefreshToken, answer.Scope),
+                        accessToken, answer.TokenType ?? "Bearer", Lifetime(answer.ExpiresIn), answer.RefreshToken,
+                        answer.Scope),
                     null);
             }
             return new TokenEndpointResult(
-                null,
-                new ProviderError(
-                    answer?.Error ?? "server_error", answer?.ErrorDescription, (int)response.StatusCode,
+                null, new ProviderError(ErrorCode(answer?.Error, status), answer?.ErrorDescription, status,
                     RetryAfter(response)));
         }
         catch (Exception exception) when (
@@ -103,12 +124,52 @@ public sealed class OAuthProviderClient(HttpClient http)
         }
     }
 
-    private static TimeSpan? RetryAfter(HttpResponseMessage response) => response.Headers.RetryAfter switch
+    /// <summary>
+    /// RFC 9110 §10.2.3, within 0 … <see cref="MaxRetryAfter"/>; a date in the past means now. A value that does not
+    /// parse (a negative or huge delta among them) is no Retry-After at all.
+    /// </summary>
+    private static TimeSpan? RetryAfter(HttpResponseMessage response)
     {
-        { Delta: { } delta } => delta,
-        { Date: { } date } => date - DateTimeOffset.UtcNow,
-        _ => null
-    };
+        var wait = response.Headers.RetryAfter switch
+        {
+            { Delta: { } delta } => delta,
+            { Date: { } date } => date - DateTimeOffset.UtcNow,
+            _ => (TimeSpan?)null
+        };
+        return wait < TimeSpan.Zero ? TimeSpan.Zero : wait > MaxRetryAfter ? MaxRetryAfter : wait;
+    }
+
+    /// <summary>
+    /// The answer's error code as RFC 6749 §5.2 defines one (short, printable ASCII), since it is stored, logged and
+    /// published; otherwise, e.g. for an HTML page from a proxy or a WAF, one made of the status.
+    /// </summary>
+    private static string ErrorCode(string? error, int status) =>
+        error is { Length: > 0 and <= 64 } && error.All(c => c is >= ' ' and <= '~' and not '"' and not '\\')
+            ? error
+            : status >= 500 ? "server_error" : $"http_{status}";
+
+    /// <summary>
+    /// <c>expires_in</c> as a number or a numeric string (some providers quote it), clamped to
+    /// <see cref="MinLifetime"/> … <see cref="MaxLifetime"/>; absent or not a number, <see cref="DefaultLifetime"/>.
+    /// </summary>
+    private static TimeSpan Lifetime(JsonElement? expiresIn)
+    {
+        var text = expiresIn switch
+        {
+            { ValueKind: JsonValueKind.Number } number => number.GetRawText(),
+            { ValueKind: JsonValueKind.String } quoted => quoted.GetString(),
+            _ => null
+        };
+        if (!double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var seconds)
+            || double.IsNaN(seconds))
+        {
+            return DefaultLifetime;
+        }
+        // Compared as seconds before a TimeSpan is made: TimeSpan.FromSeconds(1e18) throws.
+        return seconds <= MinLifetime.TotalSeconds ? MinLifetime
+            : seconds >= MaxLifetime.TotalSeconds ? MaxLifetime
+            : TimeSpan.FromSeconds(seconds);
+    }
 
     private static HttpRequestMessage Authenticated(
         ProviderDefinition provider, string clientId, string clientSecret, string endpoint,
@@ -131,7 +192,7 @@ public sealed class OAuthProviderClient(HttpClient http)
         return request;
     }
 
-    private static TokenEndpointAnswer? TryParse(string body)
+    private static TokenEndpointAnswer? TryParse(byte[] body)
     {
         try
         {
@@ -146,7 +207,8 @@ public sealed class OAuthProviderClient(HttpClient http)
     private sealed record TokenEndpointAnswer(
         [property: JsonPropertyName("access_token")] string? AccessToken,
         [property: JsonPropertyName("token_type")] string? TokenType,
-        [property: JsonPropertyName("expires_in")] long? ExpiresIn,
+        // Read as it comes: a string or a number out of a long's range must not make the whole answer unreadable.
+        [property: JsonPropertyName("expires_in")] JsonElement? ExpiresIn,
         [property: JsonPropertyName("refresh_token")] string? RefreshToken,
         [property: JsonPropertyName("scope")] string? Scope,
         [property: JsonPropertyName("error")] string? Error,

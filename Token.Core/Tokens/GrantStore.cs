@@ -95,6 +95,57 @@ public sealed class GrantStore(
         await db.SaveChangesAsync(ct);
     }
 
+    /// <summary>
+    /// The provider refused the client's own credentials: the grant is kept, and its refresh paused until the client's
+    /// secret is changed. False, with nothing stored, when the secret was changed while the provider answered: the
+    /// refusal was of the old secret, <paramref name="secretUsed"/>.
+    /// </summary>
+    public async Task<bool> StoreRefreshPausedAsync(
+        OAuthToken token, IReadOnlyList<string> branchIds, string error, byte[] secretUsed, RefreshTrigger trigger,
+        CancellationToken ct)
+    {
+        await using var transaction = await db.Database.BeginTransactionAsync(ct);
+        // The share lock holds a new secret back until the pause is committed, so that its resume finds the pause.
+        var secret = (await db.Database.SqlQuery<byte[]>(
+            $"SELECT client_secret AS \"Value\" FROM clients WHERE id = {token.ClientId} FOR SHARE").ToListAsync(ct))
+            .Single();
+        if (!secret.AsSpan().SequenceEqual(secretUsed))
+        {
+            return false;
+        }
+
+        var now = time.GetUtcNow();
+        token.FailureCount++;
+        token.LastError = error;
+        token.RefreshPausedReason = error;
+        token.UpdatedAt = now;
+        ReleaseLease(token);
+
+        // Announced at once, not after several failures: nothing will try again on its own.
+        AddEvent(new TokenRefreshFailed(
+            Guid.NewGuid(), token.ClientId, branchIds, token.Version, token.FailureCount, error, token.ExpiresAt,
+            DateTimeOffset.MaxValue, now, trigger.ToTag(), Paused: true));
+        await db.SaveChangesAsync(ct);
+        await transaction.CommitAsync(ct);
+        return true;
+    }
+
+    /// <summary>
+    /// The client's secret was changed: a paused refresh is due at once, with the new secret. False when it was not
+    /// paused.
+    /// </summary>
+    public async Task<bool> ResumeRefreshAsync(int clientId, CancellationToken ct)
+    {
+        var now = time.GetUtcNow();
+        return await db.Tokens
+            .Where(t => t.ClientId == clientId && t.RefreshPausedReason != null)
+            .ExecuteUpdateAsync(token => token
+                .SetProperty(t => t.RefreshPausedReason, (string?)null)
+                .SetProperty(t => t.FailureCount, 0)
+                .SetProperty(t => t.RefreshDueAt, now)
+                .SetProperty(t => t.UpdatedAt, now), ct) > 0;
+    }
+
     /// <summary>Nobody tried (the provider's circuit is open): look again when it may be tried.</summary>
     public async Task StorePostponedAsync(OAuthToken token, DateTimeOffset until, CancellationToken ct)
     {
@@ -134,6 +185,8 @@ public sealed class GrantStore(
         token.UpdatedAt = now;
         token.FailureCount = 0;
         token.LastError = null;
+        // A new consent or refresh went through with the client's current credentials.
+        token.RefreshPausedReason = null;
         token.RefreshDueAt = schedule.DueAt(now, token.ExpiresAt, provider);
         ReleaseLease(token);
     }

@@ -14,13 +14,14 @@ public sealed class RefreshLeases(IOptions<RefreshOptions> options, TimeProvider
     /// <summary>This process, as it appears in <c>tokens.lease_owner</c>.</summary>
     public string Owner { get; } = $"{Environment.MachineName}/{Environment.ProcessId}/{Guid.NewGuid():N}";
 
-    /// <summary>Claims one client's token unless another process holds it.</summary>
+    /// <summary>Claims one client's token unless another process holds it or its refresh is paused.</summary>
     public async Task<bool> TryClaimAsync(TokenDbContext db, int tokenId, CancellationToken ct)
     {
         var now = time.GetUtcNow();
         var until = now + options.Value.Lease;
         var claimed = await db.Tokens
-            .Where(t => t.Id == tokenId && t.IsValid && !t.IsRevoked && (t.LeaseUntil == null || t.LeaseUntil < now))
+            .Where(t => t.Id == tokenId && t.IsValid && !t.IsRevoked && t.RefreshPausedReason == null
+                && (t.LeaseUntil == null || t.LeaseUntil < now))
             .ExecuteUpdateAsync(
                 token => token.SetProperty(t => t.LeaseOwner, Owner).SetProperty(t => t.LeaseUntil, until), ct);
         return claimed == 1;
@@ -38,7 +39,7 @@ public sealed class RefreshLeases(IOptions<RefreshOptions> options, TimeProvider
             UPDATE tokens SET lease_owner = {Owner}, lease_until = {until}
             WHERE id IN (
                 SELECT id FROM tokens
-                WHERE is_valid AND NOT is_revoked AND refresh_due_at <= {now}
+                WHERE is_valid AND NOT is_revoked AND refresh_paused_reason IS NULL AND refresh_due_at <= {now}
                   AND (lease_until IS NULL OR lease_until < {now})
                 ORDER BY refresh_due_at
                 LIMIT {limit}

@@ -16,7 +16,8 @@ public sealed class RefreshMetrics
         var meter = meters.Create(MeterName);
         _refreshes = meter.CreateCounter<long>(
             "token.refreshes", "{refresh}",
-            "Refresh attempts by outcome: refreshed, reauthorization_required, failed, circuit_open, superseded");
+            "Refresh attempts by outcome: refreshed, reauthorization_required, paused (the provider refused the " +
+            "client's credentials), failed, circuit_open, superseded");
         _duration = meter.CreateHistogram<double>("token.refresh.duration", "s", "Time of a provider's refresh call");
     }
 

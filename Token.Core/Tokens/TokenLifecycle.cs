@@ -21,18 +21,30 @@ public sealed partial class TokenLifecycle(
 {
     private static readonly TimeSpan HolderPoll = TimeSpan.FromMilliseconds(50);
 
-    /// <summary>The token should be refreshed before it is served (its due time has come).</summary>
-    public bool IsDue(OAuthToken token) => time.GetUtcNow() >= token.RefreshDueAt;
+    /// <summary>
+    /// The token should be refreshed before it is served: its due time has come, and its refresh is not paused.
+    /// </summary>
+    public bool IsDue(OAuthToken token) => token.RefreshPausedReason is null && time.GetUtcNow() >= token.RefreshDueAt;
 
     /// <summary>
     /// On demand: refreshes the client's token unless it is not due (without <paramref name="force"/>) or another
-    /// process is refreshing it, in which case this waits for that refresh and returns its result.
+    /// process is refreshing it, in which case this waits for that refresh and returns its result. A paused refresh
+    /// is not tried, even when forced: the provider has already refused the client's credentials.
     /// </summary>
     public async Task<RefreshOutcome> RefreshAsync(
         int clientId, bool force, RefreshTrigger trigger, CancellationToken ct)
     {
         var token = await db.Tokens.AsNoTracking().SingleOrDefaultAsync(t => t.ClientId == clientId, ct);
-        if (token is null || token.IsRevoked || !token.IsValid || (!force && !IsDue(token)))
+        if (token is null || token.IsRevoked || !token.IsValid)
+        {
+            return new RefreshOutcome(token, null);
+        }
+        if (token.RefreshPausedReason is { } paused)
+        {
+            return new RefreshOutcome(
+                token, new ProviderError(paused, "Refresh is paused until the client's secret is changed.", null));
+        }
+        if (!force && !IsDue(token))
         {
             return new RefreshOutcome(token, null);
         }
@@ -92,7 +104,8 @@ public sealed partial class TokenLifecycle(
 
         try
         {
-            return await StoreResultAsync(token, branchIds, result, provider.Name, trigger, elapsed, ct);
+            return await StoreResultAsync(
+                token, branchIds, client.ClientSecret, result, provider.Name, trigger, elapsed, ct);
         }
         catch (DbUpdateConcurrencyException)
         {
@@ -106,8 +119,8 @@ public sealed partial class TokenLifecycle(
     }
 
     private async Task<RefreshOutcome> StoreResultAsync(
-        OAuthToken token, IReadOnlyList<string> branchIds, TokenEndpointResult result, string provider,
-        RefreshTrigger trigger, TimeSpan elapsed, CancellationToken ct)
+        OAuthToken token, IReadOnlyList<string> branchIds, byte[] secretUsed, TokenEndpointResult result,
+        string provider, RefreshTrigger trigger, TimeSpan elapsed, CancellationToken ct)
     {
         if (result.Tokens is { } tokens)
         {
@@ -128,14 +141,42 @@ public sealed partial class TokenLifecycle(
             LogReauthorizationRequired(token.ClientId, error.Error);
             return new RefreshOutcome(token, error);
         }
+        if (error.RejectsClient)
+        {
+            // Up too, and refusing this client's credentials: every refresh would be refused until they change.
+            circuits.Succeeded(provider);
+            if (await grants.StoreRefreshPausedAsync(token, branchIds, error.Error, secretUsed, trigger, ct))
+            {
+                metrics.Record("paused", trigger, provider, elapsed);
+                LogRefreshPaused(token.ClientId, error.Error, error.StatusCode);
+                return new RefreshOutcome(token, error);
+            }
+            // The secret was changed while the provider answered, so it refused the old one: try the new one soon.
+        }
+        else
+        {
+            // Any other failure, 4xx ones included, is passing; all count towards the circuit, since a 404, a 403 or
+            // a WAF's page usually answers every token of the provider alike, as an outage does.
+            circuits.Failed(provider);
+        }
 
-        circuits.Failed(provider);
         var nextAttemptAt = time.GetUtcNow() + schedule.Backoff(token.FailureCount + 1, error.RetryAfter);
         await grants.StoreRefreshFailedAsync(
             token, branchIds, error.Error, trigger, nextAttemptAt, options.Value.FailuresBeforeEvent, ct);
         metrics.Record("failed", trigger, provider, elapsed);
         LogRefreshFailed(token.ClientId, error.Error, error.StatusCode, token.FailureCount, nextAttemptAt);
         return new RefreshOutcome(token, error);
+    }
+
+    /// <summary>
+    /// The client's secret was changed: a refresh paused for its credentials is due at once, with the new secret.
+    /// </summary>
+    public async Task ResumeRefreshAsync(int clientId, CancellationToken ct)
+    {
+        if (await grants.ResumeRefreshAsync(clientId, ct))
+        {
+            LogRefreshResumed(clientId);
+        }
     }
 
     /// <summary>Another process holds the lease: its answer is this caller's too. Bounded by the lease.</summary>
@@ -210,6 +251,16 @@ public sealed partial class TokenLifecycle(
         LogLevel.Warning,
         "The provider refused the grant of client {ClientId} ({ProviderError}): the owner must consent again")]
     private partial void LogReauthorizationRequired(int clientId, string providerError);
+
+    [LoggerMessage(
+        LogLevel.Warning,
+        "The provider refused the credentials of client {ClientId} ({ProviderError}, HTTP {StatusCode}): its refresh " +
+        "is paused until its secret is changed")]
+    private partial void LogRefreshPaused(int clientId, string providerError, int? statusCode);
+
+    [LoggerMessage(
+        LogLevel.Information, "The secret of client {ClientId} was changed: its paused refresh resumes")]
+    private partial void LogRefreshResumed(int clientId);
 
     [LoggerMessage(
         LogLevel.Information, "Dropped a refresh of client {ClientId}: the grant changed while the provider answered")]

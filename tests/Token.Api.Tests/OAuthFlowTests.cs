@@ -136,6 +136,57 @@ public sealed class OAuthFlowTests(TokenApiFixture fixture)
     }
 
     [Fact]
+    public async Task A_client_whose_credentials_the_provider_refuses_keeps_its_token_until_a_new_secret_resumes_it()
+    {
+        var client = await _api.CreateSandboxClientAsync();
+        await _api.ConnectAsync(client.Id);
+        using var admin = _api.Admin();
+        var issued = (await TokenPlatformApi.ReadJsonAsync(
+            await admin.GetAsync($"/tokens/validate/{client.Id}")))["access_token"]!.GetValue<string>();
+        // Not the secret the provider knows: it answers invalid_client, as after a rotation there but not here.
+        await TokenPlatformApi.ReadJsonAsync(
+            await admin.PatchAsJsonAsync($"/clients/{client.Id}", new { client_secret = "not-the-registered-one" }));
+
+        for (var i = 0; i < 3; i++)
+        {
+            var refresh = await TokenPlatformApi.ReadJsonAsync(
+                await admin.PostAsJsonAsync("/tokens/refresh", new { client_id = client.Id }));
+            Assert.Equal("client_credentials_rejected", refresh["reason"]!.GetValue<string>());
+            var read = await TokenPlatformApi.ReadJsonAsync(await admin.GetAsync($"/tokens/validate/{client.Id}"));
+            Assert.True(read["is_valid"]!.GetValue<bool>());
+            Assert.Equal(issued, read["access_token"]!.GetValue<string>());
+        }
+        Assert.Equal(1, await _api.RefreshAttemptsAsync(client.ClientId));
+        Assert.Equal(1, await _api.CountAsync(
+            $"outbox WHERE message_type LIKE '%.TokenRefreshFailed' AND payload::jsonb->>'clientId' = '{client.Id}' " +
+            "AND payload::jsonb->>'error' = 'invalid_client' AND payload::jsonb->>'paused' = 'true'"));
+
+        // Once the token has expired, validate says why, in the same shape as every other answer without a token.
+        await using (var db = await _api.OpenDatabaseAsync())
+        {
+            await using var expire = new NpgsqlCommand(
+                "UPDATE tokens SET expires_at = now() - interval '1 minute' WHERE client_id = @id", db);
+            expire.Parameters.AddWithValue("id", client.Id);
+            Assert.Equal(1, await expire.ExecuteNonQueryAsync());
+        }
+        await admin.PostAsJsonAsync("/tokens/refresh", new { client_id = client.Id });
+        var expired = await TokenPlatformApi.ReadJsonAsync(await admin.GetAsync($"/tokens/validate/{client.Id}"));
+        Assert.Equal(["client_id", "access_token", "token_type", "expires_at", "is_valid", "reason"],
+            expired.Select(p => p.Key));
+        Assert.Equal((false, "client_credentials_rejected"),
+            (expired["is_valid"]!.GetValue<bool>(), expired["reason"]!.GetValue<string>()));
+        Assert.Equal(1, await _api.RefreshAttemptsAsync(client.ClientId));
+
+        await TokenPlatformApi.ReadJsonAsync(
+            await admin.PatchAsJsonAsync($"/clients/{client.Id}", new { client_secret = client.Secret }));
+
+        var resumed = await TokenPlatformApi.ReadJsonAsync(await admin.GetAsync($"/tokens/validate/{client.Id}"));
+        Assert.True(resumed["is_valid"]!.GetValue<bool>());
+        Assert.NotEqual(issued, resumed["access_token"]!.GetValue<string>());
+        Assert.Equal(2, await _api.RefreshAttemptsAsync(client.ClientId));
+    }
+
+    [Fact]
     public async Task The_code_exchange_carries_the_PKCE_verifier()
     {
         var client = await _api.CreateSandboxClientAsync();

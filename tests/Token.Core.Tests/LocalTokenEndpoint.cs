@@ -80,7 +80,15 @@ public sealed class LocalTokenEndpoint : IAsyncDisposable
 
     /// <summary>RFC 6749 §5.2, or any other refusal.</summary>
     public static IResult Error(int status, string error, TimeSpan? retryAfter = null) =>
+        new ErrorResult(status, error, retryAfter is { } wait ? ((long)wait.TotalSeconds).ToString() : null);
+
+    /// <summary>A refusal whose <c>Retry-After</c> is sent as it is given, valid or not.</summary>
+    public static IResult Error(int status, string error, string retryAfter) =>
         new ErrorResult(status, error, retryAfter);
+
+    /// <summary>A page that is not the token endpoint's JSON, such as a proxy's or a WAF's.</summary>
+    public static IResult Page(int status) =>
+        Results.Content($"<html><body>{status}</body></html>", "text/html", statusCode: status);
 
     public async ValueTask DisposeAsync()
     {
@@ -90,13 +98,13 @@ public sealed class LocalTokenEndpoint : IAsyncDisposable
         }
     }
 
-    private sealed class ErrorResult(int status, string error, TimeSpan? retryAfter) : IResult
+    private sealed class ErrorResult(int status, string error, string? retryAfter) : IResult
     {
         public Task ExecuteAsync(HttpContext context)
         {
-            if (retryAfter is { } wait)
+            if (retryAfter is not null)
             {
-                context.Response.Headers.RetryAfter = ((int)wait.TotalSeconds).ToString();
+                context.Response.Headers.RetryAfter = retryAfter;
             }
             context.Response.StatusCode = status;
             return context.Response.WriteAsJsonAsync(new Dictionary<string, string> { ["error"] = error });

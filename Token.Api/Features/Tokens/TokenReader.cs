@@ -17,6 +17,12 @@ public sealed partial class TokenReader(
     /// </summary>
     public static readonly TimeSpan RetryAfterFailedRefresh = TimeSpan.FromSeconds(30);
 
+    /// <summary>
+    /// Why there is no token while the provider refuses the client's credentials: an admin must change the client's
+    /// secret (<c>PATCH /clients/{id}</c>); a new consent does not help until then.
+    /// </summary>
+    private const string ClientCredentialsRejected = "client_credentials_rejected";
+
     /// <summary>Null when the client does not exist. Called when the cache had nothing usable.</summary>
     public async Task<TokenRead?> ReadAsync(int clientId, CancellationToken ct)
     {
@@ -50,9 +56,13 @@ public sealed partial class TokenReader(
         {
             cache.Forget(clientId);
             var outcome = await lifecycle.RefreshAsync(clientId, force: true, RefreshTrigger.Manual, ct);
-            return outcome.Error is { } error
-                ? new TokenRead(null, error.RequiresReauthorization ? "reauthorization_required" : "refresh_failed")
-                : Describe(outcome.Token);
+            return outcome.Error switch
+            {
+                { RequiresReauthorization: true } => new TokenRead(null, "reauthorization_required"),
+                { RejectsClient: true } => new TokenRead(null, ClientCredentialsRejected),
+                { } => new TokenRead(null, "refresh_failed"),
+                null => Describe(outcome.Token)
+            };
         }
         finally
         {
@@ -98,7 +108,8 @@ public sealed partial class TokenReader(
         }
         if (token.ExpiresAt <= time.GetUtcNow())
         {
-            return new TokenRead(null, "expired");
+            // Expired because nothing may refresh it: say what would.
+            return new TokenRead(null, token.RefreshPausedReason is null ? "expired" : ClientCredentialsRejected);
         }
 
         string accessToken;
@@ -113,9 +124,12 @@ public sealed partial class TokenReader(
             return new TokenRead(null, "unreadable");
         }
 
+        // A paused token may stay in memory until it expires: no read can refresh it before then.
         var refreshAt = retryRefreshAt is { } retry
             ? (retry < token.ExpiresAt ? retry : token.ExpiresAt)
-            : (token.RefreshDueAt < token.ExpiresAt ? token.RefreshDueAt : token.ExpiresAt);
+            : (token.RefreshPausedReason is null && token.RefreshDueAt < token.ExpiresAt
+                ? token.RefreshDueAt
+                : token.ExpiresAt);
         var usable = new CachedToken(
             token.ClientId, accessToken, token.TokenType, token.ExpiresAt, refreshAt, token.Version);
         cache.Set(usable);

@@ -306,6 +306,10 @@ namespace Token.Core.Data.Migrations
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("refresh_due_at");
 
+                    b.Property<string>("RefreshPausedReason")
+                        .HasColumnType("text")
+                        .HasColumnName("refresh_paused_reason");
+
                     b.Property<byte[]>("RefreshToken")
                         .HasColumnType("bytea")
                         .HasColumnName("refresh_token");
@@ -341,7 +345,7 @@ namespace Token.Core.Data.Migrations
 
                     b.HasIndex("RefreshDueAt")
                         .HasDatabaseName("ix_tokens_refresh_due_at")
-                        .HasFilter("is_valid AND NOT is_revoked");
+                        .HasFilter("is_valid AND NOT is_revoked AND refresh_paused_reason IS NULL");
 
                     b.ToTable("tokens", (string)null);
                 });

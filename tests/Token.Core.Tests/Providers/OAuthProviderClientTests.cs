@@ -27,32 +27,107 @@ public sealed class OAuthProviderClientTests : IAsyncLifetime
         Assert.Null(result.Tokens?.RefreshToken);
     }
 
-    [Fact]
-    public async Task A_refusal_names_its_error_and_only_a_4xx_other_than_429_ends_the_grant()
+    [Theory]
+    [InlineData(400, "invalid_grant", true, false)]
+    [InlineData(401, "invalid_client", false, true)]
+    [InlineData(400, "invalid_client", false, true)]
+    [InlineData(400, "unauthorized_client", false, true)]
+    [InlineData(400, "invalid_request", false, false)]
+    [InlineData(400, "invalid_scope", false, false)]
+    [InlineData(403, "access_denied", false, false)]
+    [InlineData(429, "slow_down", false, false)]
+    [InlineData(500, "invalid_grant", false, false)]
+    [InlineData(503, "invalid_client", false, false)]
+    public async Task Only_invalid_grant_ends_the_grant_and_only_a_refused_client_pauses_it(
+        int status, string code, bool endsGrant, bool rejectsClient)
     {
-        _provider.Answer = _ => Task.FromResult(LocalTokenEndpoint.Error(400, "invalid_grant"));
-        var refused =
-            (await _client.RefreshAsync(Provider(), "client", "secret", "refresh", CancellationToken.None)).Error!;
-        _provider.Answer = _ => Task.FromResult(LocalTokenEndpoint.Error(429, "slow_down", TimeSpan.FromSeconds(30)));
-        var limited =
-            (await _client.RefreshAsync(Provider(), "client", "secret", "refresh", CancellationToken.None)).Error!;
+        _provider.Answer = _ => Task.FromResult(LocalTokenEndpoint.Error(status, code));
 
-        Assert.Equal(("invalid_grant", 400, true),
-            (refused.Error, refused.StatusCode, refused.RequiresReauthorization));
-        Assert.Equal(("slow_down", 429, false), (limited.Error, limited.StatusCode, limited.RequiresReauthorization));
-        Assert.Equal(TimeSpan.FromSeconds(30), limited.RetryAfter);
+        var error = await RefusalAsync();
+
+        Assert.Equal((code, status), (error.Error, error.StatusCode));
+        Assert.Equal((endsGrant, rejectsClient), (error.RequiresReauthorization, error.RejectsClient));
+    }
+
+    [Theory]
+    [InlineData(400, "http_400")]
+    [InlineData(403, "http_403")]
+    [InlineData(404, "http_404")]
+    [InlineData(408, "http_408")]
+    [InlineData(502, "server_error")]
+    public async Task A_page_that_is_not_JSON_is_a_passing_failure_named_after_its_status(int status, string code)
+    {
+        _provider.Answer = _ => Task.FromResult(LocalTokenEndpoint.Page(status));
+
+        var error = await RefusalAsync();
+
+        Assert.Equal((code, status), (error.Error, error.StatusCode));
+        Assert.False(error.RequiresReauthorization || error.RejectsClient);
     }
 
     [Fact]
-    public async Task An_error_page_that_is_not_JSON_is_a_passing_server_error()
+    public async Task An_error_code_that_is_no_RFC_6749_code_is_not_passed_on()
     {
-        _provider.Answer = _ =>
-            Task.FromResult(Results.Content("<html>Bad gateway</html>", "text/html", Encoding.UTF8, 502));
+        _provider.Answer = _ => Task.FromResult(LocalTokenEndpoint.Error(400, new string('x', 65)));
+        Assert.Equal("http_400", (await RefusalAsync()).Error);
 
-        var error =
-            (await _client.RefreshAsync(Provider(), "client", "secret", "refresh", CancellationToken.None)).Error!;
+        _provider.Answer = _ => Task.FromResult(LocalTokenEndpoint.Error(401, "invalid_client\nforged: line"));
+        var forged = await RefusalAsync();
+        Assert.Equal("http_401", forged.Error);
+        Assert.False(forged.RejectsClient);
+    }
 
-        Assert.Equal(("server_error", 502, false), (error.Error, error.StatusCode, error.RequiresReauthorization));
+    [Theory]
+    [InlineData("30", 30)]
+    [InlineData("864000", 3600)]
+    [InlineData("Fri, 31 Dec 9999 23:59:59 GMT", 3600)]
+    [InlineData("Mon, 01 Jan 2001 00:00:00 GMT", 0)]
+    [InlineData("99999999999", null)]
+    [InlineData("-5", null)]
+    [InlineData("soon", null)]
+    public async Task Retry_After_is_honoured_up_to_an_hour_a_past_date_means_now_and_nonsense_is_ignored(
+        string header, int? seconds)
+    {
+        _provider.Answer = _ => Task.FromResult(LocalTokenEndpoint.Error(429, "slow_down", header));
+
+        var error = await RefusalAsync();
+
+        Assert.Equal(seconds is { } wait ? TimeSpan.FromSeconds(wait) : null, error.RetryAfter);
+    }
+
+    [Theory]
+    [InlineData("3600", 3600)]
+    [InlineData("1800.5", 1800.5)]
+    [InlineData("\"1800\"", 1800)]
+    [InlineData("0", 5)]
+    [InlineData("-5", 5)]
+    [InlineData("1e18", 365 * 86400)]
+    [InlineData("1000000000000000000", 365 * 86400)]
+    [InlineData("1e400", 365 * 86400)]
+    [InlineData("\"abc\"", 3600)]
+    [InlineData("null", 3600)]
+    [InlineData("{}", 3600)]
+    public async Task Expires_in_never_throws_and_is_clamped_to_5_seconds_to_a_year_or_else_an_hour(
+        string expiresIn, double seconds)
+    {
+        _provider.Answer = _ => Task.FromResult(
+            Results.Text($$"""{"access_token":"a","expires_in":{{expiresIn}}}""", "application/json"));
+
+        var result = await _client.RefreshAsync(Provider(), "client", "secret", "refresh", CancellationToken.None);
+
+        Assert.Null(result.Error);
+        Assert.Equal(TimeSpan.FromSeconds(seconds), result.Tokens?.ExpiresIn);
+    }
+
+    [Fact]
+    public async Task An_answer_in_a_charset_nobody_knows_is_read_as_UTF_8()
+    {
+        _provider.Answer = _ => Task.FromResult(Results.Bytes(
+            Encoding.UTF8.GetBytes("""{"access_token":"a"}"""), "application/json; charset=no-such-charset"));
+
+        var result = await _client.RefreshAsync(Provider(), "client", "secret", "refresh", CancellationToken.None);
+
+        Assert.Equal("a", result.Tokens?.AccessToken);
     }
 
     [Fact]
@@ -103,6 +178,9 @@ public sealed class OAuthProviderClientTests : IAsyncLifetime
             (query["state"].ToString(), query["code_challenge"].ToString(), query["code_challenge_method"].ToString(),
                 query["access_type"].ToString()));
     }
+
+    private async Task<ProviderError> RefusalAsync() =>
+        (await _client.RefreshAsync(Provider(), "client", "secret", "refresh", CancellationToken.None)).Error!;
 
     private ProviderDefinition Provider(Uri? baseAddress = null)
     {

@@ -1,5 +1,8 @@
+using System.Diagnostics.Metrics;
+using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
+using Token.Contracts;
 using Token.Core.Data;
 using Token.Core.Providers;
 using Token.Core.Security;
@@ -116,6 +119,92 @@ public sealed class TokenLifecycleTests(TokenServicesFixture fixture)
         var token = await fixture.TokenOfAsync(clientId);
         Assert.True(token.IsValid);
         Assert.Equal(fixture.Time.GetUtcNow() + TimeSpan.FromMinutes(10), token.RefreshDueAt);
+    }
+
+    [Theory]
+    [InlineData(404)]
+    [InlineData(403)]
+    [InlineData(408)]
+    [InlineData(400)]
+    public async Task Any_other_4xx_such_as_a_WAF_page_keeps_the_grant_and_backs_off(int status)
+    {
+        var clientId = await fixture.CreateGrantAsync();
+        _provider.Answer = _ => Task.FromResult(LocalTokenEndpoint.Page(status));
+
+        var outcome = await RefreshAsync(clientId, force: true);
+
+        Assert.Equal($"http_{status}", outcome.Error?.Error);
+        var token = await fixture.TokenOfAsync(clientId);
+        Assert.True(token.IsValid);
+        Assert.Null(token.RefreshPausedReason);
+        Assert.Equal("refresh-0", await fixture.RefreshTokenOfAsync(clientId));
+        Assert.Equal((1, $"http_{status}"), (token.FailureCount, token.LastError));
+        Assert.InRange(token.RefreshDueAt - fixture.Time.GetUtcNow(), TimeSpan.FromSeconds(4), TimeSpan.FromSeconds(6));
+        Assert.Equal(["TokenIssued"], await fixture.EventsOfAsync(clientId));
+    }
+
+    [Fact]
+    public async Task A_4xx_without_a_known_code_counts_towards_the_providers_circuit_as_an_outage_does()
+    {
+        var clientId = await fixture.CreateGrantAsync();
+        _provider.Answer = _ => Task.FromResult(LocalTokenEndpoint.Page(404));
+        for (var i = 0; i < TokenServicesFixture.Refresh.CircuitFailures; i++)
+        {
+            await RefreshAsync(clientId, force: true);
+        }
+
+        var outcome = await RefreshAsync(clientId, force: true);
+
+        Assert.Equal("temporarily_unavailable", outcome.Error?.Error);
+        Assert.Equal(TokenServicesFixture.Refresh.CircuitFailures, _provider.CountOf("refresh_token"));
+    }
+
+    [Fact]
+    public async Task A_Retry_After_of_ten_days_is_capped_to_an_hour()
+    {
+        var clientId = await fixture.CreateGrantAsync();
+        _provider.Answer = _ => Task.FromResult(LocalTokenEndpoint.Error(429, "slow_down", TimeSpan.FromDays(10)));
+
+        await RefreshAsync(clientId, force: true);
+
+        Assert.Equal(
+            fixture.Time.GetUtcNow() + TimeSpan.FromHours(1), (await fixture.TokenOfAsync(clientId)).RefreshDueAt);
+    }
+
+    [Fact]
+    public async Task A_Retry_After_date_in_the_past_leaves_the_ordinary_backoff()
+    {
+        var clientId = await fixture.CreateGrantAsync();
+        _provider.Answer = _ => Task.FromResult(LocalTokenEndpoint.Error(503, "temporarily_unavailable",
+            DateTimeOffset.UtcNow.AddDays(-1).ToString("R")));
+
+        await RefreshAsync(clientId, force: true);
+
+        var token = await fixture.TokenOfAsync(clientId);
+        Assert.Equal(1, token.FailureCount);
+        Assert.InRange(token.RefreshDueAt - fixture.Time.GetUtcNow(), TimeSpan.FromSeconds(4), TimeSpan.FromSeconds(6));
+    }
+
+    [Theory]
+    [InlineData("0", 5, 2.5)]
+    [InlineData("-5", 5, 2.5)]
+    [InlineData("1e18", 365 * 86400, 7 * 86400)]
+    [InlineData("\"abc\"", 3600, 3300)]
+    public async Task An_absurd_expires_in_is_stored_clamped_and_the_token_is_due_before_it_expires(
+        string expiresIn, int lifetime, double dueAfter)
+    {
+        var clientId = await fixture.CreateGrantAsync();
+        _provider.Answer = _ => Task.FromResult(Microsoft.AspNetCore.Http.Results.Text(
+            $$"""{"access_token":"access-1","expires_in":{{expiresIn}}}""", "application/json"));
+
+        var outcome = await RefreshAsync(clientId, force: true);
+
+        Assert.Null(outcome.Error);
+        var token = await fixture.TokenOfAsync(clientId);
+        var now = fixture.Time.GetUtcNow();
+        // Half a short lifetime, the buffer before a usual one's end, the keep-alive for a long one.
+        Assert.Equal((now + TimeSpan.FromSeconds(lifetime), now + TimeSpan.FromSeconds(dueAfter)),
+            (token.ExpiresAt, token.RefreshDueAt));
     }
 
     [Fact]
@@ -259,6 +348,89 @@ public sealed class TokenLifecycleTests(TokenServicesFixture fixture)
             await fixture.EventsOfAsync(clientId));
     }
 
+    // invalid_client and unauthorized_client refuse the client's own credentials, not the grant: the grant is kept
+    // and its refresh waits for a new secret.
+
+    [Theory]
+    [InlineData(401, ProviderError.InvalidClient)]
+    [InlineData(400, ProviderError.UnauthorizedClient)]
+    public async Task A_refused_client_keeps_its_grant_and_its_refresh_waits_for_a_new_secret(int status, string code)
+    {
+        var clientId = await fixture.CreateGrantAsync();
+        var tokenId = (await fixture.TokenOfAsync(clientId)).Id;
+        _provider.Answer = _ => Task.FromResult(LocalTokenEndpoint.Error(status, code));
+        using var outcomes = RefreshOutcomes.Listen(await ProviderOfAsync(clientId));
+
+        var refused = await RefreshAsync(clientId, force: true);
+
+        Assert.Equal(code, refused.Error?.Error);
+        var paused = await fixture.TokenOfAsync(clientId);
+        Assert.Equal((true, false, code), (paused.IsValid, paused.IsRevoked, paused.RefreshPausedReason));
+        Assert.Equal("refresh-0", await fixture.RefreshTokenOfAsync(clientId));
+        Assert.Equal(["paused"], outcomes.Recorded);
+        var announced = await RefreshFailedEventAsync(clientId);
+        Assert.Equal((code, true, DateTimeOffset.MaxValue),
+            (announced.Error, announced.Paused, announced.NextAttemptAt));
+
+        // Long after the token expired: nothing asks the provider, neither on demand, nor forced, nor on schedule.
+        fixture.Time.Advance(TimeSpan.FromHours(2));
+        Assert.Equal(code, (await RefreshAsync(clientId, force: true)).Error?.Error);
+        Assert.Equal(code, (await RefreshAsync(clientId, force: false)).Error?.Error);
+        Assert.DoesNotContain(tokenId, await ClaimDueAsync());
+        Assert.Equal(1, _provider.CountOf("refresh_token"));
+        Assert.Equal(["TokenIssued", "TokenRefreshFailed"], await fixture.EventsOfAsync(clientId));
+
+        _provider.Answer = _ => Task.FromResult(LocalTokenEndpoint.Tokens("access-1"));
+        await ChangeSecretAsync(clientId, "new-secret");
+
+        Assert.Contains(tokenId, await ClaimDueAsync());
+        Assert.Null((await RefreshClaimedAsync(tokenId)).Error);
+        Assert.Equal("new-secret", _provider.Requests[^1]["client_secret"]);
+        var resumed = await fixture.TokenOfAsync(clientId);
+        Assert.Equal((null, 0), (resumed.RefreshPausedReason, resumed.FailureCount));
+        Assert.Equal(["TokenIssued", "TokenRefreshFailed", "TokenRefreshed"], await fixture.EventsOfAsync(clientId));
+    }
+
+    [Fact]
+    public async Task A_refusal_of_a_secret_replaced_while_the_provider_answered_is_a_passing_failure()
+    {
+        var clientId = await fixture.CreateGrantAsync();
+        _provider.Answer = async _ =>
+        {
+            // The admin's PATCH lands while the provider is refusing the old secret.
+            await ChangeSecretAsync(clientId, "new-secret");
+            return LocalTokenEndpoint.Error(401, ProviderError.InvalidClient);
+        };
+
+        await RefreshAsync(clientId, force: true);
+
+        var token = await fixture.TokenOfAsync(clientId);
+        Assert.Null(token.RefreshPausedReason);
+        Assert.Equal(1, token.FailureCount);
+        Assert.InRange(token.RefreshDueAt - fixture.Time.GetUtcNow(), TimeSpan.FromSeconds(4), TimeSpan.FromSeconds(6));
+        Assert.Equal(["TokenIssued"], await fixture.EventsOfAsync(clientId));
+    }
+
+    [Fact]
+    public async Task A_new_consent_ends_the_pause()
+    {
+        var clientId = await fixture.CreateGrantAsync();
+        _provider.Answer = _ => Task.FromResult(LocalTokenEndpoint.Error(401, ProviderError.InvalidClient));
+        await RefreshAsync(clientId, force: true);
+
+        await using (var scope = fixture.Services.CreateAsyncScope())
+        {
+            await scope.ServiceProvider.GetRequiredService<GrantStore>().StoreIssuedAsync(
+                clientId, new ProviderTokens("access-new", "Bearer", TimeSpan.FromHours(1), "refresh-new", null),
+                CancellationToken.None);
+        }
+
+        Assert.Null((await fixture.TokenOfAsync(clientId)).RefreshPausedReason);
+        _provider.Answer = _ => Task.FromResult(LocalTokenEndpoint.Tokens("access-1"));
+        Assert.Null((await RefreshAsync(clientId, force: true)).Error);
+        Assert.Equal(2, _provider.CountOf("refresh_token"));
+    }
+
     private async Task<RefreshOutcome> RefreshAsync(int clientId, bool force)
     {
         await using var scope = fixture.Services.CreateAsyncScope();
@@ -289,5 +461,98 @@ public sealed class TokenLifecycleTests(TokenServicesFixture fixture)
             fixture.Time.Advance(TimeSpan.FromMilliseconds(50));
             await Task.Delay(TimeSpan.FromMilliseconds(20));
         }
+    }
+
+    /// <summary>What the refresher does on schedule: claims every due token (the ids it claimed)...</summary>
+    private async Task<List<int>> ClaimDueAsync()
+    {
+        await using var scope = fixture.Services.CreateAsyncScope();
+        return await scope.ServiceProvider.GetRequiredService<RefreshLeases>().ClaimDueAsync(
+            scope.ServiceProvider.GetRequiredService<TokenDbContext>(), 10_000, CancellationToken.None);
+    }
+
+    /// <summary>... and refreshes each.</summary>
+    private async Task<RefreshOutcome> RefreshClaimedAsync(int tokenId)
+    {
+        await using var scope = fixture.Services.CreateAsyncScope();
+        return await scope.ServiceProvider.GetRequiredService<TokenLifecycle>().RefreshClaimedAsync(
+            tokenId, RefreshTrigger.Scheduled, CancellationToken.None);
+    }
+
+    /// <summary>What <c>PATCH /clients/{id}</c> with a <c>client_secret</c> does.</summary>
+    private async Task ChangeSecretAsync(int clientId, string secret)
+    {
+        await using var scope = fixture.Services.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<TokenDbContext>();
+        var client = await db.Clients.SingleAsync(c => c.Id == clientId);
+        client.ClientSecret = scope.ServiceProvider.GetRequiredService<SecretProtector>()
+            .Protect(secret, SecretContext.ClientSecret(client.ClientId));
+        await db.SaveChangesAsync();
+        await scope.ServiceProvider.GetRequiredService<TokenLifecycle>()
+            .ResumeRefreshAsync(clientId, CancellationToken.None);
+    }
+
+    private async Task<string> ProviderOfAsync(int clientId)
+    {
+        await using var scope = fixture.Services.CreateAsyncScope();
+        return await scope.ServiceProvider.GetRequiredService<TokenDbContext>().Clients
+            .Where(c => c.Id == clientId).Select(c => c.Provider).SingleAsync();
+    }
+
+    private async Task<TokenRefreshFailed> RefreshFailedEventAsync(int clientId)
+    {
+        await using var scope = fixture.Services.CreateAsyncScope();
+        var payloads = await scope.ServiceProvider.GetRequiredService<TokenDbContext>().Outbox.AsNoTracking()
+            .Where(m => m.MessageType == typeof(TokenRefreshFailed).FullName)
+            .Select(m => m.Payload).ToListAsync();
+        return payloads
+            .Select(payload => JsonSerializer.Deserialize<TokenRefreshFailed>(
+                payload, JsonSerializerOptions.Web)!)
+            .Single(message => message.ClientId == clientId);
+    }
+
+    /// <summary>The outcome tags of <c>token.refreshes</c> for one provider, while listening.</summary>
+    private sealed class RefreshOutcomes : IDisposable
+    {
+        private readonly MeterListener _listener = new();
+        private readonly List<string> _recorded = [];
+
+        public IReadOnlyList<string> Recorded
+        {
+            get
+            {
+                lock (_recorded)
+                {
+                    return [.. _recorded];
+                }
+            }
+        }
+
+        public static RefreshOutcomes Listen(string provider)
+        {
+            var outcomes = new RefreshOutcomes();
+            outcomes._listener.InstrumentPublished = (instrument, listener) =>
+            {
+                if (instrument is { Name: "token.refreshes", Meter.Name: RefreshMetrics.MeterName })
+                {
+                    listener.EnableMeasurementEvents(instrument);
+                }
+            };
+            outcomes._listener.SetMeasurementEventCallback<long>((_, _, tags, _) =>
+            {
+                var tagged = tags.ToArray().ToDictionary(tag => tag.Key, tag => tag.Value as string);
+                if (tagged.GetValueOrDefault("provider") == provider)
+                {
+                    lock (outcomes._recorded)
+                    {
+                        outcomes._recorded.Add(tagged["outcome"]!);
+                    }
+                }
+            });
+            outcomes._listener.Start();
+            return outcomes;
+        }
+
+        public void Dispose() => _listener.Dispose();
     }
 }

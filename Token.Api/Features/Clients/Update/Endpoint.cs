@@ -4,12 +4,14 @@ using Token.Api.EndpointRules;
 using Token.Core.Data;
 using Token.Core.Providers;
 using Token.Core.Security;
+using Token.Core.Tokens;
 
 namespace Token.Api.Features.Clients.Update;
 
 /// <summary><c>PATCH /clients/{id}</c>.</summary>
 public sealed class Endpoint(
-    TokenDbContext db, ProviderCatalog providers, SecretProtector protector, TimeProvider time)
+    TokenDbContext db, ProviderCatalog providers, SecretProtector protector, TokenLifecycle lifecycle,
+    TimeProvider time)
     : Endpoint<Request, ClientResponse>
 {
     public override void Configure()
@@ -39,6 +41,11 @@ public sealed class Endpoint(
         client.IsActive = request.IsActive ?? client.IsActive;
         client.UpdatedAt = time.GetUtcNow();
         await db.SaveChangesAsync(ct);
+        if (request.ClientSecret is not null)
+        {
+            // Only once the new secret is stored, so that the resumed refresh uses it.
+            await lifecycle.ResumeRefreshAsync(client.Id, ct);
+        }
 
         await Send.OkAsync(ClientResponse.From(client), ct);
     }
