@@ -10,7 +10,8 @@ namespace Token.Core.Security;
 /// </summary>
 public sealed class EncryptionKeyUsage(TokenDbContext db, SecretProtector protector)
 {
-    // Every encrypted column; the key id is bytes 2 to 9 of a value.
+    // Every encrypted column; the key id is bytes 2 to 9 of a value in format 1. A value in no known format is
+    // reported unreadable where it is read, like one that does not belong to its row.
     private const string ValuesByKeyId = """
         SELECT encode(substring(value from 2 for 8), 'hex'), count(*)
         FROM (
@@ -19,6 +20,7 @@ public sealed class EncryptionKeyUsage(TokenDbContext db, SecretProtector protec
             UNION ALL SELECT refresh_token FROM tokens WHERE refresh_token IS NOT NULL
             UNION ALL SELECT code_verifier FROM oauth_states
         ) AS secrets
+        WHERE length(value) >= 9 AND get_byte(value, 0) = 1
         GROUP BY 1
         """;
 

@@ -23,40 +23,57 @@ public sealed class Endpoint(TokenDbContext db, SecretProtector protector, Encry
 
     public override async Task HandleAsync(CancellationToken ct)
     {
-        var count = 0;
+        var count = new Counts();
         await using var transaction = await db.Database.BeginTransactionAsync(ct);
 
         foreach (var client in await db.Clients.FromSql($"SELECT * FROM clients FOR UPDATE").ToListAsync(ct))
         {
             client.ClientSecret = Reencrypt(
-                client.ClientSecret, SecretContext.ClientSecret(client.ClientId), ref count);
+                client.ClientSecret, SecretContext.ClientSecret(client.ClientId), count);
         }
         foreach (var token in await db.Tokens.FromSql($"SELECT * FROM tokens FOR UPDATE").ToListAsync(ct))
         {
-            token.AccessToken = Reencrypt(token.AccessToken, SecretContext.AccessToken(token.ClientId), ref count);
+            token.AccessToken = Reencrypt(token.AccessToken, SecretContext.AccessToken(token.ClientId), count);
             if (token.RefreshToken is { } refresh)
             {
-                token.RefreshToken = Reencrypt(refresh, SecretContext.RefreshToken(token.ClientId), ref count);
+                token.RefreshToken = Reencrypt(refresh, SecretContext.RefreshToken(token.ClientId), count);
             }
         }
         foreach (var state in await db.OAuthStates.FromSql($"SELECT * FROM oauth_states FOR UPDATE").ToListAsync(ct))
         {
-            state.CodeVerifier = Reencrypt(state.CodeVerifier, SecretContext.CodeVerifier(state.State), ref count);
+            state.CodeVerifier = Reencrypt(state.CodeVerifier, SecretContext.CodeVerifier(state.State), count);
         }
 
         await db.SaveChangesAsync(ct);
         var underOlderKeys = await usage.UnderOlderKeysAsync(ct);
         await transaction.CommitAsync(ct);
-        await Send.OkAsync(new Response(count, underOlderKeys), ct);
+        await Send.OkAsync(new Response(count.Reencrypted, underOlderKeys, count.Unreadable), ct);
     }
 
-    private byte[] Reencrypt(byte[] value, SecretContext context, ref int count)
+    private byte[] Reencrypt(byte[] value, SecretContext context, Counts count)
     {
         if (protector.IsUnderNewestKey(value))
         {
             return value;
         }
-        count++;
-        return protector.Protect(protector.Unprotect(value, context), context);
+        try
+        {
+            var reencrypted = protector.Protect(protector.Unprotect(value, context), context);
+            count.Reencrypted++;
+            return reencrypted;
+        }
+        catch (SecretUnreadableException)
+        {
+            // Already unreadable (not ours, or moved from another row): left as it is, and counted, so one bad value
+            // does not keep every other one under an old key.
+            count.Unreadable++;
+            return value;
+        }
+    }
+
+    private sealed class Counts
+    {
+        public int Reencrypted { get; set; }
+        public int Unreadable { get; set; }
     }
 }
