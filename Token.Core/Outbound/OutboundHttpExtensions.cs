@@ -19,6 +19,6 @@ public static class OutboundHttpExtensions
             .ConfigurePrimaryHttpMessageHandler(services =>
                 services.GetRequiredService<OutboundRules>().CreateHandler())
             .AddHttpMessageHandler(services =>
-                new OutboundAnswerLimit(services.GetRequiredService<OutboundRules>()));
+                new OutboundCallLimits(services.GetRequiredService<OutboundRules>()));
     }
 }

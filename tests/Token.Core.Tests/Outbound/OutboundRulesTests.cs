@@ -5,6 +5,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
 using Token.Core.Outbound;
 using Token.Core.Providers;
 using Token.Core.Tokens;
@@ -126,6 +127,30 @@ public sealed class OutboundRulesTests(ITestOutputHelper output) : IAsyncLifetim
         Assert.True(held < allowedGrowth, $"{held} bytes more held after a refused answer");
         Assert.Equal(("temporarily_unavailable", null), (error.Error, error.StatusCode));
         Assert.Equal(["too_large"], refusals.Reasons);
+    }
+
+    [Theory]
+    [InlineData("http://idp.internal:8080/oauth")]
+    [InlineData("http://idp.internal:8080?x=1")]
+    [InlineData("https://user:password@idp.internal")]
+    [InlineData("ftp://idp.internal")]
+    [InlineData("idp.internal:8080")]
+    public async Task A_trusted_origin_that_is_not_an_origin_stops_the_service_from_starting(string origin)
+    {
+        var builder = Host.CreateApplicationBuilder();
+        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["TokenEncryption:Keys"] = $"{Guid.NewGuid():N}{Guid.NewGuid():N}",
+            ["Providers:TrustedOrigins:0"] = "https://idp.example.test:8443",
+            ["Providers:TrustedOrigins:1"] = origin
+        });
+        builder.AddTokenServices();
+        using var host = builder.Build();
+
+        var refused = await Assert.ThrowsAsync<OptionsValidationException>(() => host.StartAsync());
+
+        Assert.Contains($"Providers:TrustedOrigins:1 ('{origin}')", refused.Message);
+        Assert.DoesNotContain("TrustedOrigins:0", refused.Message);
     }
 
     /// <summary>The OAuth client as token-api and token-refresher get it, trusting these origins only.</summary>

@@ -1,16 +1,27 @@
 using System.Buffers;
+using System.Net;
 
 namespace Token.Core.Outbound;
 
 /// <summary>
-/// Refuses a redirect (it is never followed: its target would get the request, secrets included) and an answer
-/// larger than <see cref="OutboundRules.MaxAnswerBytes"/> without holding it: by its Content-Length, or by reading
-/// one byte past the limit at most when it has none. An answer within the limit is handed on read, from memory.
+/// Keeps a call on connections that <see cref="OutboundRules"/> checks, and refuses a redirect (it is never followed:
+/// its target would get the request, secrets included) and an answer larger than
+/// <see cref="OutboundRules.MaxAnswerBytes"/> without holding it: by its Content-Length, or by reading one byte past
+/// the limit at most when it has none. An answer within the limit is handed on read, from memory.
 /// </summary>
-public sealed class OutboundAnswerLimit(OutboundRules rules) : DelegatingHandler
+public sealed class OutboundCallLimits(OutboundRules rules) : DelegatingHandler
 {
     protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken ct)
     {
+        // HTTP/3 runs over QUIC, whose connections bypass ConnectCallback: never asked for, never upgraded to.
+        if (request.Version >= HttpVersion.Version30)
+        {
+            request.Version = HttpVersion.Version20;
+        }
+        if (request.VersionPolicy == HttpVersionPolicy.RequestVersionOrHigher)
+        {
+            request.VersionPolicy = HttpVersionPolicy.RequestVersionOrLower;
+        }
         var response = Checked(request, await base.SendAsync(request, ct));
         var buffer = ArrayPool<byte>.Shared.Rent(OutboundRules.MaxAnswerBytes + 1);
         try
