@@ -66,6 +66,9 @@ builder.ForwardSettings("Telemetry", builder.Resources.OfType<ProjectResource>()
 builder.ForwardSettings("Gateway", [gateway.Resource]);
 // Refresh:* (buffers, backoff, leases; see Token.Core/Tokens/RefreshOptions.cs) for both services that refresh.
 builder.ForwardSettings("Refresh", [api.Resource, refresher.Resource]);
+// Providers:TrustedOrigins:* (origins outbound calls reach as they are, e.g. an in-house OAuth server over http) for
+// both services that call providers; in Development the sandbox's origin is added after them.
+builder.ForwardSettings(SandboxExtensions.TrustedOriginsSection, [api.Resource, refresher.Resource]);
 // Replicas:token-api and Replicas:token-refresher (default 1) run more instances of either, e.g. to see them share
 // the work.
 builder.WithReplicasFromSettings(api, refresher);

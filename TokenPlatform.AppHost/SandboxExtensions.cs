@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Hosting;
 
 namespace TokenPlatform.AppHost;
@@ -7,6 +8,9 @@ public static class SandboxExtensions
     /// <summary>The client the README's walk-through registers; the sandbox knows it from the start.</summary>
     public const string DemoClientId = "demo-client";
     public const string DemoClientSecret = "demo-client-secret";
+
+    /// <summary>Origins that outbound calls reach as they are (Token.Core/Providers/ProviderOptions.cs).</summary>
+    public const string TrustedOriginsSection = "Providers:TrustedOrigins";
 
     /// <summary>
     /// Runs TokenPlatform.Sandbox, a real OAuth 2.0 server, and makes it token-api's <c>sandbox</c> provider, so the
@@ -33,9 +37,14 @@ public static class SandboxExtensions
             // cores.
             .WaitFor(api);
 
+        // The sandbox listens on plain http on loopback, which outbound calls reach only on a trusted origin. Its
+        // entry goes after those given to the AppHost (forwarded under their own indexes), never over one of them.
+        var trustedIndex = builder.Configuration.GetSection(TrustedOriginsSection).GetChildren()
+            .Select(origin => int.TryParse(origin.Key, out var index) ? index + 1 : 0).DefaultIfEmpty(0).Max();
         foreach (var service in (IResourceBuilder<ProjectResource>[])[api, .. otherCallers])
         {
-            service.WithEnvironment("Providers__SandboxBaseUrl", sandbox.GetEndpoint("http"));
+            service.WithEnvironment("Providers__SandboxBaseUrl", sandbox.GetEndpoint("http"))
+                .WithEnvironment($"Providers__TrustedOrigins__{trustedIndex}", sandbox.GetEndpoint("http"));
         }
         return sandbox;
     }

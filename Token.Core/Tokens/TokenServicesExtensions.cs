@@ -1,5 +1,6 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using Token.Core.Outbound;
 using Token.Core.Providers;
 using Token.Core.Security;
 
@@ -12,7 +13,8 @@ public static class TokenServicesExtensions
     {
         builder.Services.AddOptions<SecretEncryptionOptions>().BindConfiguration("TokenEncryption")
             .Validate(o => !string.IsNullOrWhiteSpace(o.Keys), "TokenEncryption:Keys is required").ValidateOnStart();
-        builder.Services.AddOptions<ProviderOptions>().BindConfiguration("Providers");
+        builder.Services.AddOptions<ProviderOptions>().BindConfiguration("Providers")
+            .ValidateDataAnnotations().ValidateOnStart();
         builder.Services.AddOptions<RefreshOptions>()
             .BindConfiguration("Refresh")
             .ValidateDataAnnotations()
@@ -29,11 +31,9 @@ public static class TokenServicesExtensions
         builder.Services.AddSingleton<ProviderCircuits>();
         builder.Services.AddSingleton<RefreshMetrics>();
 
-        // A token request is not idempotent (a code is single use), so no automatic retries; a provider that
-        // hangs must not hold a caller for long.
+        // A token request is not idempotent (a code is single use), so no automatic retries.
 #pragma warning disable EXTEXP0001 // the supported way to opt one client out of ServiceDefaults' resilience handler
-        builder.Services.AddHttpClient<OAuthProviderClient>(http => http.Timeout = TimeSpan.FromSeconds(15))
-            .RemoveAllResilienceHandlers();
+        builder.Services.AddHttpClient<OAuthProviderClient>().AddOutboundRules().RemoveAllResilienceHandlers();
 #pragma warning restore EXTEXP0001
 
         return builder;

@@ -39,6 +39,8 @@ public sealed class TokenApiFixture : IAsyncLifetime
             ["Auth:AdminApiKey"] = AdminApiKey,
             ["TokenEncryption:Keys"] = EncryptionKey,
             ["Providers:SandboxBaseUrl"] = _sandbox.BaseAddress.ToString(),
+            // As the AppHost does in Development: the sandbox is plain http on loopback.
+            ["Providers:TrustedOrigins:0"] = _sandbox.BaseAddress.GetLeftPart(UriPartial.Authority),
             ["PublicUrl:BaseUrl"] = baseUrl,
             ["Logging:LogLevel:Default"] = "Warning"
         };

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Net;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
@@ -23,6 +24,7 @@ public sealed class LocalTokenEndpoint : IAsyncDisposable
 {
     private readonly ConcurrentQueue<ProviderRequest> _requests = new();
     private WebApplication? _app;
+    private int _connections;
 
     /// <summary>
     /// How the endpoint answers the next requests (a successful refresh unless a test says otherwise).
@@ -34,11 +36,19 @@ public sealed class LocalTokenEndpoint : IAsyncDisposable
     /// <summary>Every request the token and revocation endpoints received, in order.</summary>
     public IReadOnlyList<ProviderRequest> Requests => [.. _requests];
 
+    /// <summary>TCP connections accepted so far, whether or not a request came over them.</summary>
+    public int Connections => Volatile.Read(ref _connections);
+
     public static async Task<LocalTokenEndpoint> StartAsync()
     {
         var endpoint = new LocalTokenEndpoint();
         var builder = WebApplication.CreateSlimBuilder();
-        builder.WebHost.UseUrls("http://127.0.0.1:0");
+        builder.WebHost.ConfigureKestrel(kestrel => kestrel.Listen(IPAddress.Loopback, 0, listen => listen.Use(
+            next => connection =>
+            {
+                Interlocked.Increment(ref endpoint._connections);
+                return next(connection);
+            })));
         builder.Logging.ClearProviders();
         var app = builder.Build();
         app.MapPost("/token", async (HttpRequest request) =>
@@ -78,6 +88,12 @@ public sealed class LocalTokenEndpoint : IAsyncDisposable
             ["refresh_token"] = refreshToken
         });
 
+    /// <summary>
+    /// An answer of <paramref name="bytes"/> bytes, written as it goes (the endpoint never holds it), with its
+    /// Content-Length or without one (chunked).
+    /// </summary>
+    public static IResult Oversized(long bytes, bool declareLength) => new OversizedResult(bytes, declareLength);
+
     /// <summary>RFC 6749 §5.2, or any other refusal.</summary>
     public static IResult Error(int status, string error, TimeSpan? retryAfter = null) =>
         new ErrorResult(status, error, retryAfter is { } wait ? ((long)wait.TotalSeconds).ToString() : null);
@@ -95,6 +111,32 @@ public sealed class LocalTokenEndpoint : IAsyncDisposable
         if (_app is not null)
         {
             await _app.DisposeAsync();
+        }
+    }
+
+    private sealed class OversizedResult(long bytes, bool declareLength) : IResult
+    {
+        public async Task ExecuteAsync(HttpContext context)
+        {
+            context.Response.ContentType = "application/json";
+            if (declareLength)
+            {
+                context.Response.ContentLength = bytes;
+            }
+            var chunk = new byte[64 * 1024];
+            Array.Fill(chunk, (byte)' ');
+            try
+            {
+                for (long sent = 0; sent < bytes; sent += chunk.Length)
+                {
+                    await context.Response.Body.WriteAsync(
+                        chunk.AsMemory(0, (int)Math.Min(chunk.Length, bytes - sent)), context.RequestAborted);
+                }
+            }
+            catch (Exception hungUp) when (hungUp is OperationCanceledException or IOException)
+            {
+                // The client stopped reading and closed the connection, as it should.
+            }
         }
     }
 

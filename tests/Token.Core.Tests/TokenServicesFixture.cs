@@ -40,6 +40,9 @@ public sealed class TokenServicesFixture : IAsyncLifetime
         {
             ["ConnectionStrings:tokendb"] = await _servers.CreateDatabaseAsync(),
             ["TokenEncryption:Keys"] = $"{Guid.NewGuid():N}{Guid.NewGuid():N}",
+            // The local token endpoint is plain http on loopback: reached only as a trusted origin, as the sandbox is
+            // in Development.
+            ["Providers:TrustedOrigins:0"] = Provider.BaseAddress.ToString(),
             ["Refresh:Buffer"] = Refresh.Buffer.ToString(),
             ["Refresh:Jitter"] = "0",
             ["Refresh:CircuitFailures"] = Refresh.CircuitFailures.ToString(),

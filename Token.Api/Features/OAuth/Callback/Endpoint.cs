@@ -80,9 +80,11 @@ public sealed partial class Endpoint(
             client.RedirectUri, protector.Unprotect(pending.CodeVerifier, SecretContext.CodeVerifier(stateHash)), ct);
         if (result.Error is { } error)
         {
+            // One answer whether the provider refused or could not be reached, and none of its words: otherwise
+            // whoever registers a provider could map the internal network through this page. The log says which.
             LogExchangeFailed(client.Id, error.Error, error.StatusCode);
-            await FailAsync($"The provider refused the authorization code: {error.Error}.",
-                error.StatusCode is null or >= 500 ? StatusCodes.Status502BadGateway : StatusCodes.Status400BadRequest);
+            await FailAsync("The provider did not complete the authorization; start again later.",
+                StatusCodes.Status502BadGateway);
             return;
         }
 
@@ -111,6 +113,6 @@ public sealed partial class Endpoint(
 
     [LoggerMessage(
         LogLevel.Warning,
-        "The provider refused the code exchange for client {ClientId}: {ProviderError} (HTTP {StatusCode})")]
+        "The code exchange for client {ClientId} failed: {ProviderError} (HTTP {StatusCode})")]
     private partial void LogExchangeFailed(int clientId, string providerError, int? statusCode);
 }
