@@ -3,6 +3,7 @@ using FastEndpoints;
 using FastEndpoints.Swagger;
 using Microsoft.AspNetCore.HttpOverrides;
 using Microsoft.Extensions.Options;
+using Token.Api.Audit;
 using Token.Api.Auth;
 using Token.Api.Features.OAuth;
 using Token.Api.Features.Tokens;
@@ -29,6 +30,8 @@ public static class TokenApiExtensions
         builder.Services.AddSingleton<TokenReadMetrics>();
         builder.Services.AddScoped<TokenReader>();
         builder.Services.AddSingleton<AuthorizationRequests>();
+        builder.Services.AddHttpContextAccessor();
+        builder.Services.AddScoped<AuditTrail>();
         builder.Services.AddFastEndpoints();
         builder.Services.SwaggerDocument(document =>
         {

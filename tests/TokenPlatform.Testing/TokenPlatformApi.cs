@@ -104,6 +104,14 @@ public sealed class TokenPlatformApi(PlatformEndpoints endpoints)
         return created["api_key"]!.GetValue<string>();
     }
 
+    /// <summary>The audit trail's entries as <c>GET /admin/audit</c> answers them, newest first.</summary>
+    public async Task<JsonArray> AuditEntriesAsync(string query)
+    {
+        using var admin = Admin();
+        var page = await ReadJsonAsync(await admin.GetAsync($"/admin/audit?{query}"));
+        return page["entries"]!.AsArray();
+    }
+
     public async Task SetSandboxSwitchesAsync(object switches)
     {
         using var sandbox = Sandbox();

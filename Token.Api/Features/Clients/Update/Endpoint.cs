@@ -1,5 +1,6 @@
 using FastEndpoints;
 using Microsoft.EntityFrameworkCore;
+using Token.Api.Audit;
 using Token.Api.EndpointRules;
 using Token.Core.Data;
 using Token.Core.Providers;
@@ -11,7 +12,7 @@ namespace Token.Api.Features.Clients.Update;
 /// <summary><c>PATCH /clients/{id}</c>.</summary>
 public sealed class Endpoint(
     TokenDbContext db, ProviderCatalog providers, SecretProtector protector, TokenLifecycle lifecycle,
-    TimeProvider time)
+    AuditTrail audit, TimeProvider time)
     : Endpoint<Request, ClientResponse>
 {
     public override void Configure()
@@ -40,6 +41,7 @@ public sealed class Endpoint(
         client.Provider = request.Provider ?? client.Provider;
         client.IsActive = request.IsActive ?? client.IsActive;
         client.UpdatedAt = time.GetUtcNow();
+        audit.Record(AuditAction.ClientUpdated, client.Id, db.Entry(client));
         await db.SaveChangesAsync(ct);
         if (request.ClientSecret is not null)
         {

@@ -1,5 +1,6 @@
 using FastEndpoints;
 using Microsoft.EntityFrameworkCore;
+using Token.Api.Audit;
 using Token.Api.EndpointRules;
 using Token.Core.Data;
 using Token.Core.Providers;
@@ -10,7 +11,8 @@ namespace Token.Api.Features.Providers.Update;
 /// <c>PATCH /providers/{name}</c>: only the fields present change; built-in providers cannot be changed.
 /// </summary>
 public sealed class Endpoint(
-    TokenDbContext db, ProviderCatalog catalog, TimeProvider time) : Endpoint<Request, ProviderResponse>
+    TokenDbContext db, ProviderCatalog catalog, AuditTrail audit, TimeProvider time)
+    : Endpoint<Request, ProviderResponse>
 {
     public override void Configure()
     {
@@ -37,6 +39,7 @@ public sealed class Endpoint(
         provider.AuthorizationParameters = request.AuthorizationParameters ?? provider.AuthorizationParameters;
         provider.TokenEndpointAuthMethod = request.TokenEndpointAuthMethod ?? provider.TokenEndpointAuthMethod;
         provider.UpdatedAt = time.GetUtcNow();
+        audit.Record(AuditAction.ProviderUpdated, provider.Name, db.Entry(provider));
         await db.SaveChangesAsync(ct);
         await Send.OkAsync(ProviderResponse.From(ProviderCatalog.ToDefinition(provider)), ct);
     }
