@@ -5,6 +5,7 @@ using Microsoft.AspNetCore.HttpOverrides;
 using Microsoft.Extensions.Options;
 using Token.Api.Audit;
 using Token.Api.Auth;
+using Token.Api.EndpointRules;
 using Token.Api.Features.OAuth;
 using Token.Api.Features.Tokens;
 
@@ -32,6 +33,7 @@ public static class TokenApiExtensions
         builder.Services.AddSingleton<AuthorizationRequests>();
         builder.Services.AddHttpContextAccessor();
         builder.Services.AddScoped<AuditTrail>();
+        builder.Services.AddScoped<ProviderChangeGuard>();
         builder.Services.AddFastEndpoints();
         builder.Services.SwaggerDocument(document =>
         {

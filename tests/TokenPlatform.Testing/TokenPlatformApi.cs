@@ -70,8 +70,11 @@ public sealed class TokenPlatformApi(PlatformEndpoints endpoints)
         return (long)(await count.ExecuteScalarAsync())!;
     }
 
-    /// <summary>A client registered both at the sandbox provider and here; returns its id here.</summary>
-    public async Task<(int Id, string ClientId, string Secret)> CreateSandboxClientAsync()
+    /// <summary>
+    /// A client registered both at the sandbox provider and here, with <paramref name="provider"/> (one whose
+    /// endpoints are the sandbox's); returns its id here.
+    /// </summary>
+    public async Task<(int Id, string ClientId, string Secret)> CreateSandboxClientAsync(string provider = "sandbox")
     {
         var clientId = "client-" + Guid.NewGuid().ToString("N")[..12];
         var secret = "secret-" + Guid.NewGuid().ToString("N");
@@ -85,7 +88,7 @@ public sealed class TokenPlatformApi(PlatformEndpoints endpoints)
         using var admin = Admin();
         var created = await ReadJsonAsync(await admin.PostAsJsonAsync("/clients", new
         {
-            client_id = clientId, client_secret = secret, redirect_uri = endpoints.CallbackUrl, provider = "sandbox"
+            client_id = clientId, client_secret = secret, redirect_uri = endpoints.CallbackUrl, provider
         }), HttpStatusCode.Created);
         return (created["id"]!.GetValue<int>(), clientId, secret);
     }
