@@ -21,6 +21,9 @@ public sealed class ApiKeyHandler(
     public const string ScopeClaim = "scope";
     public const string ClientClaim = "client_id";
 
+    /// <summary>The key id of the bootstrap admin key (it has no row), as the audit trail names its caller.</summary>
+    public const string BootstrapKeyId = "bootstrap-admin";
+
     public static string CacheKey(string keyHash) => $"api-key:{keyHash}";
 
     private static readonly Lock CreatingEntry = new();
@@ -93,7 +96,7 @@ public sealed class ApiKeyHandler(
             CryptographicOperations.FixedTimeEquals(
                 Encoding.ASCII.GetBytes(RandomValues.Hash(admin)), Encoding.ASCII.GetBytes(hash)))
         {
-            return Identity("bootstrap-admin", [ApiScopes.Admin], clientIds: null);
+            return Identity(BootstrapKeyId, [ApiScopes.Admin], clientIds: null);
         }
 
         await using var scope = scopes.CreateAsyncScope();

@@ -3,7 +3,9 @@ using FastEndpoints;
 using FastEndpoints.Swagger;
 using Microsoft.AspNetCore.HttpOverrides;
 using Microsoft.Extensions.Options;
+using Token.Api.Audit;
 using Token.Api.Auth;
+using Token.Api.EndpointRules;
 using Token.Api.Features.OAuth;
 using Token.Api.Features.Tokens;
 
@@ -29,6 +31,9 @@ public static class TokenApiExtensions
         builder.Services.AddSingleton<TokenReadMetrics>();
         builder.Services.AddScoped<TokenReader>();
         builder.Services.AddSingleton<AuthorizationRequests>();
+        builder.Services.AddHttpContextAccessor();
+        builder.Services.AddScoped<AuditTrail>();
+        builder.Services.AddScoped<ProviderChangeGuard>();
         builder.Services.AddFastEndpoints();
         builder.Services.SwaggerDocument(document =>
         {

@@ -6,7 +6,7 @@ namespace Token.Core.Data;
 
 /// <summary>
 /// The legacy service's tables (clients, branches, tokens, oauth_states) keep their names and fields so its callers
-/// carry over; providers, api_keys and outbox are new. Secret values are stored only as ciphertext
+/// carry over; providers, api_keys, outbox and audit_entries are new. Secret values are stored only as ciphertext
 /// (<see cref="Security.SecretProtector"/>).
 /// </summary>
 public sealed class TokenDbContext(DbContextOptions<TokenDbContext> options) : DbContext(options)
@@ -18,6 +18,7 @@ public sealed class TokenDbContext(DbContextOptions<TokenDbContext> options) : D
     public DbSet<Provider> Providers => Set<Provider>();
     public DbSet<ApiKey> ApiKeys => Set<ApiKey>();
     public DbSet<OutboxMessage> Outbox => Set<OutboxMessage>();
+    public DbSet<AuditEntry> AuditEntries => Set<AuditEntry>();
 
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
@@ -87,6 +88,14 @@ public sealed class TokenDbContext(DbContextOptions<TokenDbContext> options) : D
             message.ToTable("outbox");
             message.Property(m => m.Payload).HasColumnType("jsonb");
             message.HasIndex(m => m.CreatedAt);
+        });
+
+        modelBuilder.Entity<AuditEntry>(entry =>
+        {
+            entry.ToTable("audit_entries");
+            // The filters of GET /admin/audit, each read newest first.
+            entry.HasIndex(e => new { e.Action, e.Id });
+            entry.HasIndex(e => new { e.Target, e.Id });
         });
     }
 }

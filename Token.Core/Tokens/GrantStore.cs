@@ -11,6 +11,9 @@ namespace Token.Core.Tokens;
 public sealed class GrantStore(
     TokenDbContext db, SecretProtector protector, RefreshSchedule schedule, TimeProvider time)
 {
+    /// <summary>The error a grant ended by a change of its provider carries, in its row and its event.</summary>
+    public const string ProviderChanged = "provider_changed";
+
     /// <summary>Stores the grant of a completed consent, replacing the client's previous one.</summary>
     public async Task<OAuthToken> StoreIssuedAsync(int clientId, ProviderTokens tokens, CancellationToken ct)
     {
@@ -166,6 +169,34 @@ public sealed class GrantStore(
             new TokenRevoked(
                 Guid.NewGuid(), token.ClientId, await BranchIdsAsync(token.ClientId, ct), token.Version,
                 providerConfirmed, now, "api"));
+        await db.SaveChangesAsync(ct);
+    }
+
+    /// <summary>
+    /// The grant's provider changed under it (another token or revocation endpoint, another client authentication,
+    /// or the client moved to another provider): its tokens are erased, so nothing can send them to the new endpoints,
+    /// and the owner must consent again. Announced as revoked, then as needing consent, each with its own version.
+    /// </summary>
+    public async Task StoreEndedByProviderChangeAsync(OAuthToken token, CancellationToken ct)
+    {
+        var now = time.GetUtcNow();
+        var branchIds = await BranchIdsAsync(token.ClientId, ct);
+        // Empty but still a ciphertext of this row: key rotation and revocation read it like any other.
+        token.AccessToken = protector.Protect("", SecretContext.AccessToken(token.ClientId));
+        token.RefreshToken = null;
+        token.IsValid = false;
+        token.LastError = ProviderChanged;
+        // A pause was about the client's credentials at the old provider; a new consent starts afresh anyway.
+        token.RefreshPausedReason = null;
+        token.UpdatedAt = now;
+        ReleaseLease(token);
+
+        token.Version++;
+        AddEvent(new TokenRevoked(Guid.NewGuid(), token.ClientId, branchIds, token.Version, false, now, "api"));
+        token.Version++;
+        AddEvent(
+            new TokenReauthorizationRequired(
+                Guid.NewGuid(), token.ClientId, branchIds, token.Version, ProviderChanged, now, "api"));
         await db.SaveChangesAsync(ct);
     }
 

@@ -26,6 +26,7 @@ public static class TokenServicesExtensions
         builder.Services.AddScoped<ProviderCatalog>();
         builder.Services.AddScoped<GrantStore>();
         builder.Services.AddScoped<TokenLifecycle>();
+        builder.Services.AddScoped<ProviderChangeRevocation>();
         builder.Services.AddSingleton<RefreshSchedule>();
         builder.Services.AddSingleton<RefreshLeases>();
         builder.Services.AddSingleton<ProviderCircuits>();

@@ -115,7 +115,10 @@ public sealed class SecurityTests(TokenApiFixture fixture)
             plain.Parameters.AddWithValue("id", canary.Id);
             Assert.Equal(1, await plain.ExecuteNonQueryAsync());
         }
-        Assert.Equal(1, await CountRowsContainingAsync("canary-" + canary.ClientId));
+        var found = await CountRowsContainingAsync("canary-" + canary.ClientId);
+        // A secret in the clear is what rotation and the start-up key check refuse: it leaves with this test.
+        Assert.Equal(HttpStatusCode.NoContent, (await admin.DeleteAsync($"/clients/{canary.Id}")).StatusCode);
+        Assert.Equal(1, found);
     }
 
     [Fact]
@@ -218,6 +221,8 @@ public sealed class SecurityTests(TokenApiFixture fixture)
 
         using var admin = _api.Admin();
         var validate = await TokenPlatformApi.ReadJsonAsync(await admin.GetAsync($"/tokens/validate/{thief.Id}"));
+        // A value that does not decrypt is what key rotation refuses: it leaves with this test.
+        Assert.Equal(HttpStatusCode.NoContent, (await admin.DeleteAsync($"/clients/{thief.Id}")).StatusCode);
         Assert.False(validate["is_valid"]!.GetValue<bool>());
         Assert.Equal("unreadable", validate["reason"]!.GetValue<string>());
         Assert.True(validate["access_token"] is null);

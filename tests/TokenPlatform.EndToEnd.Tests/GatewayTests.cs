@@ -278,9 +278,12 @@ public sealed partial class GatewayTests(GatewayFixture platform)
     {
         using var admin = _api.Admin();
 
-        // Neither answer is marked by token-api: a key list carries no secret, and an error no token.
+        // token-api marks none of these: a key list and the audit trail carry no secret, and an error no token.
         foreach (var (path, status) in new[]
-            { ("/api-keys", HttpStatusCode.OK), ("/tokens/validate/999999", HttpStatusCode.NotFound) })
+        {
+            ("/api-keys", HttpStatusCode.OK), ("/admin/audit?limit=1", HttpStatusCode.OK),
+            ("/tokens/validate/999999", HttpStatusCode.NotFound)
+        })
         {
             using var response = await admin.GetAsync(path);
             Assert.Equal(status, response.StatusCode);

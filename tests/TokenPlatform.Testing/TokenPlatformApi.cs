@@ -71,8 +71,8 @@ public sealed class TokenPlatformApi(PlatformEndpoints endpoints)
     }
 
     /// <summary>
-    /// A client registered both at the sandbox and here, with <paramref name="provider"/> (one whose authorization
-    /// endpoint is the sandbox's); returns its id here.
+    /// A client registered both at the sandbox provider and here, with <paramref name="provider"/> (one whose
+    /// endpoints are the sandbox's); returns its id here.
     /// </summary>
     public async Task<(int Id, string ClientId, string Secret)> CreateSandboxClientAsync(string provider = "sandbox")
     {
@@ -105,6 +105,14 @@ public sealed class TokenPlatformApi(PlatformEndpoints endpoints)
             }),
             HttpStatusCode.Created);
         return created["api_key"]!.GetValue<string>();
+    }
+
+    /// <summary>The audit trail's entries as <c>GET /admin/audit</c> answers them, newest first.</summary>
+    public async Task<JsonArray> AuditEntriesAsync(string query)
+    {
+        using var admin = Admin();
+        var page = await ReadJsonAsync(await admin.GetAsync($"/admin/audit?{query}"));
+        return page["entries"]!.AsArray();
     }
 
     public async Task SetSandboxSwitchesAsync(object switches)

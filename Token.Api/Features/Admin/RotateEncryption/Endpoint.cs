@@ -1,5 +1,6 @@
 using FastEndpoints;
 using Microsoft.EntityFrameworkCore;
+using Token.Api.Audit;
 using Token.Api.EndpointRules;
 using Token.Core.Data;
 using Token.Core.Security;
@@ -12,7 +13,8 @@ namespace Token.Api.Features.Admin.RotateEncryption;
 /// rewrites is locked first, so a change that commits meanwhile (a new client secret, a refresh) is not overwritten
 /// with the value read before it.
 /// </summary>
-public sealed class Endpoint(TokenDbContext db, SecretProtector protector, EncryptionKeyUsage usage)
+public sealed class Endpoint(
+    TokenDbContext db, SecretProtector protector, EncryptionKeyUsage usage, AuditTrail audit)
     : EndpointWithoutRequest<Response>
 {
     public override void Configure()
@@ -44,6 +46,7 @@ public sealed class Endpoint(TokenDbContext db, SecretProtector protector, Encry
             state.CodeVerifier = Reencrypt(state.CodeVerifier, SecretContext.CodeVerifier(state.State), count);
         }
 
+        audit.Record(AuditAction.EncryptionRotated, target: null);
         await db.SaveChangesAsync(ct);
         var underOlderKeys = await usage.UnderOlderKeysAsync(ct);
         await transaction.CommitAsync(ct);

@@ -1,4 +1,5 @@
 using FastEndpoints;
+using Token.Api.Audit;
 using Token.Api.EndpointRules;
 using Token.Core.Data;
 using Token.Core.Security;
@@ -6,7 +7,7 @@ using Token.Core.Security;
 namespace Token.Api.Features.ApiKeys.Create;
 
 /// <summary><c>POST /api-keys</c>: a key for a calling service, stored hashed.</summary>
-public sealed class Endpoint(TokenDbContext db, TimeProvider time) : Endpoint<Request, Response>
+public sealed class Endpoint(TokenDbContext db, AuditTrail audit, TimeProvider time) : Endpoint<Request, Response>
 {
     private const string KeyPrefix = "tp_";
 
@@ -30,6 +31,7 @@ public sealed class Endpoint(TokenDbContext db, TimeProvider time) : Endpoint<Re
             CreatedAt = time.GetUtcNow()
         };
         db.ApiKeys.Add(key);
+        audit.Record(AuditAction.ApiKeyCreated, key.Id, db.Entry(key));
         await db.SaveChangesAsync(ct);
 
         await Send.CreatedAtAsync<List.Endpoint>(

@@ -2,6 +2,7 @@ using FastEndpoints;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Caching.Memory;
 using Token.Api.Auth;
+using Token.Api.Audit;
 using Token.Api.EndpointRules;
 using Token.Core.Data;
 
@@ -11,7 +12,7 @@ namespace Token.Api.Features.ApiKeys.Delete;
 /// <c>DELETE /api-keys/{id}</c>: the key stops working here at once, on other instances within
 /// <see cref="ApiKeyOptions.CacheDuration"/>.
 /// </summary>
-public sealed class Endpoint(TokenDbContext db, IMemoryCache cache) : Endpoint<Request>
+public sealed class Endpoint(TokenDbContext db, IMemoryCache cache, AuditTrail audit) : Endpoint<Request>
 {
     public override void Configure()
     {
@@ -27,6 +28,7 @@ public sealed class Endpoint(TokenDbContext db, IMemoryCache cache) : Endpoint<R
             ThrowError($"API key {request.Id} does not exist.", StatusCodes.Status404NotFound);
         }
         db.ApiKeys.Remove(key);
+        audit.Record(AuditAction.ApiKeyDeleted, key.Id);
         await db.SaveChangesAsync(ct);
         cache.Remove(ApiKeyHandler.CacheKey(key.KeyHash));
         await Send.NoContentAsync(ct);

@@ -1,12 +1,14 @@
 using FastEndpoints;
 using Microsoft.EntityFrameworkCore;
+using Token.Api.Audit;
 using Token.Api.EndpointRules;
 using Token.Core.Data;
 
 namespace Token.Api.Features.Branches.Create;
 
 /// <summary><c>POST /branches</c>: a business location of a client.</summary>
-public sealed class Endpoint(TokenDbContext db, TimeProvider time) : Endpoint<Request, BranchResponse>
+public sealed class Endpoint(TokenDbContext db, AuditTrail audit, TimeProvider time)
+    : Endpoint<Request, BranchResponse>
 {
     public override void Configure()
     {
@@ -40,7 +42,7 @@ public sealed class Endpoint(TokenDbContext db, TimeProvider time) : Endpoint<Re
             UpdatedAt = now
         };
         db.Branches.Add(branch);
-        await db.SaveChangesAsync(ct);
+        await audit.SaveCreatedAsync(AuditAction.BranchCreated, branch, b => b.Id, ct);
         await Send.CreatedAtAsync<Get.Endpoint>(new { id = branch.Id }, BranchResponse.From(branch), cancellation: ct);
     }
 }

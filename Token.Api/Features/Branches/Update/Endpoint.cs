@@ -1,12 +1,14 @@
 using FastEndpoints;
 using Microsoft.EntityFrameworkCore;
+using Token.Api.Audit;
 using Token.Api.EndpointRules;
 using Token.Core.Data;
 
 namespace Token.Api.Features.Branches.Update;
 
 /// <summary><c>PATCH /branches/{id}</c>.</summary>
-public sealed class Endpoint(TokenDbContext db, TimeProvider time) : Endpoint<Request, BranchResponse>
+public sealed class Endpoint(TokenDbContext db, AuditTrail audit, TimeProvider time)
+    : Endpoint<Request, BranchResponse>
 {
     public override void Configure()
     {
@@ -29,6 +31,7 @@ public sealed class Endpoint(TokenDbContext db, TimeProvider time) : Endpoint<Re
         branch.LocationId = request.LocationId ?? branch.LocationId;
         branch.IsActive = request.IsActive ?? branch.IsActive;
         branch.UpdatedAt = time.GetUtcNow();
+        audit.Record(AuditAction.BranchUpdated, branch.Id, db.Entry(branch));
         await db.SaveChangesAsync(ct);
         await Send.OkAsync(BranchResponse.From(branch), ct);
     }

@@ -1,5 +1,6 @@
 using FastEndpoints;
 using Microsoft.EntityFrameworkCore;
+using Token.Api.Audit;
 using Token.Api.EndpointRules;
 using Token.Core.Data;
 using Token.Core.Providers;
@@ -11,7 +12,7 @@ namespace Token.Api.Features.Clients.Create;
 /// <c>POST /clients</c>: registers an OAuth client (its secret is stored encrypted and never shown again).
 /// </summary>
 public sealed class Endpoint(
-    TokenDbContext db, ProviderCatalog providers, SecretProtector protector, TimeProvider time)
+    TokenDbContext db, ProviderCatalog providers, SecretProtector protector, AuditTrail audit, TimeProvider time)
     : Endpoint<Request, ClientResponse>
 {
     public override void Configure()
@@ -44,7 +45,7 @@ public sealed class Endpoint(
             UpdatedAt = now
         };
         db.Clients.Add(client);
-        await db.SaveChangesAsync(ct);
+        await audit.SaveCreatedAsync(AuditAction.ClientCreated, client, c => c.Id, ct);
 
         await Send.CreatedAtAsync<Get.Endpoint>(new { id = client.Id }, ClientResponse.From(client), cancellation: ct);
     }

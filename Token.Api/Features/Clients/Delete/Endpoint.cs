@@ -1,5 +1,6 @@
 using FastEndpoints;
 using Microsoft.EntityFrameworkCore;
+using Token.Api.Audit;
 using Token.Api.EndpointRules;
 using Token.Api.Features.Tokens;
 using Token.Core.Data;
@@ -9,7 +10,7 @@ namespace Token.Api.Features.Clients.Delete;
 /// <summary>
 /// <c>DELETE /clients/{id}</c>: the client, its branches, grant and pending authorizations (cascade).
 /// </summary>
-public sealed class Endpoint(TokenDbContext db, TokenCache cache) : Endpoint<Request>
+public sealed class Endpoint(TokenDbContext db, TokenCache cache, AuditTrail audit) : Endpoint<Request>
 {
     public override void Configure()
     {
@@ -19,10 +20,14 @@ public sealed class Endpoint(TokenDbContext db, TokenCache cache) : Endpoint<Req
 
     public override async Task HandleAsync(Request request, CancellationToken ct)
     {
-        if (await db.Clients.Where(c => c.Id == request.Id).ExecuteDeleteAsync(ct) == 0)
+        var client = await db.Clients.FirstOrDefaultAsync(c => c.Id == request.Id, ct);
+        if (client is null)
         {
             ThrowError($"Client {request.Id} does not exist.", StatusCodes.Status404NotFound);
         }
+        db.Clients.Remove(client);
+        audit.Record(AuditAction.ClientDeleted, client.Id);
+        await db.SaveChangesAsync(ct);
         cache.Forget(request.Id);
         await Send.NoContentAsync(ct);
     }

@@ -1,5 +1,6 @@
 using FastEndpoints;
 using Microsoft.EntityFrameworkCore;
+using Token.Api.Audit;
 using Token.Api.EndpointRules;
 using Token.Core.Data;
 using Token.Core.Providers;
@@ -8,10 +9,13 @@ using Token.Core.Tokens;
 
 namespace Token.Api.Features.Clients.Update;
 
-/// <summary><c>PATCH /clients/{id}</c>.</summary>
+/// <summary>
+/// <c>PATCH /clients/{id}</c>. Moving a client to another provider ends its grant, and only when asked to
+/// (<see cref="ProviderChangeGuard"/>).
+/// </summary>
 public sealed class Endpoint(
     TokenDbContext db, ProviderCatalog providers, SecretProtector protector, TokenLifecycle lifecycle,
-    TimeProvider time)
+    ProviderChangeGuard guard, AuditTrail audit, TimeProvider time)
     : Endpoint<Request, ClientResponse>
 {
     public override void Configure()
@@ -31,6 +35,8 @@ public sealed class Endpoint(
         {
             ThrowError(r => r.Provider, $"Provider '{provider}' does not exist.");
         }
+        var movedFrom = request.Provider is { } moveTo && moveTo != client.Provider ? client.Provider : null;
+        var issuer = movedFrom is null ? null : await providers.FindAsync(movedFrom, ct);
 
         if (request.ClientSecret is { } secret)
         {
@@ -40,13 +46,25 @@ public sealed class Endpoint(
         client.Provider = request.Provider ?? client.Provider;
         client.IsActive = request.IsActive ?? client.IsActive;
         client.UpdatedAt = time.GetUtcNow();
+        // Before anything is saved: ending the grant saves the change too.
+        var changed = AuditTrail.ChangedFields(db.Entry(client));
+
+        await using var transaction = await db.Database.BeginTransactionAsync(ct);
+        var ended = await guard.EndGrantsAsync(movedFrom is null ? [] : [client.Id], request.RevokeGrants, _ =>
+            $"Client {client.Id} holds a grant from provider '{movedFrom}'; moving it to '{client.Provider}' would " +
+            $"send that grant's tokens there. Send \"{ProviderChangeGuard.RevokeGrantsField}\": true to revoke it " +
+            $"with the move (here and at '{movedFrom}'); the business owner then consents again through " +
+            "/oauth/start.", ct);
+        audit.Record(AuditAction.ClientUpdated, client.Id, changed);
         await db.SaveChangesAsync(ct);
+        await transaction.CommitAsync(ct);
         if (request.ClientSecret is not null)
         {
             // Only once the new secret is stored, so that the resumed refresh uses it.
             await lifecycle.ResumeRefreshAsync(client.Id, ct);
         }
 
+        await guard.CompleteAsync(ended, issuer, ct);
         await Send.OkAsync(ClientResponse.From(client), ct);
     }
 }

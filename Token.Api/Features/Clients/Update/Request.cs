@@ -3,8 +3,12 @@ using FluentValidation;
 
 namespace Token.Api.Features.Clients.Update;
 
-/// <summary>Only the fields present change.</summary>
-public sealed record Request(int Id, string? ClientSecret, string? RedirectUri, string? Provider, bool? IsActive)
+/// <summary>
+/// Only the fields present change. <paramref name="RevokeGrants"/>: true to move a client that holds a grant to
+/// another provider, which revokes that grant.
+/// </summary>
+public sealed record Request(
+    int Id, string? ClientSecret, string? RedirectUri, string? Provider, bool? IsActive, bool? RevokeGrants)
 {
     internal sealed class Validator : Validator<Request>
     {

@@ -1,6 +1,7 @@
 using FastEndpoints;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
+using Token.Api.Audit;
 using Token.Api.EndpointRules;
 using Token.Api.Infrastructure;
 using Token.Core.Data;
@@ -12,7 +13,7 @@ namespace Token.Api.Features.OAuth.Start;
 /// <summary><c>GET /oauth/start/{client_id}</c>: begins an authorization-code flow with PKCE for the client.</summary>
 public sealed class Endpoint(
     TokenDbContext db, ProviderCatalog providers, AuthorizationRequests requests, IOptions<PublicUrlOptions> publicUrl,
-    TimeProvider time)
+    AuditTrail audit, TimeProvider time)
     : Endpoint<Request, Response>
 {
     public override void Configure()
@@ -52,6 +53,7 @@ public sealed class Endpoint(
             ExpiresAt = expiresAt,
             CreatedAt = time.GetUtcNow()
         });
+        audit.Record(AuditAction.ConsentStarted, client.Id);
         await db.SaveChangesAsync(ct);
 
         var loginUrl = $"{publicUrl.Value.BaseUrl.TrimEnd('/')}/oauth/login/{client.Id}?ticket={ticket}";

@@ -1,4 +1,5 @@
 using FastEndpoints;
+using Token.Api.Audit;
 using Token.Api.EndpointRules;
 using Token.Core.Data;
 using Token.Core.Providers;
@@ -7,7 +8,8 @@ namespace Token.Api.Features.Providers.Create;
 
 /// <summary><c>POST /providers</c>: registers another OAuth 2.0 provider.</summary>
 public sealed class Endpoint(
-    TokenDbContext db, ProviderCatalog catalog, TimeProvider time) : Endpoint<Request, ProviderResponse>
+    TokenDbContext db, ProviderCatalog catalog, AuditTrail audit, TimeProvider time)
+    : Endpoint<Request, ProviderResponse>
 {
     public override void Configure()
     {
@@ -36,6 +38,7 @@ public sealed class Endpoint(
             UpdatedAt = now
         };
         db.Providers.Add(provider);
+        audit.Record(AuditAction.ProviderCreated, provider.Name, db.Entry(provider));
         await db.SaveChangesAsync(ct);
         await Send.CreatedAtAsync<Get.Endpoint>(
             new { name = provider.Name }, ProviderResponse.From(ProviderCatalog.ToDefinition(provider)),

@@ -1,5 +1,6 @@
 using FastEndpoints;
 using Microsoft.EntityFrameworkCore;
+using Token.Api.Audit;
 using Token.Api.EndpointRules;
 using Token.Core.Data;
 using Token.Core.Providers;
@@ -7,7 +8,7 @@ using Token.Core.Providers;
 namespace Token.Api.Features.Providers.Delete;
 
 /// <summary><c>DELETE /providers/{name}</c>: refused while a client still uses the provider.</summary>
-public sealed class Endpoint(TokenDbContext db, ProviderCatalog catalog) : Endpoint<Request>
+public sealed class Endpoint(TokenDbContext db, ProviderCatalog catalog, AuditTrail audit) : Endpoint<Request>
 {
     public override void Configure()
     {
@@ -25,10 +26,14 @@ public sealed class Endpoint(TokenDbContext db, ProviderCatalog catalog) : Endpo
         {
             ThrowError($"Clients still use provider '{request.Name}'.", StatusCodes.Status409Conflict);
         }
-        if (await db.Providers.Where(p => p.Name == request.Name).ExecuteDeleteAsync(ct) == 0)
+        var provider = await db.Providers.FirstOrDefaultAsync(p => p.Name == request.Name, ct);
+        if (provider is null)
         {
             ThrowError($"Provider '{request.Name}' does not exist.", StatusCodes.Status404NotFound);
         }
+        db.Providers.Remove(provider);
+        audit.Record(AuditAction.ProviderDeleted, provider.Name);
+        await db.SaveChangesAsync(ct);
         await Send.NoContentAsync(ct);
     }
 }

@@ -1,11 +1,13 @@
 using FastEndpoints;
+using Token.Api.Audit;
 using Token.Api.EndpointRules;
 using Token.Core.Tokens;
 
 namespace Token.Api.Features.Tokens.Revoke;
 
 /// <summary><c>DELETE /tokens/{client_id}</c>: revokes the grant at the provider (RFC 7009) and here.</summary>
-public sealed class Endpoint(TokenLifecycle lifecycle, TokenCache cache) : Endpoint<Request, Response>
+public sealed class Endpoint(TokenLifecycle lifecycle, TokenCache cache, AuditTrail audit)
+    : Endpoint<Request, Response>
 {
     public override void Configure()
     {
@@ -15,6 +17,8 @@ public sealed class Endpoint(TokenLifecycle lifecycle, TokenCache cache) : Endpo
 
     public override async Task HandleAsync(Request request, CancellationToken ct)
     {
+        // Recorded first: the revocation saves it in its own transaction, and drops it when there is no grant.
+        audit.Record(AuditAction.TokenRevoked, request.ClientId);
         var confirmed = await lifecycle.RevokeAsync(request.ClientId, ct);
         cache.Forget(request.ClientId);
         if (confirmed is null)
