@@ -115,8 +115,11 @@ public sealed partial class RefreshWorker(
         using (SuppressInstrumentationScope.Begin())
         {
             await using var scope = scopes.CreateAsyncScope();
-            next = await scope.ServiceProvider.GetRequiredService<TokenDbContext>().Tokens
-                .Where(t => t.IsValid && !t.IsRevoked && t.RefreshPausedReason == null)
+            var db = scope.ServiceProvider.GetRequiredService<TokenDbContext>();
+            // As the claim does: a deactivated client's due token would otherwise wake the loop at once, forever.
+            next = await db.Tokens
+                .Where(t => t.IsValid && !t.IsRevoked && t.RefreshPausedReason == null
+                    && db.Clients.Any(c => c.Id == t.ClientId && c.IsActive))
                 .MinAsync(t => (DateTimeOffset?)t.RefreshDueAt, ct);
         }
         var wait = next is { } due ? due - time.GetUtcNow() : options.Value.IdlePoll;

@@ -35,8 +35,9 @@ public sealed class RefresherGaugeSampler(
     {
         await using var command = database.CreateCommand("""
             SELECT
-              (SELECT count(*) FROM tokens
-               WHERE is_valid AND NOT is_revoked AND refresh_paused_reason IS NULL AND refresh_due_at <= now()),
+              (SELECT count(*) FROM tokens t
+               WHERE is_valid AND NOT is_revoked AND refresh_paused_reason IS NULL AND refresh_due_at <= now()
+                 AND EXISTS (SELECT 1 FROM clients c WHERE c.id = t.client_id AND c.is_active)),
               (SELECT count(*) FROM tokens WHERE is_valid AND NOT is_revoked AND expires_at <= now()),
               (SELECT count(*) FROM outbox),
               (SELECT coalesce(extract(epoch FROM now() - min(created_at)), 0)::float8 FROM outbox)

@@ -14,14 +14,17 @@ public sealed class RefreshLeases(IOptions<RefreshOptions> options, TimeProvider
     /// <summary>This process, as it appears in <c>tokens.lease_owner</c>.</summary>
     public string Owner { get; } = $"{Environment.MachineName}/{Environment.ProcessId}/{Guid.NewGuid():N}";
 
-    /// <summary>Claims one client's token unless another process holds it or its refresh is paused.</summary>
+    /// <summary>
+    /// Claims one client's token unless another process holds it, its refresh is paused or its client is deactivated.
+    /// </summary>
     public async Task<bool> TryClaimAsync(TokenDbContext db, int tokenId, CancellationToken ct)
     {
         var now = time.GetUtcNow();
         var until = now + options.Value.Lease;
         var claimed = await db.Tokens
             .Where(t => t.Id == tokenId && t.IsValid && !t.IsRevoked && t.RefreshPausedReason == null
-                && (t.LeaseUntil == null || t.LeaseUntil < now))
+                && (t.LeaseUntil == null || t.LeaseUntil < now)
+                && db.Clients.Any(c => c.Id == t.ClientId && c.IsActive))
             .ExecuteUpdateAsync(
                 token => token.SetProperty(t => t.LeaseOwner, Owner).SetProperty(t => t.LeaseUntil, until), ct);
         return claimed == 1;
@@ -29,7 +32,9 @@ public sealed class RefreshLeases(IOptions<RefreshOptions> options, TimeProvider
 
     /// <summary>
     /// Claims up to <paramref name="limit"/> due tokens, earliest first. Rows another refresher is claiming at this
-    /// moment are skipped, not waited for, so refreshers never claim the same token.
+    /// moment are skipped, not waited for, so refreshers never claim the same token. Tokens of deactivated clients
+    /// are skipped too, by a primary-key look-up of the client: they stay in the due index, since deactivation is
+    /// rare and undone by re-activation, which then finds a refresh that fell due meanwhile due at once.
     /// </summary>
     public async Task<List<int>> ClaimDueAsync(TokenDbContext db, int limit, CancellationToken ct)
     {
@@ -38,12 +43,13 @@ public sealed class RefreshLeases(IOptions<RefreshOptions> options, TimeProvider
         return await db.Database.SqlQuery<int>($"""
             UPDATE tokens SET lease_owner = {Owner}, lease_until = {until}
             WHERE id IN (
-                SELECT id FROM tokens
-                WHERE is_valid AND NOT is_revoked AND refresh_paused_reason IS NULL AND refresh_due_at <= {now}
-                  AND (lease_until IS NULL OR lease_until < {now})
-                ORDER BY refresh_due_at
+                SELECT t.id FROM tokens t
+                WHERE t.is_valid AND NOT t.is_revoked AND t.refresh_paused_reason IS NULL AND t.refresh_due_at <= {now}
+                  AND (t.lease_until IS NULL OR t.lease_until < {now})
+                  AND EXISTS (SELECT 1 FROM clients c WHERE c.id = t.client_id AND c.is_active)
+                ORDER BY t.refresh_due_at
                 LIMIT {limit}
-                FOR UPDATE SKIP LOCKED)
+                FOR UPDATE OF t SKIP LOCKED)
             RETURNING id AS "Value"
             """).ToListAsync(ct);
     }

@@ -54,6 +54,39 @@ public sealed class RefreshLeasesTests(TokenServicesFixture fixture) : IClassFix
         Assert.DoesNotContain(tokenId, await ClaimAsync(refresher, limit: 100));
     }
 
+    [Fact]
+    public async Task A_due_token_of_a_deactivated_client_is_not_claimed_until_the_client_is_active_again()
+    {
+        var clientId = await fixture.CreateGrantAsync();
+        var tokenId = (await fixture.TokenOfAsync(clientId)).Id;
+        var refresher = NewRefresher();
+        await SetActiveAsync(clientId, false);
+        fixture.Time.Advance(TimeSpan.FromHours(2));
+
+        Assert.DoesNotContain(tokenId, await ClaimAsync(refresher, limit: 10_000));
+        await using (var scope = fixture.Services.CreateAsyncScope())
+        {
+            Assert.False(await refresher.TryClaimAsync(
+                scope.ServiceProvider.GetRequiredService<TokenDbContext>(), tokenId, CancellationToken.None));
+        }
+
+        // The refresh that fell due meanwhile runs as soon as the client is active again.
+        await SetActiveAsync(clientId, true);
+        Assert.Contains(tokenId, await ClaimAsync(refresher, limit: 10_000));
+
+        // Gone, so that the other tests of the class, which count what they claim, do not meet it due.
+        await using var cleanup = fixture.Services.CreateAsyncScope();
+        await cleanup.ServiceProvider.GetRequiredService<TokenDbContext>().Clients.Where(c => c.Id == clientId)
+            .ExecuteDeleteAsync();
+    }
+
+    private async Task SetActiveAsync(int clientId, bool isActive)
+    {
+        await using var scope = fixture.Services.CreateAsyncScope();
+        await scope.ServiceProvider.GetRequiredService<TokenDbContext>().Clients.Where(c => c.Id == clientId)
+            .ExecuteUpdateAsync(c => c.SetProperty(x => x.IsActive, isActive));
+    }
+
     private RefreshLeases NewRefresher() => new(Options.Create(TokenServicesFixture.Refresh), fixture.Time);
 
     private async Task<List<int>> ClaimAsync(RefreshLeases refresher, int limit)
