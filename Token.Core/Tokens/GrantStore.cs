@@ -149,6 +149,14 @@ public sealed class GrantStore(
                 .SetProperty(t => t.UpdatedAt, now), ct) > 0;
     }
 
+    /// <summary>
+    /// Adds <see cref="ClientDeactivated"/> to the outbox, saved with the caller's change of the client: every API
+    /// instance drops the client's cached token when it hears of it.
+    /// </summary>
+    public async Task AnnounceClientDeactivatedAsync(int clientId, CancellationToken ct) =>
+        AddEvent(new ClientDeactivated(
+            Guid.NewGuid(), clientId, await BranchIdsAsync(clientId, ct), time.GetUtcNow(), "api"));
+
     /// <summary>Nobody tried (the provider's circuit is open): look again when it may be tried.</summary>
     public async Task StorePostponedAsync(OAuthToken token, DateTimeOffset until, CancellationToken ct)
     {

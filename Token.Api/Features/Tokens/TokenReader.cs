@@ -23,6 +23,12 @@ public sealed partial class TokenReader(
     /// </summary>
     private const string ClientCredentialsRejected = "client_credentials_rejected";
 
+    /// <summary>
+    /// Why there is no token while the client is deactivated (<c>is_active: false</c>): the grant is kept, but nothing
+    /// serves or refreshes it until the client is active again.
+    /// </summary>
+    public const string ClientInactive = "client_inactive";
+
     /// <summary>Null when the client does not exist. Called when the cache had nothing usable.</summary>
     public async Task<TokenRead?> ReadAsync(int clientId, CancellationToken ct)
     {
@@ -43,12 +49,21 @@ public sealed partial class TokenReader(
         }
     }
 
-    /// <summary>Refreshes now, whatever the expiry (<c>POST /tokens/refresh</c>).</summary>
+    /// <summary>
+    /// Refreshes now, whatever the expiry (<c>POST /tokens/refresh</c>); never for a deactivated client, whose read
+    /// says <see cref="ClientInactive"/>.
+    /// </summary>
     public async Task<TokenRead?> RefreshAsync(int clientId, CancellationToken ct)
     {
-        if (!await db.Clients.AnyAsync(c => c.Id == clientId, ct))
+        var isActive = await db.Clients.Where(c => c.Id == clientId).Select(c => (bool?)c.IsActive)
+            .FirstOrDefaultAsync(ct);
+        if (isActive is null)
         {
             return null;
+        }
+        if (isActive is false)
+        {
+            return new TokenRead(null, ClientInactive);
         }
         var gate = cache.RefreshGate(clientId);
         await gate.WaitAsync(ct);
@@ -72,10 +87,25 @@ public sealed partial class TokenReader(
 
     private async Task<TokenRead?> LoadAsync(int clientId, CancellationToken ct)
     {
-        var token = await db.Tokens.AsNoTracking().FirstOrDefaultAsync(t => t.ClientId == clientId, ct);
+        // One round trip for the client's state and its grant.
+        var found = await (
+            from client in db.Clients.AsNoTracking()
+            where client.Id == clientId
+            join grant in db.Tokens.AsNoTracking() on client.Id equals grant.ClientId into grants
+            from grant in grants.DefaultIfEmpty()
+            select new { client.IsActive, Token = grant }).FirstOrDefaultAsync(ct);
+        if (found is null)
+        {
+            return null;
+        }
+        if (!found.IsActive)
+        {
+            return new TokenRead(null, ClientInactive);
+        }
+        var token = found.Token;
         if (token is null)
         {
-            return await db.Clients.AnyAsync(c => c.Id == clientId, ct) ? new TokenRead(null, "no_grant") : null;
+            return new TokenRead(null, "no_grant");
         }
 
         if (token.IsValid && !token.IsRevoked && lifecycle.IsDue(token))

@@ -2,6 +2,7 @@ using FastEndpoints;
 using Microsoft.EntityFrameworkCore;
 using Token.Api.Audit;
 using Token.Api.EndpointRules;
+using Token.Api.Features.Tokens;
 using Token.Core.Data;
 using Token.Core.Providers;
 using Token.Core.Security;
@@ -11,11 +12,12 @@ namespace Token.Api.Features.Clients.Update;
 
 /// <summary>
 /// <c>PATCH /clients/{id}</c>. Moving a client to another provider ends its grant, and only when asked to
-/// (<see cref="ProviderChangeGuard"/>).
+/// (<see cref="ProviderChangeGuard"/>). Deactivating a client stops its token from being served or refreshed, on every
+/// instance (the event <c>ClientDeactivated</c>), until it is active again; its grant is kept.
 /// </summary>
 public sealed class Endpoint(
     TokenDbContext db, ProviderCatalog providers, SecretProtector protector, TokenLifecycle lifecycle,
-    ProviderChangeGuard guard, AuditTrail audit, TimeProvider time)
+    ProviderChangeGuard guard, GrantStore grants, TokenCache cache, AuditTrail audit, TimeProvider time)
     : Endpoint<Request, ClientResponse>
 {
     public override void Configure()
@@ -44,6 +46,7 @@ public sealed class Endpoint(
         }
         client.RedirectUri = request.RedirectUri ?? client.RedirectUri;
         client.Provider = request.Provider ?? client.Provider;
+        var deactivated = client.IsActive && request.IsActive is false;
         client.IsActive = request.IsActive ?? client.IsActive;
         client.UpdatedAt = time.GetUtcNow();
         // Before anything is saved: ending the grant saves the change too.
@@ -56,8 +59,17 @@ public sealed class Endpoint(
             $"with the move (here and at '{movedFrom}'); the business owner then consents again through " +
             "/oauth/start.", ct);
         audit.Record(AuditAction.ClientUpdated, client.Id, changed);
+        if (deactivated)
+        {
+            await grants.AnnounceClientDeactivatedAsync(client.Id, ct);
+        }
         await db.SaveChangesAsync(ct);
         await transaction.CommitAsync(ct);
+        if (deactivated)
+        {
+            // The other instances drop theirs when the event arrives.
+            cache.Forget(client.Id);
+        }
         if (request.ClientSecret is not null)
         {
             // Only once the new secret is stored, so that the resumed refresh uses it.

@@ -51,6 +51,15 @@ public sealed partial class Endpoint(
             return;
         }
 
+        var client = await db.Clients.AsNoTracking().SingleAsync(c => c.Id == pending.ClientId, ct);
+        if (!client.IsActive)
+        {
+            // Deactivated while the owner was at the provider: the code is not exchanged, so no grant is stored.
+            await FailAsync(
+                "This client is deactivated, so it cannot be connected now; start again once it is active.");
+            return;
+        }
+
         if (!string.IsNullOrEmpty(request.Error))
         {
             LogProviderRefused(pending.ClientId, request.Error);
@@ -65,7 +74,6 @@ public sealed partial class Endpoint(
             return;
         }
 
-        var client = await db.Clients.AsNoTracking().SingleAsync(c => c.Id == pending.ClientId, ct);
         var provider = await providers.FindAsync(client.Provider, ct);
         if (provider is null)
         {

@@ -43,6 +43,13 @@ public sealed partial class Endpoint(
                 "This login link was already used, has expired or belongs to another client. Ask for a new link.");
             return;
         }
+        if (!client.IsActive)
+        {
+            // The link was made while the client was active; deactivation stops every link still in flight.
+            await BrowserAnswer.FailAsync(HttpContext, StatusCodes.Status400BadRequest, "Client deactivated",
+                "This client is deactivated, so it cannot be connected now. Ask for a new link once it is active.");
+            return;
+        }
 
         var authorization = requests.Create(client, provider);
         var claimed = await db.OAuthStates

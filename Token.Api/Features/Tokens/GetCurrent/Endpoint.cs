@@ -17,17 +17,23 @@ public sealed class Endpoint(TokenDbContext db, SecretProtector protector) : End
 
     public override async Task HandleAsync(Request request, CancellationToken ct)
     {
-        var token = await db.Tokens.AsNoTracking().FirstOrDefaultAsync(t => t.ClientId == request.ClientId, ct);
-        if (token is null)
+        var found = await db.Tokens.AsNoTracking().Where(t => t.ClientId == request.ClientId)
+            .Select(t => new { Token = t, IsActive = db.Clients.Any(c => c.Id == t.ClientId && c.IsActive) })
+            .FirstOrDefaultAsync(ct);
+        if (found is null)
         {
             ThrowError($"Client {request.ClientId} has no token.", StatusCodes.Status404NotFound);
         }
 
-        // A revoked token is not handed out again, even to a caller that asks for the raw grant.
-        var accessToken = token.IsRevoked ? null : protector.Unprotect(
-            token.AccessToken, SecretContext.AccessToken(token.ClientId));
+        // A revoked token, or one of a deactivated client, is not handed out, even to a caller that asks for the raw
+        // grant.
+        var token = found.Token;
+        var served = found.IsActive && !token.IsRevoked;
+        var accessToken = served
+            ? protector.Unprotect(token.AccessToken, SecretContext.AccessToken(token.ClientId))
+            : null;
         await Send.OkAsync(new Response(
-            token.ClientId, accessToken, token.TokenType, token.Scope, token.ExpiresAt, token.IsValid, token.IsRevoked,
-            token.Version, token.LastRefreshedAt, token.CreatedAt, token.UpdatedAt), ct);
+            token.ClientId, accessToken, token.TokenType, token.Scope, token.ExpiresAt, token.IsValid && served,
+            token.IsRevoked, token.Version, token.LastRefreshedAt, token.CreatedAt, token.UpdatedAt), ct);
     }
 }

@@ -19,6 +19,12 @@ public sealed class Endpoint(TokenReader reader) : Endpoint<Request, TokenRespon
         {
             ThrowError($"Client {request.ClientId} does not exist.", StatusCodes.Status404NotFound);
         }
+        if (read.Reason == TokenReader.ClientInactive)
+        {
+            ThrowError(
+                $"Client {request.ClientId} is deactivated: its token is not refreshed until it is active again " +
+                "(PATCH /clients/{id} with \"is_active\": true).", StatusCodes.Status409Conflict);
+        }
 
         await Send.OkAsync(TokenResponse.From(request.ClientId, read), ct);
     }
