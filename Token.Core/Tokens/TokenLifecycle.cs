@@ -198,11 +198,15 @@ public sealed partial class TokenLifecycle(
     }
 
     /// <summary>
-    /// Revokes the grant at the provider (RFC 7009) and marks it revoked; null when the client has no grant.
+    /// Revokes the grant at the provider (RFC 7009) and marks it revoked; null when the client has no grant. Within
+    /// the caller's transaction when it has one, which then commits the revocation and its event with its own change
+    /// (deleting the client).
     /// </summary>
     public async Task<bool?> RevokeAsync(int clientId, CancellationToken ct)
     {
-        await using var transaction = await db.Database.BeginTransactionAsync(ct);
+        await using var transaction = db.Database.CurrentTransaction is null
+            ? await db.Database.BeginTransactionAsync(ct)
+            : null;
         var token = await db.Tokens.FromSql(
             $"SELECT * FROM tokens WHERE client_id = {clientId} FOR UPDATE").SingleOrDefaultAsync(ct);
         if (token is null)
@@ -230,7 +234,10 @@ public sealed partial class TokenLifecycle(
         }
 
         await grants.StoreRevokedAsync(token, confirmed, ct);
-        await transaction.CommitAsync(ct);
+        if (transaction is not null)
+        {
+            await transaction.CommitAsync(ct);
+        }
         LogRevoked(clientId, confirmed);
         return confirmed;
     }

@@ -7,7 +7,8 @@ using Token.Contracts;
 namespace Token.Api.Tests;
 
 /// <summary>
-/// A deactivated client's grant is kept but neither served nor refreshed, and its consents in flight are refused.
+/// A deactivated client's grant is kept but neither served nor refreshed, and its consents in flight are refused; a
+/// deleted client's grant is revoked at the provider first.
 /// </summary>
 [Collection(TokenApiCollection.Name)]
 public sealed class ClientLifecycleTests(TokenApiFixture fixture)
@@ -95,6 +96,54 @@ public sealed class ClientLifecycleTests(TokenApiFixture fixture)
         await Eventually.HoldsAsync(async () => !await IsValidAsync(client.Id), TimeSpan.FromSeconds(10),
             "validate kept serving the deactivated client's cached token");
     }
+
+    [Fact]
+    public async Task Deleting_a_client_revokes_its_grant_at_the_provider_and_writes_TokenRevoked()
+    {
+        var client = await _api.CreateSandboxClientAsync();
+        await _api.ConnectAsync(client.Id);
+        using var admin = _api.Admin();
+        var accessToken = (await TokenPlatformApi.ReadJsonAsync(
+            await admin.GetAsync($"/tokens/validate/{client.Id}")))["access_token"]!.GetValue<string>();
+        await _api.ClearSandboxRequestsAsync();
+
+        Assert.Equal(HttpStatusCode.NoContent, (await admin.DeleteAsync($"/clients/{client.Id}")).StatusCode);
+
+        Assert.Contains(await _api.SandboxTokenRequestsAsync(), r => r!["endpoint"]!.GetValue<string>() == "revoke"
+            && r["client_id"]?.GetValue<string>() == client.ClientId);
+        using var sandbox = _api.Sandbox();
+        Assert.Equal(HttpStatusCode.BadRequest,
+            (await sandbox.GetAsync($"/tokeninfo?access_token={Uri.EscapeDataString(accessToken)}")).StatusCode);
+        Assert.Equal(1, await RevokedEventsAsync(client.Id, providerConfirmed: true));
+        Assert.Equal(HttpStatusCode.NotFound, (await admin.GetAsync($"/clients/{client.Id}")).StatusCode);
+    }
+
+    [Fact]
+    public async Task A_client_whose_provider_does_not_confirm_the_revocation_is_deleted_all_the_same()
+    {
+        using var sandbox = _api.Sandbox();
+        var root = sandbox.BaseAddress!.ToString().TrimEnd('/');
+        var provider = "unconfirmed-" + Guid.NewGuid().ToString("N")[..8];
+        using var admin = _api.Admin();
+        // A revocation endpoint that answers 404: the provider never confirms.
+        await TokenPlatformApi.ReadJsonAsync(await admin.PostAsJsonAsync("/providers", new
+        {
+            name = provider, authorization_endpoint = $"{root}/connect/authorize",
+            token_endpoint = $"{root}/connect/token", revocation_endpoint = $"{root}/connect/no-revocation-here",
+            scopes = new[] { "https://www.googleapis.com/auth/business.manage" }
+        }), HttpStatusCode.Created);
+        var client = await _api.CreateSandboxClientAsync(provider);
+        await _api.ConnectAsync(client.Id);
+
+        Assert.Equal(HttpStatusCode.NoContent, (await admin.DeleteAsync($"/clients/{client.Id}")).StatusCode);
+
+        Assert.Equal(1, await RevokedEventsAsync(client.Id, providerConfirmed: false));
+        Assert.Equal(HttpStatusCode.NotFound, (await admin.GetAsync($"/clients/{client.Id}")).StatusCode);
+    }
+
+    private Task<long> RevokedEventsAsync(int clientId, bool providerConfirmed) => _api.CountAsync(
+        $"outbox WHERE message_type LIKE '%.TokenRevoked' AND payload::jsonb->>'clientId' = '{clientId}' " +
+        $"AND payload::jsonb->>'providerConfirmed' = '{(providerConfirmed ? "true" : "false")}'");
 
     private async Task SetActiveAsync(int clientId, bool isActive)
     {
