@@ -216,22 +216,8 @@ public sealed partial class TokenLifecycle(
 
         var client = await db.Clients.AsNoTracking().SingleAsync(c => c.Id == clientId, ct);
         var provider = await providers.FindAsync(client.Provider, ct);
-        var confirmed = false;
-        if (provider is not null && !token.IsRevoked)
-        {
-            // Both tokens are revoked: at Google either one ends the grant, but other providers (OpenIddict among
-            // them) keep an access token alive until it expires when only the refresh token is revoked.
-            var secret = protector.Unprotect(client.ClientSecret, SecretContext.ClientSecret(client.ClientId));
-            confirmed = await oauth.RevokeAsync(
-                provider, client.ClientId, secret,
-                protector.Unprotect(token.AccessToken, SecretContext.AccessToken(clientId)), ct);
-            if (token.RefreshToken is { } refresh)
-            {
-                confirmed &= await oauth.RevokeAsync(
-                    provider, client.ClientId, secret,
-                    protector.Unprotect(refresh, SecretContext.RefreshToken(clientId)), ct);
-            }
-        }
+        var confirmed = provider is not null && !token.IsRevoked
+            && await RevokeAtProviderAsync(provider, client, token, ct);
 
         await grants.StoreRevokedAsync(token, confirmed, ct);
         if (transaction is not null)
@@ -240,6 +226,33 @@ public sealed partial class TokenLifecycle(
         }
         LogRevoked(clientId, confirmed);
         return confirmed;
+    }
+
+    private async Task<bool> RevokeAtProviderAsync(
+        ProviderDefinition provider, Client client, OAuthToken token, CancellationToken ct)
+    {
+        try
+        {
+            // Both tokens are revoked: at Google either one ends the grant, but other providers (OpenIddict among
+            // them) keep an access token alive until it expires when only the refresh token is revoked.
+            var secret = protector.Unprotect(client.ClientSecret, SecretContext.ClientSecret(client.ClientId));
+            var confirmed = await oauth.RevokeAsync(
+                provider, client.ClientId, secret,
+                protector.Unprotect(token.AccessToken, SecretContext.AccessToken(client.Id)), ct);
+            if (token.RefreshToken is { } refresh)
+            {
+                confirmed &= await oauth.RevokeAsync(
+                    provider, client.ClientId, secret,
+                    protector.Unprotect(refresh, SecretContext.RefreshToken(client.Id)), ct);
+            }
+            return confirmed;
+        }
+        catch (SecretUnreadableException unreadable)
+        {
+            // A value altered or moved here is never sent anywhere; the grant still ends here, unconfirmed.
+            LogUnreadable(client.Id, unreadable.Message);
+            return false;
+        }
     }
 
     // Routine and frequent (every grant, every hour): the refreshes metric and the spans show them; failures are
@@ -272,6 +285,11 @@ public sealed partial class TokenLifecycle(
     [LoggerMessage(
         LogLevel.Information, "Dropped a refresh of client {ClientId}: the grant changed while the provider answered")]
     private partial void LogSuperseded(int clientId);
+
+    [LoggerMessage(
+        LogLevel.Error, "A stored secret of client {ClientId} cannot be decrypted, so it is not revoked at the " +
+        "provider: {Reason}")]
+    private partial void LogUnreadable(int clientId, string reason);
 
     [LoggerMessage(
         LogLevel.Information, "Revoked the grant of client {ClientId}; provider confirmed: {ProviderConfirmed}")]
