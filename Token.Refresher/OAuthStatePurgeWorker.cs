@@ -1,4 +1,3 @@
-using Npgsql;
 using Token.Core.Data;
 
 namespace Token.Refresher;
@@ -25,9 +24,11 @@ public sealed partial class OAuthStatePurgeWorker(
                     LogPurged(purged);
                 }
             }
-            catch (NpgsqlException)
+            catch (Exception exception) when (!stoppingToken.IsCancellationRequested)
             {
-                // The database is away, or its schema not there yet: next time.
+                // The database is away (EF's retries gave up), or its schema not there yet: next time. A worker that
+                // threw would stop the whole refresher.
+                LogPurgeFailed(exception);
             }
             await Task.Delay(Interval, time, stoppingToken);
         }
@@ -35,4 +36,7 @@ public sealed partial class OAuthStatePurgeWorker(
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Deleted {Count} expired authorization requests")]
     private partial void LogPurged(int count);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Purging expired authorization requests failed; next time")]
+    private partial void LogPurgeFailed(Exception exception);
 }

@@ -32,9 +32,24 @@ public sealed partial class SchemaReadiness(
             }
             await Task.Delay(Poll, time, ct);
         }
-        await using (var scope = scopes.CreateAsyncScope())
+        // A missing key stops the refresher (the exception goes on); the database going away meanwhile does not.
+        while (!await EveryKeyIsConfiguredAsync(ct))
         {
+            await Task.Delay(Poll, time, ct);
+        }
+    }
+
+    private async Task<bool> EveryKeyIsConfiguredAsync(CancellationToken ct)
+    {
+        try
+        {
+            await using var scope = scopes.CreateAsyncScope();
             await scope.ServiceProvider.GetRequiredService<EncryptionKeyUsage>().EnsureEveryKeyIsConfiguredAsync(ct);
+            return true;
+        }
+        catch (NpgsqlException)
+        {
+            return false;
         }
     }
 
