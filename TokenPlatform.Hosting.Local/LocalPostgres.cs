@@ -36,15 +36,18 @@ public static class LocalPostgres
         string dataDirectory, string databaseName, CancellationToken cancellationToken = default)
     {
         var binaries = LocalServerProcess.RequireBinaries(postgres: true, rabbitMQ: false);
-        var port = MachineProbe.FreeTcpPort();
-        var password = LocalServerProcess.NewPassword();
-        var script = LocalServerScript.Postgres(dataDirectory, ephemeral: true, databaseName, password, binaries);
-        var connectionString = new NpgsqlConnectionStringBuilder
-        {
-            Host = "127.0.0.1", Port = port, Username = "postgres", Password = password, Database = databaseName
-        }.ConnectionString;
         return LocalServerProcess.StartAsync(
-            script, port, connectionString, AcceptsConnectionsAsync, cancellationToken);
+            port =>
+            {
+                var password = LocalServerProcess.NewPassword();
+                return (LocalServerScript.Postgres(dataDirectory, ephemeral: true, databaseName, password, binaries),
+                    new NpgsqlConnectionStringBuilder
+                    {
+                        Host = "127.0.0.1", Port = port, Username = "postgres", Password = password,
+                        Database = databaseName
+                    }.ConnectionString);
+            },
+            AcceptsConnectionsAsync, cancellationToken);
     }
 
     private static async Task<bool> AcceptsConnectionsAsync(

@@ -24,12 +24,14 @@ public static class LocalRabbitMQ
         string dataDirectory, CancellationToken cancellationToken = default)
     {
         var binaries = LocalServerProcess.RequireBinaries(postgres: false, rabbitMQ: true);
-        var port = MachineProbe.FreeTcpPort();
-        var password = LocalServerProcess.NewPassword();
-        var script = LocalServerScript.RabbitMQ(dataDirectory, ephemeral: true, password, binaries);
-        var connectionString = $"amqp://{LocalServerScript.RabbitMQUser}:{password}@127.0.0.1:{port}";
         return LocalServerProcess.StartAsync(
-            script, port, connectionString, AcceptsConnectionsAsync, cancellationToken);
+            port =>
+            {
+                var password = LocalServerProcess.NewPassword();
+                return (LocalServerScript.RabbitMQ(dataDirectory, ephemeral: true, password, binaries),
+                    $"amqp://{LocalServerScript.RabbitMQUser}:{password}@127.0.0.1:{port}");
+            },
+            AcceptsConnectionsAsync, cancellationToken);
     }
 
     private static async Task<bool> AcceptsConnectionsAsync(

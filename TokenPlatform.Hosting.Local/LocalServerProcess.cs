@@ -63,16 +63,40 @@ public sealed class LocalServerProcess : IAsyncDisposable
     public string DataDirectory => _script.DataDirectory;
 
     /// <summary>
-    /// Runs <paramref name="script"/> and returns once <paramref name="acceptsConnections"/> says so.
+    /// Runs the script that <paramref name="launch"/> makes for a free port and returns once
+    /// <paramref name="acceptsConnections"/> says so. A server that stops because one of its ports was taken is started
+    /// again, up to <see cref="StartAttempts"/> times, on new ports: a free port can still be taken by someone else
+    /// before the server binds it.
     /// </summary>
     /// <exception cref="TimeoutException">Not ready within <see cref="ReadinessTimeout"/>.</exception>
-    /// <exception cref="InvalidOperationException">The script stopped before the server was ready.</exception>
+    /// <exception cref="InvalidOperationException">Every attempt stopped before the server was ready.</exception>
     internal static async Task<LocalServerProcess> StartAsync(
-        LocalServerScript script, int port, string connectionString,
+        Func<int, (LocalServerScript Script, string ConnectionString)> launch,
         Func<string, CancellationToken, Task<bool>> acceptsConnections, CancellationToken cancellationToken)
     {
-        await script.PrepareDataDirectoryAsync(cancellationToken);
-        var server = new LocalServerProcess(script, port, connectionString);
+        for (var attempt = 1; ; attempt++)
+        {
+            var port = MachineProbe.FreeTcpPort();
+            var plan = launch(port);
+            try
+            {
+                return await StartOnceAsync(plan, port, acceptsConnections, cancellationToken);
+            }
+            catch (ServerStoppedException stopped) when (stopped.PortTaken && attempt < StartAttempts)
+            {
+            }
+        }
+    }
+
+    /// <summary>How many times a start is tried when the server stops because a port was taken.</summary>
+    internal const int StartAttempts = 3;
+
+    private static async Task<LocalServerProcess> StartOnceAsync(
+        (LocalServerScript Script, string ConnectionString) plan, int port,
+        Func<string, CancellationToken, Task<bool>> acceptsConnections, CancellationToken cancellationToken)
+    {
+        await plan.Script.PrepareDataDirectoryAsync(cancellationToken);
+        var server = new LocalServerProcess(plan.Script, port, plan.ConnectionString);
         try
         {
             server._process.Start();
@@ -146,9 +170,10 @@ public sealed class LocalServerProcess : IAsyncDisposable
                 {
                     // Waited for so that the output read so far includes the script's last words.
                     await ExitedWithinAsync(TimeSpan.FromSeconds(5));
-                    throw new InvalidOperationException(
-                        $"{Name} exited with code {_process.ExitCode} before the server accepted connections." +
-                        LastOutput());
+                    var output = LastOutput();
+                    throw new ServerStoppedException(
+                        $"{Name} exited with code {_process.ExitCode} before the server accepted connections." + output,
+                        PortTakenMarks.Any(mark => output.Contains(mark, StringComparison.OrdinalIgnoreCase)));
                 }
                 await Task.Delay(PollInterval, timeout.Token);
             }
@@ -203,6 +228,18 @@ public sealed class LocalServerProcess : IAsyncDisposable
     private string LastOutput() => _output.IsEmpty
         ? " It wrote nothing."
         : $" Its last lines:{Environment.NewLine}{string.Join(Environment.NewLine, _output)}";
+
+    /// <summary>
+    /// What PostgreSQL ("could not bind … Address already in use") and RabbitMQ (<c>eaddrinuse</c>,
+    /// <c>dist_port_already_used</c>) write when a port they were given is taken.
+    /// </summary>
+    private static readonly string[] PortTakenMarks = ["already in use", "eaddrinuse", "port_already_used"];
+
+    /// <summary>The script ended before the server accepted connections.</summary>
+    private sealed class ServerStoppedException(string message, bool portTaken) : InvalidOperationException(message)
+    {
+        public bool PortTaken { get; } = portTaken;
+    }
 
     [DllImport("libc", EntryPoint = "kill", SetLastError = true)]
     private static extern int SendSignal(int processId, int signal);

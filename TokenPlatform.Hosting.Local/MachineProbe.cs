@@ -45,12 +45,54 @@ public static class MachineProbe
         }
     }
 
-    /// <summary>A TCP port nobody listens on now, for servers whose extra ports Aspire does not allocate.</summary>
+    /// <summary>
+    /// A TCP port nobody uses now, for servers whose ports Aspire does not allocate. Taken below the kernel's ephemeral
+    /// range, from which every outgoing connection and every bind to port 0 on the machine draws its port: a port from
+    /// that range can be taken by anyone in the seconds before the server binds it (a RabbitMQ node then stops with
+    /// <c>dist_port_already_used</c>).
+    /// </summary>
     public static int FreeTcpPort()
     {
+        var below = EphemeralRangeStart();
+        for (var attempt = 0; attempt < 100 && below > LowestChosenPort; attempt++)
+        {
+            var port = Random.Shared.Next(LowestChosenPort, below);
+            if (IsFree(port))
+            {
+                return port;
+            }
+        }
         using var listener = new TcpListener(IPAddress.Loopback, 0);
         listener.Start();
         return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    /// <summary>Where <see cref="FreeTcpPort"/> starts looking: above the ports that well-known services use.</summary>
+    internal const int LowestChosenPort = 20000;
+
+    /// <summary>The first port of the kernel's ephemeral range (Linux; 32768 elsewhere, Linux's default).</summary>
+    internal static int EphemeralRangeStart()
+    {
+        const string range = "/proc/sys/net/ipv4/ip_local_port_range";
+        return File.Exists(range)
+            && int.TryParse(File.ReadAllText(range).Split()[0], out var start)
+            ? start
+            : 32768;
+    }
+
+    /// <summary>Free on every address: a node may listen on all of them (Erlang's distribution port does).</summary>
+    private static bool IsFree(int port)
+    {
+        try
+        {
+            using var listener = new TcpListener(IPAddress.Any, port);
+            listener.Start();
+            return true;
+        }
+        catch (SocketException)
+        {
+            return false;
+        }
     }
 
     private static string? FindPostgresBinDirectory()

@@ -25,7 +25,8 @@ public sealed class LocalPostgresTests
         Directory.CreateDirectory(dataDirectory);
         await File.WriteAllTextAsync(Path.Combine(dataDirectory, "left-over"), "");
 
-        var error = await Assert.ThrowsAsync<InvalidOperationException>(() => LocalPostgres.StartAsync(dataDirectory));
+        var error = await Assert.ThrowsAnyAsync<InvalidOperationException>(
+            () => LocalPostgres.StartAsync(dataDirectory));
 
         Assert.Contains("postgres-local exited with code", error.Message);
         Assert.Contains("not empty", error.Message);
