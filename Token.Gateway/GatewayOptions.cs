@@ -18,6 +18,14 @@ public sealed class GatewayOptions
     [Range(1, 16 * 1024 * 1024)]
     public long MaxRequestBodyBytes { get; set; } = 64 * 1024;
 
+    /// <summary>
+    /// Networks of the load balancers or proxies in front of the gateway (CIDR, e.g. <c>10.0.0.0/8</c>, or single
+    /// addresses). From a peer in one of them, and only then, <c>X-Forwarded-For</c> and <c>X-Forwarded-Proto</c> are
+    /// believed: per-address limits, the access log and token-api see the client behind them. Empty (the default):
+    /// the peer is the client, and every forwarding header from outside is dropped.
+    /// </summary>
+    public List<string> TrustedProxies { get; set; } = [];
+
     /// <summary>The whole request, including token-api's answer; 504 after it.</summary>
     [Range(typeof(TimeSpan), "00:00:01", "00:10:00")]
     public TimeSpan RequestTimeout { get; set; } = TimeSpan.FromSeconds(30);

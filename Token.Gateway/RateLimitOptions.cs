@@ -14,6 +14,24 @@ public sealed class RateLimitOptions
     };
 
     /// <summary>
+    /// Per client address, for requests to the API whose key token-api has not accepted lately (a new caller's first
+    /// requests, or made-up keys); checked before <see cref="PerApiKey"/>. Room for the first bursts of the callers
+    /// behind one address after the gateway starts; a flood of guesses costs token-api at most this many lookups.
+    /// </summary>
+    public TokenBucketLimit PerAddressUnknownKeys { get; set; } = new()
+    {
+        TokenLimit = 200, TokensPerPeriod = 50, ReplenishmentPeriod = TimeSpan.FromSeconds(1)
+    };
+
+    /// <summary>How many accepted keys the gateway remembers (bounds its memory).</summary>
+    [Range(1, 1_000_000)]
+    public int MaxAcceptedKeys { get; set; } = 10_000;
+
+    /// <summary>How long an accepted key is remembered after its last request.</summary>
+    [Range(typeof(TimeSpan), "00:00:01", "1.00:00:00")]
+    public TimeSpan AcceptedKeyMemory { get; set; } = TimeSpan.FromMinutes(10);
+
+    /// <summary>
     /// Per client address on the browser endpoints of the consent flow (/oauth/login, /auth/callback).
     /// </summary>
     public TokenBucketLimit PerAddressConsent { get; set; } = new()

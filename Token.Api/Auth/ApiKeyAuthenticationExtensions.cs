@@ -14,7 +14,8 @@ public static class ApiKeyAuthenticationExtensions
             options.DefaultScheme = ApiKeyOptions.Scheme;
         });
         builder.Services.AddTransient<ApiKeyHandler>();
-        builder.Services.AddOptions<ApiKeyOptions>().BindConfiguration("Auth");
+        builder.Services.AddSingleton<UnknownApiKeys>();
+        builder.Services.AddOptions<ApiKeyOptions>().BindConfiguration("Auth").ValidateDataAnnotations();
         builder.Services.AddAuthorizationBuilder()
             .AddPolicy(AdminPolicy, policy => policy.RequireClaim(ApiKeyHandler.ScopeClaim, ApiScopes.Admin))
             .AddPolicy(

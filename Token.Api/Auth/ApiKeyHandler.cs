@@ -16,7 +16,8 @@ namespace Token.Api.Auth;
 /// (docs/architecture.md, "API-key authentication").
 /// </summary>
 public sealed class ApiKeyHandler(
-    IOptions<ApiKeyOptions> options, IMemoryCache cache, IServiceScopeFactory scopes) : IAuthenticationHandler
+    IOptions<ApiKeyOptions> options, IMemoryCache cache, UnknownApiKeys unknown, IServiceScopeFactory scopes)
+    : IAuthenticationHandler
 {
     public const string ScopeClaim = "scope";
     public const string ClientClaim = "client_id";
@@ -61,6 +62,10 @@ public sealed class ApiKeyHandler(
         }
 
         var hash = RandomValues.Hash(presented);
+        if (unknown.Contains(hash))
+        {
+            return AuthenticateResult.Fail("The API key is not valid.");
+        }
         // A burst of misses for one key waits for a single lookup (IMemoryCache does not make a miss atomic).
         if (!cache.TryGetValue(CacheKey(hash), out Lazy<Task<ClaimsIdentity?>>? lookup))
         {
@@ -85,9 +90,14 @@ public sealed class ApiKeyHandler(
             throw;
         }
 
-        return key is null
-            ? AuthenticateResult.Fail("The API key is not valid.")
-            : AuthenticateResult.Success(new AuthenticationTicket(new ClaimsPrincipal(key), _scheme.Name));
+        if (key is null)
+        {
+            // Misses live in their own bounded cache: made-up keys must not fill the one valid keys are kept in.
+            cache.Remove(CacheKey(hash));
+            unknown.Remember(hash);
+            return AuthenticateResult.Fail("The API key is not valid.");
+        }
+        return AuthenticateResult.Success(new AuthenticationTicket(new ClaimsPrincipal(key), _scheme.Name));
     }
 
     private async Task<ClaimsIdentity?> FindAsync(string hash)

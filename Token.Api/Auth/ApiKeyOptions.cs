@@ -14,4 +14,11 @@ public sealed class ApiKeyOptions
     /// How long a key lookup is reused; also how long a deleted key may keep working on other instances.
     /// </summary>
     public TimeSpan CacheDuration { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>
+    /// How many unknown keys are remembered (for <see cref="CacheDuration"/>) so that repeating one costs no lookup;
+    /// beyond it each is looked up. Bounds the memory a flood of made-up keys can take.
+    /// </summary>
+    [System.ComponentModel.DataAnnotations.Range(0, 1_000_000)]
+    public int MaxRememberedUnknownKeys { get; set; } = 10_000;
 }

@@ -1,4 +1,7 @@
 using System.Diagnostics;
+using System.Net;
+using Microsoft.AspNetCore.HttpOverrides;
+using IPNetwork = System.Net.IPNetwork;
 using Microsoft.AspNetCore.Http.Timeouts;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.Options;
@@ -22,6 +25,9 @@ public static class IncomingRequestRules
         builder.Services.AddOptions<GatewayOptions>()
             .BindConfiguration(GatewayOptions.Section)
             .ValidateDataAnnotations()
+            .Validate(
+                gateway => gateway.TrustedProxies.All(network => TryParseNetwork(network, out _)),
+                "Gateway:TrustedProxies holds an entry that is neither an address nor a CIDR network.")
             .ValidateOnStart();
         builder.Services.AddOptions<KestrelServerOptions>().Configure<IOptions<GatewayOptions>>((kestrel, gateway) =>
             kestrel.Limits.MaxRequestBodySize = gateway.Value.MaxRequestBodyBytes * RequestBodyLimit.DrainFactor);
@@ -37,6 +43,10 @@ public static class IncomingRequestRules
 
     public static WebApplication UseIncomingRequestRules(this WebApplication app)
     {
+        if (app.Services.GetRequiredService<IOptions<GatewayOptions>>().Value.TrustedProxies is { Count: > 0 } proxies)
+        {
+            app.UseForwardedHeaders(TrustedForwarding(proxies));
+        }
         // Unknown paths, timeouts and proxy failures have no body of their own: they get problem details here.
         app.UseStatusCodePages();
         var maxBodyBytes = app.Services.GetRequiredService<IOptions<GatewayOptions>>().Value.MaxRequestBodyBytes;
@@ -47,6 +57,37 @@ public static class IncomingRequestRules
         });
         app.UseRequestTimeouts();
         return app;
+    }
+
+    /// <summary>
+    /// Walks X-Forwarded-For from the right while the hop is a trusted proxy; the first other address is the client.
+    /// Loopback, which ASP.NET Core trusts by default, is trusted only when listed.
+    /// </summary>
+    private static ForwardedHeadersOptions TrustedForwarding(IEnumerable<string> proxies)
+    {
+        var forwarding = new ForwardedHeadersOptions
+        {
+            ForwardedHeaders = ForwardedHeaders.XForwardedFor | ForwardedHeaders.XForwardedProto,
+            ForwardLimit = null
+        };
+        forwarding.KnownProxies.Clear();
+        forwarding.KnownIPNetworks.Clear();
+        foreach (var proxy in proxies)
+        {
+            TryParseNetwork(proxy, out var network);
+            forwarding.KnownIPNetworks.Add(network);
+        }
+        return forwarding;
+    }
+
+    private static bool TryParseNetwork(string value, out IPNetwork network)
+    {
+        if (IPAddress.TryParse(value, out var address))
+        {
+            network = new IPNetwork(address, address.GetAddressBytes().Length * 8);
+            return true;
+        }
+        return IPNetwork.TryParse(value, out network);
     }
 
     private static void DropForwardingHeaders(IHeaderDictionary headers)

@@ -1,3 +1,6 @@
+using System.Buffers;
+using System.Net;
+using System.Net.Sockets;
 using System.Security.Cryptography;
 using System.Text;
 
@@ -10,6 +13,14 @@ namespace Token.Gateway.RateLimiting;
 public static class CallerIdentity
 {
     public const string ApiKeyHeader = "X-API-Key";
+
+    /// <summary>Bounds of a well-formed key: token-api's keys are 46 characters (<c>tp_</c> and 43 more).</summary>
+    public const int MinKeyLength = 32, MaxKeyLength = 256;
+
+    /// <summary>The characters of a well-formed key: RFC 7235's token68 (base64 and base64url, '.', '~').</summary>
+    private static readonly SearchValues<char> KeyCharacters =
+        SearchValues.Create("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~+/=");
+
     private static readonly object ItemKey = new();
 
     public static string Of(HttpContext context)
@@ -18,16 +29,51 @@ public static class CallerIdentity
         {
             return (string)known!;
         }
-        var apiKey = context.Request.Headers[ApiKeyHeader].ToString();
+        var apiKey = ApiKey(context);
         var caller = apiKey.Length == 0 ? Address(context) : "key:" + ShortHash(apiKey);
         context.Items[ItemKey] = caller;
         return caller;
     }
 
-    public static string Address(HttpContext context) => "address:" + context.Connection.RemoteIpAddress;
+    /// <summary>The X-API-Key header, empty when there is none.</summary>
+    public static string ApiKey(HttpContext context) => context.Request.Headers[ApiKeyHeader].ToString();
+
+    /// <summary>
+    /// A key that could be one token-api issued (or the admin key): one value, <see cref="MinKeyLength"/> to
+    /// <see cref="MaxKeyLength"/> characters from <see cref="KeyCharacters"/>.
+    /// </summary>
+    public static bool IsWellFormedKey(string apiKey) =>
+        apiKey.Length is >= MinKeyLength and <= MaxKeyLength && !apiKey.AsSpan().ContainsAnyExcept(KeyCharacters);
+
+    /// <summary>
+    /// The client's address for per-address limits: an IPv4 address as it is, an IPv6 address by its /64, the
+    /// smallest block one subscriber is usually given (RFC 6177), so a caller cannot step around a limit by
+    /// changing the low bits of its address.
+    /// </summary>
+    public static string Address(HttpContext context) => "address:" + Partition(context.Connection.RemoteIpAddress);
+
+    public static string Partition(IPAddress? address)
+    {
+        if (address is null)
+        {
+            return "unknown";
+        }
+        if (address.IsIPv4MappedToIPv6)
+        {
+            return address.MapToIPv4().ToString();
+        }
+        if (address.AddressFamily != AddressFamily.InterNetworkV6)
+        {
+            return address.ToString();
+        }
+        Span<byte> bytes = stackalloc byte[16];
+        address.TryWriteBytes(bytes, out _);
+        bytes[8..].Clear();
+        return new IPAddress(bytes) + "/64";
+    }
 
     // 64 bits of SHA-256: enough to keep callers apart, useless for recovering a key.
-    private static string ShortHash(string apiKey)
+    internal static string ShortHash(string apiKey)
     {
         Span<byte> hash = stackalloc byte[SHA256.HashSizeInBytes];
         SHA256.HashData(Encoding.UTF8.GetBytes(apiKey), hash);

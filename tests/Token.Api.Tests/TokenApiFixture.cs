@@ -24,6 +24,9 @@ public sealed class TokenApiFixture : IAsyncLifetime
 
     public TokenPlatformApi Api { get; private set; } = null!;
 
+    /// <summary>Where token-api listens, e.g. for a gateway in front of it.</summary>
+    public Uri BaseUrl { get; private set; } = null!;
+
     /// <summary>token-api's own services, e.g. to look at what it holds in memory.</summary>
     public IServiceProvider Services => _factory!.Services;
 
@@ -32,6 +35,7 @@ public sealed class TokenApiFixture : IAsyncLifetime
         await Task.WhenAll(_servers.InitializeAsync(), _sandbox.InitializeAsync());
 
         var baseUrl = $"http://127.0.0.1:{MachineProbe.FreeTcpPort()}";
+        BaseUrl = new Uri(baseUrl);
         _settings = new Dictionary<string, string?>
         {
             ["ConnectionStrings:tokendb"] = _servers.PostgresConnectionString,
