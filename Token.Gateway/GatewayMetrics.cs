@@ -10,7 +10,8 @@ public sealed class GatewayMetrics
     public GatewayMetrics(IMeterFactory meters) =>
         _refused = meters.Create("Token.Gateway").CreateCounter<long>(
             "gateway.requests.refused", "{request}",
-            "Requests the gateway answered itself, by reason (malformed_api_key, rate_limited).");
+            "Requests the gateway answered itself, by reason (malformed_api_key, new_api_key_rate_limited, " +
+            "rate_limited).");
 
     public void Refused(string reason) => _refused.Add(1, new KeyValuePair<string, object?>("reason", reason));
 }

@@ -14,14 +14,32 @@ public sealed class RateLimitOptions
     };
 
     /// <summary>
-    /// Per client address, for requests to the API whose key token-api has not accepted lately (a new caller's first
-    /// requests, or made-up keys); checked before <see cref="PerApiKey"/>. Room for the first bursts of the callers
-    /// behind one address after the gateway starts; a flood of guesses costs token-api at most this many lookups.
+    /// Per client address, new API keys: keys the gateway has not let through lately (a caller's first request after
+    /// the gateway starts, or made-up keys); checked before <see cref="PerApiKey"/>. Counts keys, not requests.
     /// </summary>
-    public TokenBucketLimit PerAddressUnknownKeys { get; set; } = new()
+    public TokenBucketLimit PerAddressNewKeys { get; set; } = new()
     {
-        TokenLimit = 200, TokensPerPeriod = 50, ReplenishmentPeriod = TimeSpan.FromSeconds(1)
+        TokenLimit = 20, TokensPerPeriod = 5, ReplenishmentPeriod = TimeSpan.FromSeconds(1)
     };
+
+    /// <summary>How many keys the gateway remembers as let through (bounds its memory).</summary>
+    [Range(1, 1_000_000)]
+    public int MaxKnownKeys { get; set; } = 10_000;
+
+    /// <summary>How long a key let through is remembered after its last request.</summary>
+    [Range(typeof(TimeSpan), "00:00:01", "1.00:00:00")]
+    public TimeSpan KnownKeyMemory { get; set; } = TimeSpan.FromMinutes(10);
+
+    /// <summary>
+    /// How long the answer to a malformed key, or to a new key over its address's limit, is held back (zero: not at
+    /// all). A flood in a loop then slows to one request per connection per delay.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:00", "00:00:30")]
+    public TimeSpan RefusalDelay { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>Refusals held back at once, at most; beyond it they are answered at once.</summary>
+    [Range(0, 1_000_000)]
+    public int MaxDelayedRefusals { get; set; } = 1000;
 
     /// <summary>How many accepted keys the gateway remembers (bounds its memory).</summary>
     [Range(1, 1_000_000)]

@@ -13,38 +13,15 @@ internal sealed class CappedRatioSampler : Sampler
     private static readonly SamplingResult Drop = new(SamplingDecision.Drop);
 
     private readonly TraceIdRatioBasedSampler _ratio;
-    private readonly int _maxPerSecond;
-    private readonly Lock _newSecond = new();
-    private long _second;
-    private int _kept;
+    private readonly PerSecondBudget _budget;
 
     public CappedRatioSampler(double ratio, int maxPerSecond)
     {
-        ArgumentOutOfRangeException.ThrowIfNegative(maxPerSecond);
         _ratio = new TraceIdRatioBasedSampler(ratio);
-        _maxPerSecond = maxPerSecond;
+        _budget = new PerSecondBudget(maxPerSecond);
         Description = $"CappedRatioSampler{{{ratio}, {maxPerSecond}/s}}";
     }
 
-    public override SamplingResult ShouldSample(in SamplingParameters parameters)
-    {
-        if (_ratio.ShouldSample(parameters).Decision == SamplingDecision.Drop)
-        {
-            return Drop;
-        }
-
-        var second = Environment.TickCount64 / 1000;
-        if (second > Volatile.Read(ref _second))
-        {
-            lock (_newSecond)
-            {
-                if (second > _second)
-                {
-                    _kept = 0;
-                    Volatile.Write(ref _second, second);
-                }
-            }
-        }
-        return Interlocked.Increment(ref _kept) <= _maxPerSecond ? Keep : Drop;
-    }
+    public override SamplingResult ShouldSample(in SamplingParameters parameters) =>
+        _ratio.ShouldSample(parameters).Decision != SamplingDecision.Drop && _budget.TryTake() ? Keep : Drop;
 }

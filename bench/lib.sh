@@ -27,7 +27,8 @@ connect_client() {
 process_of() { pgrep -f "bin/Release/net10.0/$1\$" | head -1; }
 
 # start_copy PID NAME PORT SETTING...: another instance of the process PID (same binary, same environment, so the same
-# telemetry), named NAME in the dashboard, on 127.0.0.1:PORT, with SETTINGs (NAME=VALUE) added to its environment.
+# telemetry), named NAME in the dashboard, on 127.0.0.1:PORT, with SETTINGs (NAME=VALUE) added to its environment
+# (ASPNETCORE_URLS among them replaces the address).
 # Its pid is appended to copies; stop_copies ends them (they flush their telemetry on SIGTERM; 10 s for that).
 copies=()
 start_copy() {
@@ -36,8 +37,8 @@ start_copy() {
   local environment command
   mapfile -d '' environment < "/proc/$pid/environ"
   mapfile -d '' command < "/proc/$pid/cmdline"
-  (cd "$(readlink "/proc/$pid/cwd")" && exec env -i "${environment[@]}" "$@" OTEL_SERVICE_NAME="$name" \
-    ASPNETCORE_URLS="http://127.0.0.1:$port" "${command[@]}" > /dev/null 2>&1) &
+  (cd "$(readlink "/proc/$pid/cwd")" && exec env -i "${environment[@]}" OTEL_SERVICE_NAME="$name" \
+    ASPNETCORE_URLS="http://127.0.0.1:$port" "$@" "${command[@]}" > /dev/null 2>&1) &
   copies+=($!)
 }
 stop_copies() {
@@ -73,6 +74,29 @@ start_compared_api() {
 # is DCP's proxy (the AppHost's fixed port), a hop in front of the gateway that only local development has.
 own_url() { echo "http://127.0.0.1:$(ss -ltnpH | grep "pid=$(process_of "$1")," | awk '{print $4}' | sed 's/.*://' | head -1)"; }
 
+# wrk_line LABEL: wrk's report (stdin, with --latency) as one line LABEL|req/s|p50 ms|p99 ms|failed (non-2xx answers
+# and socket errors).
+wrk_line() {
+  awk -v label="$1" '
+    function ms(v) { if (v ~ /us$/) return v / 1000; if (v ~ /ms$/) return v + 0; return v * 1000 }
+    /Requests\/sec/ { rps = $2 } / 50%/ { p50 = ms($2) } / 99%/ { p99 = ms($2) } /Non-2xx/ { bad += $NF }
+    /Socket errors/ { gsub(/,/, ""); bad += $4 + $6 + $8 + $10 }
+    END { printf "%s|%s|%s|%s|%s\n", label, rps, p50, p99, bad + 0 }'
+}
+
+# medians FILE LABELS: for each label (LABELS is tab-separated), the medians of its wrk_line lines in FILE; failures
+# summed.
+medians() {
+  local file="$1" label labels
+  IFS=$'\t' read -r -a labels <<< "$2"
+  for label in "${labels[@]}"; do
+    grep "^$label|" "$file" | awk -F'|' -v label="$label" '
+      { rps[NR] = $2; p50[NR] = $3; p99[NR] = $4; bad += $5 }
+      function median(a, n,   i, j, t) { for (i = 1; i <= n; i++) for (j = i + 1; j <= n; j++) if (a[j] < a[i]) { t = a[i]; a[i] = a[j]; a[j] = t } return a[int((n + 1) / 2)] }
+      END { printf "%-22s %10.0f req/s   p50 %6.2f ms   p99 %6.2f ms   failed %d\n", label, median(rps, NR), median(p50, NR), median(p99, NR), bad }'
+  done
+}
+
 # compare KEY PATH SECONDS CONNECTIONS ROUNDS "label|base-url" ...: wrk against each target in turn, ROUNDS
 # times (so a slow moment hits every target alike), then the medians per target. With PAUSE_MS set, each
 # connection pauses that long between requests (bench/paced.lua): latency at a steady rate instead of at saturation.
@@ -88,18 +112,10 @@ compare() {
   for _ in $(seq 1 "$rounds"); do
     for target in "$@"; do
       wrk -t2 -c"$connections" -d"${seconds}s" --latency "${paced[@]}" -H "X-API-Key: $key" "${target#*|}$path" \
-        | awk -v label="${target%%|*}" '
-            function ms(v) { if (v ~ /us$/) return v / 1000; if (v ~ /ms$/) return v + 0; return v * 1000 }
-            /Requests\/sec/ { rps = $2 } / 50%/ { p50 = ms($2) } / 99%/ { p99 = ms($2) } /Non-2xx/ { bad = $NF }
-            END { printf "%s|%s|%s|%s|%s\n", label, rps, p50, p99, bad + 0 }' >> "$results"
+        | wrk_line "${target%%|*}" >> "$results"
     done
   done
   # A target may be listed more than once (to measure it in more than one position): one line per label.
-  printf '%s\n' "$@" | sed 's/|.*//' | awk '!seen[$0]++' | while IFS= read -r label; do
-    grep "^$label|" "$results" | awk -F'|' -v label="$label" '
-      { rps[NR] = $2; p50[NR] = $3; p99[NR] = $4; bad += $5 }
-      function median(a, n,   i, j, t) { for (i = 1; i <= n; i++) for (j = i + 1; j <= n; j++) if (a[j] < a[i]) { t = a[i]; a[i] = a[j]; a[j] = t } return a[int((n + 1) / 2)] }
-      END { printf "%-22s %10.0f req/s   p50 %6.2f ms   p99 %6.2f ms   non-2xx %d\n", label, median(rps, NR), median(p50, NR), median(p99, NR), bad }'
-  done
+  medians "$results" "$(printf '%s\n' "$@" | sed 's/|.*//' | awk '!seen[$0]++' | tr '\n' '\t')"
   rm -f "$results"
 }

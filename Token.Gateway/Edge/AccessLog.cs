@@ -5,8 +5,10 @@ namespace Token.Gateway.Edge;
 
 /// <summary>
 /// A structured line per request: method, path (never the query string: it carries codes, states and tickets),
-/// status, time, route, caller (a hash of its key) and client address. Refused, failed and slow requests are always
-/// logged, others only when their trace is sampled (docs/architecture.md, "Telemetry at load").
+/// status, time, route, caller (a hash of its key) and client address. Failed (5xx) and slow requests are always
+/// logged; refused ones (4xx) too, up to <see cref="MaxRefusalsPerSecond"/> a second, so that a flood of bad requests
+/// does not make the gateway spend its time writing about them (the metrics count every one); others only when
+/// their trace is sampled (docs/architecture.md, "Telemetry at load").
 /// </summary>
 public static partial class AccessLog
 {
@@ -15,9 +17,13 @@ public static partial class AccessLog
     /// <summary>A request that took longer than this is logged even when its trace is not sampled.</summary>
     public static readonly TimeSpan Slow = TimeSpan.FromSeconds(1);
 
+    /// <summary>Refused requests logged per second, at most, beyond those whose trace is sampled.</summary>
+    public const int MaxRefusalsPerSecond = 20;
+
     public static WebApplication UseAccessLog(this WebApplication app)
     {
         var logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger(Category);
+        var refusals = new PerSecondBudget(MaxRefusalsPerSecond);
         app.Use(async (context, next) =>
         {
             if (!logger.IsEnabled(LogLevel.Information) || context.Request.Path.StartsWithSegments(GatewayPaths.Probes))
@@ -36,8 +42,9 @@ public static partial class AccessLog
             finally
             {
                 var elapsed = Stopwatch.GetElapsedTime(started);
-                if (status >= StatusCodes.Status400BadRequest
-                    || elapsed >= Slow || Activity.Current is { Recorded: true })
+                if (status >= StatusCodes.Status500InternalServerError || elapsed >= Slow
+                    || Activity.Current is { Recorded: true }
+                    || (status >= StatusCodes.Status400BadRequest && refusals.TryTake()))
                 {
                     Served(
                         logger, context.Request.Method, context.Request.Path.Value, status, elapsed.TotalMilliseconds,

@@ -10,8 +10,8 @@ using CallerIdentity = gateway::Token.Gateway.RateLimiting.CallerIdentity;
 namespace Token.Api.Tests;
 
 /// <summary>
-/// The gateway against floods of API keys: malformed keys end at the gateway, made-up keys are limited per client
-/// address before they cost token-api a lookup, and callers with real keys are not starved meanwhile.
+/// The gateway against floods of API keys: malformed keys end at the gateway, new keys are limited per client address
+/// before they cost token-api a lookup, refusals of both are held back, and callers with real keys are not starved.
 /// </summary>
 [Collection(TokenApiCollection.Name)]
 public sealed class GatewayKeyFloodTests(TokenApiFixture fixture, ITestOutputHelper output)
@@ -24,7 +24,11 @@ public sealed class GatewayKeyFloodTests(TokenApiFixture fixture, ITestOutputHel
     public async Task A_flood_of_made_up_keys_from_one_address_starves_no_other_caller_and_barely_reaches_token_api()
     {
         const int FloodRequests = 5000, FloodConcurrency = 16;
-        await using var gateway = GatewayHost.Start(fixture);
+        // Refusals held back a little only, so that the flood sends its 5,000 requests in a few seconds.
+        await using var gateway = GatewayHost.Start(fixture, new Dictionary<string, string?>
+        {
+            ["Gateway:RateLimits:RefusalDelay"] = "00:00:00.010"
+        });
         var client = await _api.CreateSandboxClientAsync();
         using var good = gateway.From(GoodCaller, await _api.CreateApiKeyAsync(["tokens:read"]));
         using var flooder = gateway.From(Flooder);
@@ -49,7 +53,7 @@ public sealed class GatewayKeyFloodTests(TokenApiFixture fixture, ITestOutputHel
         Assert.True(loud.Succeeded >= 20, $"the flood ended before the good caller got going: {loud}");
         Assert.Equal([HttpStatusCode.Unauthorized, HttpStatusCode.TooManyRequests],
             floodAnswers.Keys.Order().ToArray());
-        // Without the per-address limit for unknown keys every made-up key would be looked up.
+        // Without the per-address limit on new keys every made-up key would be looked up.
         Assert.InRange(unknownKeys.Count - lookedUpBefore, 1, FloodRequests / 5);
     }
 
@@ -65,13 +69,30 @@ public sealed class GatewayKeyFloodTests(TokenApiFixture fixture, ITestOutputHel
         var unknownKeys = fixture.Services.GetRequiredService<UnknownApiKeys>();
         var lookedUpBefore = unknownKeys.Count;
 
-        // More than the unknown-key bucket holds (200): none of them is a 429.
-        var answers = await Task.WhenAll(Enumerable.Range(0, 300).Select(_ => caller.GetAsync("/tokens/validate/1")));
+        // More than the per-address bucket for new keys holds (20): none of them is a 429.
+        var started = Stopwatch.GetTimestamp();
+        var answers = await Task.WhenAll(Enumerable.Range(0, 100).Select(_ => caller.GetAsync("/tokens/validate/1")));
 
+        // Each refusal was held back (Gateway:RateLimits:RefusalDelay, 1 s), all at once.
+        Assert.InRange(Stopwatch.GetElapsedTime(started), TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(20));
         Assert.All(answers, answer => Assert.Equal(HttpStatusCode.Unauthorized, answer.StatusCode));
         var problem = await TokenPlatformApi.ReadProblemAsync(answers[0], HttpStatusCode.Unauthorized);
         Assert.Contains("not a well-formed API key", problem["detail"]!.GetValue<string>());
         Assert.Equal(lookedUpBefore, unknownKeys.Count);
+    }
+
+    [Fact]
+    public async Task A_callers_first_burst_with_its_one_new_key_is_not_held_to_the_limit_on_new_keys()
+    {
+        await using var gateway = GatewayHost.Start(fixture);
+        var client = await _api.CreateSandboxClientAsync();
+        using var caller = gateway.From(IPAddress.Parse("127.0.0.3"), await _api.CreateApiKeyAsync(["tokens:read"]));
+
+        // Five times what the per-address bucket for new keys holds: it counts keys, not requests.
+        var burst = await Task.WhenAll(
+            Enumerable.Range(0, 100).Select(_ => caller.GetAsync($"/tokens/validate/{client.Id}")));
+
+        Assert.All(burst, answer => Assert.Equal(HttpStatusCode.OK, answer.StatusCode));
     }
 
     [Fact]
