@@ -6,7 +6,7 @@ namespace Token.Api.Features.OAuth;
 /// <summary>
 /// Binds an authorization request to the browser that spent its login ticket: that browser gets a random value in a
 /// cookie, the request stores its hash, and the callback requires both to match. A callback URL (code and state)
-/// carried to another browser, or a provider link opened anywhere else, then completes nothing (RFC 9700 §4.7).
+/// carried to another browser, or a provider link opened anywhere else, then completes nothing (RFC 6749 §10.12).
 /// </summary>
 public static class BrowserBinding
 {
