@@ -8,7 +8,7 @@ wait_for() { local deadline=$((SECONDS + 60)); until curl -sf "$1" > /dev/null; 
 
 # connect_client ADMIN_KEY: a new client with a fresh grant from the sandbox provider; prints its id.
 connect_client() {
-  local key="$1" sandbox name client login authorize callback
+  local key="$1" sandbox name client login ticket button authorize cookie callback
   sandbox=$(curl -sf -H "X-API-Key: $key" "$gateway/providers/sandbox" | json "['token_endpoint']" | sed 's|/connect/token||')
   curl -sf -X PUT -H 'content-type: application/json' -d '{"auto_approve":true}' "$sandbox/sandbox/switches" > /dev/null
   name="bench-$RANDOM$RANDOM"
@@ -16,9 +16,14 @@ connect_client() {
   client=$(curl -sf -H "X-API-Key: $key" -H 'content-type: application/json' \
     -d "{\"client_id\":\"$name\",\"client_secret\":\"bench-secret\",\"redirect_uri\":\"http://localhost:8002/auth/callback\",\"provider\":\"sandbox\"}" "$gateway/clients" | json "['id']")
   login=$(curl -sf -H "X-API-Key: $key" "$gateway/oauth/start/$client" | json "['login_url']")
-  authorize=$(curl -s -o /dev/null -w '%{redirect_url}' "$login")
+  # The login page's button posts its ticket; the answer sets the consent's cookie, carried by hand to the callback:
+  # curl's cookie jar, like HttpClient's, sends no Secure cookie over http.
+  ticket=$(curl -sf "$login" | sed -n 's/.*name="ticket" value="\([^"]*\)".*/\1/p')
+  button=$(curl -s -o /dev/null -D - --data-urlencode "ticket=$ticket" "$gateway/oauth/login/$client" | tr -d '\r')
+  authorize=$(sed -n 's/^[Ll]ocation: //p' <<< "$button")
+  cookie=$(sed -n 's/^[Ss]et-[Cc]ookie: \(__Host-consent-[^;]*\).*/\1/p' <<< "$button")
   callback=$(curl -s -o /dev/null -w '%{redirect_url}' "$authorize")
-  curl -sf -H 'accept: application/json' "$callback" > /dev/null
+  curl -sf -H 'accept: application/json' -H "Cookie: $cookie" "$callback" > /dev/null
   curl -sf -H "X-API-Key: $key" "$gateway/tokens/validate/$client" | json "['is_valid']" | grep -q True
   echo "$client"
 }

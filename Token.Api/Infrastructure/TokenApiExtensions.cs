@@ -31,6 +31,8 @@ public static class TokenApiExtensions
         builder.Services.AddSingleton<TokenReadMetrics>();
         builder.Services.AddScoped<TokenReader>();
         builder.Services.AddSingleton<AuthorizationRequests>();
+        builder.Services.AddScoped<LoginTickets>();
+        builder.Services.AddSingleton<ConsentMetrics>();
         builder.Services.AddHttpContextAccessor();
         builder.Services.AddScoped<AuditTrail>();
         builder.Services.AddScoped<ProviderChangeGuard>();

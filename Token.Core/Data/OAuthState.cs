@@ -11,6 +11,11 @@ public sealed class OAuthState
     /// <summary>SHA-256 of the single-use login ticket that lets a browser start this request.</summary>
     public required string LoginTicket { get; set; }
     public bool LoginTicketUsed { get; set; }
+    /// <summary>
+    /// SHA-256 of the cookie value given to the browser that spent the login ticket: only that browser may complete
+    /// the request. Null until the ticket is spent, and on rows made before the binding existed.
+    /// </summary>
+    public string? BrowserBinding { get; set; }
     public DateTimeOffset ExpiresAt { get; set; }
     public bool IsUsed { get; set; }
     public DateTimeOffset CreatedAt { get; set; }

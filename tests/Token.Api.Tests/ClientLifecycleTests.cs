@@ -52,24 +52,18 @@ public sealed class ClientLifecycleTests(TokenApiFixture fixture)
     public async Task A_login_link_and_a_consent_made_before_deactivation_are_refused_without_calling_the_provider()
     {
         var client = await _api.CreateSandboxClientAsync();
-        await _api.SetSandboxSwitchesAsync(new { auto_approve = true });
-        using var admin = _api.Admin();
-        var unopened = await TokenPlatformApi.ReadJsonAsync(await admin.GetAsync($"/oauth/start/{client.Id}"));
-        var opened = await TokenPlatformApi.ReadJsonAsync(await admin.GetAsync($"/oauth/start/{client.Id}"));
+        var unopenedLink = await _api.StartConsentAsync(client.Id);
         using var browser = TokenPlatformApi.Browser();
-        var toProvider = await browser.GetAsync(_api.Reachable(opened["login_url"]!.GetValue<string>()));
-        var back = await browser.GetAsync(toProvider.Headers.Location);
-        Assert.Equal(HttpStatusCode.Redirect, back.StatusCode);
+        var (providerUrl, cookie) = await _api.ContinueAsync(browser, client.Id);
+        var callbackUrl = await _api.ApproveAtProviderAsync(browser, providerUrl);
         await _api.ClearSandboxRequestsAsync();
 
         await SetActiveAsync(client.Id, false);
 
-        var unopenedLink = _api.Reachable(unopened["login_url"]!.GetValue<string>());
         await TokenPlatformApi.ReadProblemAsync(
             await browser.SendAsync(TokenPlatformApi.JsonGet(unopenedLink)), HttpStatusCode.BadRequest);
         var callback = await TokenPlatformApi.ReadProblemAsync(
-            await browser.SendAsync(TokenPlatformApi.JsonGet(_api.Reachable(back.Headers.Location!.ToString()))),
-            HttpStatusCode.BadRequest);
+            await browser.SendAsync(TokenPlatformApi.JsonGet(callbackUrl, cookie)), HttpStatusCode.BadRequest);
         Assert.Contains("deactivated", callback["detail"]!.GetValue<string>());
         Assert.Empty(await _api.SandboxTokenRequestsAsync());
         Assert.Equal(0, await _api.CountAsync($"tokens WHERE client_id = {client.Id}"));

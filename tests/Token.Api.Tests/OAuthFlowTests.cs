@@ -220,7 +220,8 @@ public sealed class OAuthFlowTests(TokenApiFixture fixture)
     public async Task An_expired_state_is_refused_without_calling_the_provider()
     {
         var client = await _api.CreateSandboxClientAsync();
-        var providerUrl = await ProviderUrlAsync(client.Id);
+        using var browser = TokenPlatformApi.Browser();
+        var (providerUrl, cookie) = await _api.ContinueAsync(browser, client.Id);
         await using (var db = await _api.OpenDatabaseAsync())
         {
             await using var expire = new NpgsqlCommand(
@@ -230,10 +231,9 @@ public sealed class OAuthFlowTests(TokenApiFixture fixture)
         }
         await _api.ClearSandboxRequestsAsync();
 
-        var callbackUrl = await ApproveAtProviderAsync(providerUrl);
-        using var browser = TokenPlatformApi.Browser();
+        var callbackUrl = await _api.ApproveAtProviderAsync(browser, providerUrl);
         var problem = await TokenPlatformApi.ReadProblemAsync(
-            await browser.SendAsync(TokenPlatformApi.JsonGet(callbackUrl)), HttpStatusCode.BadRequest);
+            await browser.SendAsync(TokenPlatformApi.JsonGet(callbackUrl, cookie)), HttpStatusCode.BadRequest);
 
         Assert.Contains("expired", problem["detail"]!.GetValue<string>());
         Assert.Empty(await _api.SandboxTokenRequestsAsync());
@@ -256,22 +256,22 @@ public sealed class OAuthFlowTests(TokenApiFixture fixture)
     public async Task The_owner_denying_consent_is_shown_not_thrown()
     {
         var client = await _api.CreateSandboxClientAsync();
-        var providerUrl = await ProviderUrlAsync(client.Id);
+        using var browser = TokenPlatformApi.Browser();
+        var (providerUrl, cookie) = await _api.ContinueAsync(browser, client.Id);
         await _api.SetSandboxSwitchesAsync(new { auto_approve = false });
 
         // The person clicks "Deny" on the sandbox's consent page.
-        using var browser = TokenPlatformApi.Browser();
         var page = await browser.GetStringAsync(providerUrl);
         Assert.Contains("Deny", page);
-        var form = System.Text.RegularExpressions.Regex
-            .Matches(page, "<input type=\"hidden\" name=\"([^\"]*)\" value=\"([^\"]*)\">")
-            .ToDictionary(m => WebUtility.HtmlDecode(m.Groups[1].Value), m => WebUtility.HtmlDecode(m.Groups[2].Value));
+        var form = TokenPlatformApi.HiddenFields(page);
         form["decision"] = "deny";
         var denied = await browser.PostAsync(new Uri(new Uri(providerUrl), "/connect/authorize"),
             new FormUrlEncodedContent(form));
         Assert.Equal(HttpStatusCode.Redirect, denied.StatusCode);
 
-        var answer = await browser.GetAsync(_api.Reachable(denied.Headers.Location!.ToString()));
+        using var back = new HttpRequestMessage(HttpMethod.Get, _api.Reachable(denied.Headers.Location!.ToString()));
+        back.Headers.Add("Cookie", cookie);
+        var answer = await browser.SendAsync(back);
         Assert.Equal(HttpStatusCode.BadRequest, answer.StatusCode);
         Assert.Equal("text/html", answer.Content.Headers.ContentType?.MediaType);
         Assert.Contains("access_denied", await answer.Content.ReadAsStringAsync());
@@ -282,9 +282,7 @@ public sealed class OAuthFlowTests(TokenApiFixture fixture)
     {
         var client = await _api.CreateSandboxClientAsync();
         var other = await _api.CreateSandboxClientAsync();
-        using var admin = _api.Admin();
-        var start = await TokenPlatformApi.ReadJsonAsync(await admin.GetAsync($"/oauth/start/{client.Id}"));
-        var loginUrl = _api.Reachable(start["login_url"]!.GetValue<string>());
+        var loginUrl = await _api.StartConsentAsync(client.Id);
         var ticket = System.Web.HttpUtility.ParseQueryString(new Uri(loginUrl).Query)["ticket"];
         using var browser = TokenPlatformApi.Browser();
 
@@ -294,7 +292,13 @@ public sealed class OAuthFlowTests(TokenApiFixture fixture)
         await TokenPlatformApi.ReadProblemAsync(
             await browser.SendAsync(TokenPlatformApi.JsonGet(_api.Link($"/oauth/login/{other.Id}?ticket={ticket}"))),
             HttpStatusCode.BadRequest);
-        Assert.Equal(HttpStatusCode.Redirect, (await browser.GetAsync(loginUrl)).StatusCode);
+        await TokenPlatformApi.ReadProblemAsync(
+            await browser.SendAsync(TokenPlatformApi.JsonLoginPost(_api.Link($"/oauth/login/{other.Id}"), ticket!)),
+            HttpStatusCode.BadRequest);
+        await TokenPlatformApi.ContinueAsync(browser, loginUrl);
+        await TokenPlatformApi.ReadProblemAsync(
+            await browser.SendAsync(TokenPlatformApi.JsonLoginPost(_api.Link($"/oauth/login/{client.Id}"), ticket!)),
+            HttpStatusCode.BadRequest);
         await TokenPlatformApi.ReadProblemAsync(await browser.SendAsync(TokenPlatformApi.JsonGet(loginUrl)),
             HttpStatusCode.BadRequest);
     }
@@ -327,21 +331,5 @@ public sealed class OAuthFlowTests(TokenApiFixture fixture)
         using var sandbox = _api.Sandbox();
         Assert.Equal(HttpStatusCode.BadRequest,
             (await sandbox.GetAsync($"/tokeninfo?access_token={Uri.EscapeDataString(after)}")).StatusCode);
-    }
-
-    private async Task<string> ProviderUrlAsync(int clientId)
-    {
-        using var admin = _api.Admin();
-        var start = await TokenPlatformApi.ReadJsonAsync(await admin.GetAsync($"/oauth/start/{clientId}"));
-        return start["authorization_url"]!.GetValue<string>();
-    }
-
-    private async Task<string> ApproveAtProviderAsync(string providerUrl)
-    {
-        await _api.SetSandboxSwitchesAsync(new { auto_approve = true });
-        using var browser = TokenPlatformApi.Browser();
-        var back = await browser.GetAsync(providerUrl);
-        Assert.Equal(HttpStatusCode.Redirect, back.StatusCode);
-        return _api.Reachable(back.Headers.Location!.ToString());
     }
 }

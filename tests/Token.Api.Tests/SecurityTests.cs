@@ -87,20 +87,22 @@ public sealed class SecurityTests(TokenApiFixture fixture)
     }
 
     [Fact]
-    public async Task No_table_holds_a_token_secret_state_or_login_ticket_in_plain_text()
+    public async Task No_table_holds_a_token_secret_state_login_ticket_or_browser_binding_in_plain_text()
     {
         var client = await _api.CreateSandboxClientAsync();
+        var loginUrl = await _api.StartConsentAsync(client.Id);
+        var loginTicket = System.Web.HttpUtility.ParseQueryString(new Uri(loginUrl).Query)["ticket"]!;
+        using var browser = TokenPlatformApi.Browser();
+        var (providerUrl, cookie) = await TokenPlatformApi.ContinueAsync(browser, loginUrl);
+        var state = System.Web.HttpUtility.ParseQueryString(new Uri(providerUrl).Query)["state"]!;
+        var callbackUrl = await _api.ApproveAtProviderAsync(browser, providerUrl);
+        await TokenPlatformApi.ReadJsonAsync(await browser.SendAsync(TokenPlatformApi.JsonGet(callbackUrl, cookie)));
         using var admin = _api.Admin();
-        var start = await TokenPlatformApi.ReadJsonAsync(await admin.GetAsync($"/oauth/start/{client.Id}"));
-        var providerQuery =
-            System.Web.HttpUtility.ParseQueryString(new Uri(start["authorization_url"]!.GetValue<string>()).Query);
-        var loginTicket =
-            System.Web.HttpUtility.ParseQueryString(new Uri(start["login_url"]!.GetValue<string>()).Query)["ticket"]!;
-        await _api.ConnectAsync(client.Id);
         var accessToken = (await TokenPlatformApi.ReadJsonAsync(
             await admin.GetAsync($"/tokens/validate/{client.Id}")))["access_token"]!.GetValue<string>();
 
-        foreach (var secret in new[] { client.Secret, accessToken, providerQuery["state"]!, loginTicket })
+        var browserBinding = cookie.Split('=', 2)[1];
+        foreach (var secret in new[] { client.Secret, accessToken, state, loginTicket, browserBinding })
         {
             Assert.Equal(0, await CountRowsContainingAsync(secret));
         }

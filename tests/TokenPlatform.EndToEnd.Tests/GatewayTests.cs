@@ -144,25 +144,23 @@ public sealed partial class GatewayTests(GatewayFixture platform)
     public async Task Spoofed_forwarding_headers_do_not_change_what_token_api_sees()
     {
         var client = await _api.CreateSandboxClientAsync();
-        using var admin = _api.Admin();
-        var start = await TokenPlatformApi.ReadJsonAsync(await admin.GetAsync($"/oauth/start/{client.Id}"));
-        using var login = new HttpRequestMessage(HttpMethod.Get,
-            _api.Reachable(start["login_url"]!.GetValue<string>()));
+        using var browser = TokenPlatformApi.Browser();
+        // The login page's button: the request that spends the ticket and logs who did.
+        using var login = await TokenPlatformApi.LoginButtonAsync(browser, await _api.StartConsentAsync(client.Id));
         login.Headers.TryAddWithoutValidation("X-Forwarded-For", Spoofed);
         login.Headers.TryAddWithoutValidation("X-Forwarded-Host", "evil.example");
         login.Headers.TryAddWithoutValidation("X-Forwarded-Proto", "https");
         login.Headers.TryAddWithoutValidation("Forwarded", $"for={Spoofed};host=evil.example;proto=https");
         login.Headers.TryAddWithoutValidation("X-Real-IP", Spoofed);
 
-        using var browser = TokenPlatformApi.Browser();
         var toProvider = await browser.SendAsync(login);
 
-        Assert.Equal(HttpStatusCode.Redirect, toProvider.StatusCode);
+        Assert.Equal(HttpStatusCode.SeeOther, toProvider.StatusCode);
         Assert.DoesNotContain("evil.example", toProvider.Headers.Location!.ToString());
         var opened = await WaitForLogLineAsync("token-api", $"Login link of client {client.Id} opened from");
         Assert.Matches(LoopbackAtEnd(), opened);
         Assert.DoesNotContain(Spoofed, opened);
-        await WaitForTelemetryAsync($"GET /oauth/login/{client.Id} answered 302");
+        await WaitForTelemetryAsync($"POST /oauth/login/{client.Id} answered 303");
         Assert.False(platform.Telemetry.Contains(Spoofed), "the spoofed address reached the telemetry");
     }
 

@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text.Json.Nodes;
+using System.Text.RegularExpressions;
 using Npgsql;
 
 namespace TokenPlatform.Testing;
@@ -145,30 +146,108 @@ public sealed class TokenPlatformApi(PlatformEndpoints endpoints)
         (await SandboxTokenRequestsAsync()).Count(r =>
             r!["client_id"]?.GetValue<string>() == clientId && r["grant_type"]?.GetValue<string>() == "refresh_token");
 
+    /// <summary>A new consent for the client: the login link <c>/oauth/start</c> answers, made reachable.</summary>
+    public async Task<string> StartConsentAsync(int clientId)
+    {
+        using var admin = Admin();
+        var start = await ReadJsonAsync(await admin.GetAsync($"/oauth/start/{clientId}"));
+        return Reachable(start["login_url"]!.GetValue<string>());
+    }
+
     /// <summary>
-    /// The business owner's walk: /oauth/start → login link → the provider's consent (approved automatically) →
-    /// back to /auth/callback. Returns the callback URL and the callback's answer.
+    /// The business owner's walk: /oauth/start → the login page and its button → the provider's consent (approved
+    /// automatically) → back to /auth/callback with the consent's cookie. Returns the callback URL and its answer.
     /// </summary>
     public async Task<(string CallbackUrl, HttpResponseMessage Answer)> ConnectAsync(int clientId)
     {
-        await SetSandboxSwitchesAsync(new { auto_approve = true });
-        using var admin = Admin();
-        var start = await ReadJsonAsync(await admin.GetAsync($"/oauth/start/{clientId}"));
-
         using var browser = Browser();
-        var toProvider = await browser.GetAsync(Reachable(start["login_url"]!.GetValue<string>()));
-        Assert.Equal(HttpStatusCode.Redirect, toProvider.StatusCode);
-        var back = await browser.GetAsync(toProvider.Headers.Location);
-        Assert.Equal(HttpStatusCode.Redirect, back.StatusCode);
-
-        var callbackUrl = Reachable(back.Headers.Location!.ToString());
-        return (callbackUrl, await browser.SendAsync(JsonGet(callbackUrl)));
+        var (providerUrl, cookie) = await ContinueAsync(browser, clientId);
+        var callbackUrl = await ApproveAtProviderAsync(browser, providerUrl);
+        return (callbackUrl, await browser.SendAsync(JsonGet(callbackUrl, cookie)));
     }
 
-    /// <summary>A browser's GET that asks for JSON, as the tests read the browser endpoints' answers.</summary>
-    public static HttpRequestMessage JsonGet(string url)
+    /// <summary>A new consent for the client, continued in this browser.</summary>
+    public async Task<(string ProviderUrl, string Cookie)> ContinueAsync(HttpClient browser, int clientId) =>
+        await ContinueAsync(browser, await StartConsentAsync(clientId));
+
+    /// <summary>
+    /// Opens the login page and presses its button: returns the provider's consent page it leads to and the cookie
+    /// that binds the consent to this browser, as a Cookie header's <c>name=value</c>.
+    /// </summary>
+    public static async Task<(string ProviderUrl, string Cookie)> ContinueAsync(HttpClient browser, string loginUrl)
     {
-        var request = new HttpRequestMessage(HttpMethod.Get, url);
+        using var button = await LoginButtonAsync(browser, loginUrl);
+        var toProvider = await browser.SendAsync(button);
+        Assert.Equal(HttpStatusCode.SeeOther, toProvider.StatusCode);
+        return (toProvider.Headers.Location!.ToString(), BindingCookie(toProvider));
+    }
+
+    /// <summary>Opens the login page (which must answer 200) and returns the POST its button would send.</summary>
+    public static async Task<HttpRequestMessage> LoginButtonAsync(HttpClient browser, string loginUrl)
+    {
+        var page = await browser.GetAsync(loginUrl);
+        var html = await page.Content.ReadAsStringAsync();
+        Assert.True(page.StatusCode == HttpStatusCode.OK, $"the login page answered {(int)page.StatusCode}: {html}");
+        var form = Regex.Match(html, "<form method=\"post\" action=\"([^\"]*)\">");
+        Assert.True(form.Success, $"the login page has no form: {html}");
+        var action = new Uri(new Uri(loginUrl), WebUtility.HtmlDecode(form.Groups[1].Value));
+        return new HttpRequestMessage(HttpMethod.Post, action)
+        {
+            Content = new FormUrlEncodedContent(HiddenFields(html))
+        };
+    }
+
+    /// <summary>The hidden fields of a form on a page, decoded.</summary>
+    public static Dictionary<string, string> HiddenFields(string html) =>
+        Regex.Matches(html, "<input type=\"hidden\" name=\"([^\"]*)\" value=\"([^\"]*)\">").ToDictionary(
+            m => WebUtility.HtmlDecode(m.Groups[1].Value), m => WebUtility.HtmlDecode(m.Groups[2].Value));
+
+    /// <summary>
+    /// The consent cookie an answer sets, as <c>name=value</c>. The test carries it itself: HttpClient's cookie
+    /// container sends no Secure cookie over http, which browsers do for localhost.
+    /// </summary>
+    public static string BindingCookie(HttpResponseMessage answer)
+    {
+        var cookie = SetCookies(answer).SingleOrDefault(c => c.StartsWith("__Host-consent-", StringComparison.Ordinal));
+        Assert.True(cookie is not null, $"no consent cookie was set (HTTP {(int)answer.StatusCode})");
+        return cookie.Split(';')[0];
+    }
+
+    public static IEnumerable<string> SetCookies(HttpResponseMessage answer) =>
+        answer.Headers.TryGetValues("Set-Cookie", out var cookies) ? cookies : [];
+
+    /// <summary>The provider approves (automatically): returns the callback URL it sends the browser back to.</summary>
+    public async Task<string> ApproveAtProviderAsync(HttpClient browser, string providerUrl)
+    {
+        await SetSandboxSwitchesAsync(new { auto_approve = true });
+        var back = await browser.GetAsync(providerUrl);
+        Assert.Equal(HttpStatusCode.Redirect, back.StatusCode);
+        return Reachable(back.Headers.Location!.ToString());
+    }
+
+    /// <summary>
+    /// A browser's GET that asks for JSON, as the tests read the browser endpoints' answers, with the cookies given
+    /// (a Cookie header's value).
+    /// </summary>
+    public static HttpRequestMessage JsonGet(string url, string? cookies = null)
+    {
+        var request = AskingForJson(new HttpRequestMessage(HttpMethod.Get, url));
+        if (cookies is not null)
+        {
+            request.Headers.Add("Cookie", cookies);
+        }
+        return request;
+    }
+
+    /// <summary>The login page's button pressed with <paramref name="ticket"/> by a program that reads JSON.</summary>
+    public static HttpRequestMessage JsonLoginPost(string url, string ticket) =>
+        AskingForJson(new HttpRequestMessage(HttpMethod.Post, url)
+        {
+            Content = new FormUrlEncodedContent(new Dictionary<string, string> { ["ticket"] = ticket })
+        });
+
+    private static HttpRequestMessage AskingForJson(HttpRequestMessage request)
+    {
         request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("application/json"));
         return request;
     }

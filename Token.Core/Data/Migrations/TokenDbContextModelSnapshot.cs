@@ -248,6 +248,10 @@ namespace Token.Core.Data.Migrations
 
                     NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<int>("Id"));
 
+                    b.Property<string>("BrowserBinding")
+                        .HasColumnType("text")
+                        .HasColumnName("browser_binding");
+
                     b.Property<int>("ClientId")
                         .HasColumnType("integer")
                         .HasColumnName("client_id");

@@ -1,5 +1,3 @@
-using System.Collections.Concurrent;
-using System.Diagnostics.Metrics;
 using System.Net;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Configuration;
@@ -67,7 +65,7 @@ public sealed class OutboundRulesTests(ITestOutputHelper output) : IAsyncLifetim
         // Stored as it is, as if registered before the rules existed or written to the database directly.
         var endpoint = new Uri($"{scheme}://{host}:{_provider.BaseAddress.Port}");
         var (client, services) = PlatformClient();
-        using var refusals = new RefusalCount(services);
+        using var refusals = new CounterTags(services, "token.outbound.refused", "reason");
 
         var error = (await client.RefreshAsync(Provider(endpoint), "client", "secret", "refresh",
             CancellationToken.None)).Error!;
@@ -76,7 +74,7 @@ public sealed class OutboundRulesTests(ITestOutputHelper output) : IAsyncLifetim
         Assert.Equal(("temporarily_unavailable", null), (error.Error, error.StatusCode));
         Assert.False(revoked);
         Assert.Equal(0, _provider.Connections);
-        Assert.Equal([reason, reason], refusals.Reasons);
+        Assert.Equal([reason, reason], refusals.Values);
     }
 
     [Fact]
@@ -87,7 +85,7 @@ public sealed class OutboundRulesTests(ITestOutputHelper output) : IAsyncLifetim
             new Uri(elsewhere.BaseAddress, "/token").ToString(), permanent: false, preserveMethod: true));
         // Both are trusted, so only the redirect rule stands between the secrets and the other host.
         var (client, services) = PlatformClient(_provider.BaseAddress, elsewhere.BaseAddress);
-        using var refusals = new RefusalCount(services);
+        using var refusals = new CounterTags(services, "token.outbound.refused", "reason");
 
         var result = await client.RefreshAsync(Provider(_provider.BaseAddress), "client", "secret-value",
             "refresh-value", CancellationToken.None);
@@ -97,7 +95,7 @@ public sealed class OutboundRulesTests(ITestOutputHelper output) : IAsyncLifetim
         Assert.Single(_provider.Requests);
         Assert.Equal(0, elsewhere.Connections);
         Assert.Empty(elsewhere.Requests);
-        Assert.Equal(["redirect"], refusals.Reasons);
+        Assert.Equal(["redirect"], refusals.Values);
     }
 
     [Theory]
@@ -108,7 +106,7 @@ public sealed class OutboundRulesTests(ITestOutputHelper output) : IAsyncLifetim
         const long answerBytes = 64L * 1024 * 1024;
         const long allowedGrowth = 4L * 1024 * 1024;
         var (client, services) = PlatformClient(_provider.BaseAddress);
-        using var refusals = new RefusalCount(services);
+        using var refusals = new CounterTags(services, "token.outbound.refused", "reason");
         // A first call warms up the connection pool and the JIT, which are not the answer's doing.
         _provider.Answer = _ => Task.FromResult(LocalTokenEndpoint.Tokens("warm"));
         await client.RefreshAsync(Provider(_provider.BaseAddress), "client", "secret", "r", CancellationToken.None);
@@ -126,7 +124,7 @@ public sealed class OutboundRulesTests(ITestOutputHelper output) : IAsyncLifetim
         Assert.True(allocated < allowedGrowth, $"{allocated} bytes allocated for a refused answer");
         Assert.True(held < allowedGrowth, $"{held} bytes more held after a refused answer");
         Assert.Equal(("temporarily_unavailable", null), (error.Error, error.StatusCode));
-        Assert.Equal(["too_large"], refusals.Reasons);
+        Assert.Equal(["too_large"], refusals.Values);
     }
 
     [Theory]
@@ -169,40 +167,6 @@ public sealed class OutboundRulesTests(ITestOutputHelper output) : IAsyncLifetim
         "local", new Uri(root, "/authorize").ToString(), new Uri(root, "/token").ToString(),
         new Uri(root, "/revoke").ToString(), [], new Dictionary<string, string>(), ProviderDefinition.ClientSecretPost,
         BuiltIn: false);
-
-    /// <summary>The <c>reason</c> of every refusal counted by one service provider's outbound rules.</summary>
-    private sealed class RefusalCount : IDisposable
-    {
-        private readonly MeterListener _listener = new();
-        private readonly ConcurrentQueue<string> _reasons = new();
-
-        public RefusalCount(IServiceProvider services)
-        {
-            var meters = services.GetRequiredService<IMeterFactory>();
-            _listener.InstrumentPublished = (instrument, listener) =>
-            {
-                if (instrument.Meter.Scope == meters && instrument.Name == "token.outbound.refused")
-                {
-                    listener.EnableMeasurementEvents(instrument);
-                }
-            };
-            _listener.SetMeasurementEventCallback<long>((_, _, tags, _) =>
-            {
-                foreach (var tag in tags)
-                {
-                    if (tag.Key == "reason")
-                    {
-                        _reasons.Enqueue((string)tag.Value!);
-                    }
-                }
-            });
-            _listener.Start();
-        }
-
-        public string[] Reasons => [.. _reasons];
-
-        public void Dispose() => _listener.Dispose();
-    }
 }
 
 /// <summary>

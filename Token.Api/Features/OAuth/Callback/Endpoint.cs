@@ -11,11 +11,12 @@ namespace Token.Api.Features.OAuth.Callback;
 
 /// <summary>
 /// <c>GET /auth/callback</c>: where the provider sends the owner back. The state must be one we issued, unused and
-/// unexpired (checked before the provider is called); the code is exchanged once, with the PKCE verifier.
+/// unexpired, and the browser must hold the request's binding cookie (<see cref="BrowserBinding"/>), all checked
+/// before the provider is called; the code is exchanged once, with the PKCE verifier.
 /// </summary>
 public sealed partial class Endpoint(
     TokenDbContext db, ProviderCatalog providers, OAuthProviderClient oauth, SecretProtector protector,
-    GrantStore grants, TokenCache cache,
+    GrantStore grants, TokenCache cache, ConsentMetrics metrics,
     TimeProvider time) : Endpoint<Request>
 {
     public override void Configure()
@@ -33,12 +34,25 @@ public sealed partial class Endpoint(
         }
 
         var stateHash = RandomValues.Hash(request.State);
+        // Whatever this answer is, the cookie has served: on success the request is done, on a refusal it is wrong.
+        BrowserBinding.Forget(HttpContext, stateHash);
         var pending = await db.OAuthStates.AsNoTracking().FirstOrDefaultAsync(s => s.State == stateHash, ct);
         if (pending is null || pending.IsUsed || pending.ExpiresAt <= time.GetUtcNow())
         {
             await FailAsync(pending is null ? "This authorization was not started here." :
                 pending.IsUsed ? "This authorization was already completed." : "This authorization has expired; " +
                     "start again.");
+            return;
+        }
+        // Before the state is spent, and before an error from the provider is believed: a browser without the
+        // cookie is not the one the owner started in, and leaves the request for that one to complete.
+        var binding = BrowserBinding.Check(HttpContext.Request, stateHash, pending.BrowserBinding);
+        if (binding != BrowserBindingCheck.Bound)
+        {
+            LogNotBound(pending.ClientId, ConsentMetrics.Reason(binding));
+            metrics.Refused(binding);
+            await FailAsync("This authorization was started in another browser, or this browser did not keep its " +
+                "cookie. Finish it in the browser where you pressed Continue, or ask for a new login link.");
             return;
         }
         // Claimed atomically: of two callbacks with the same state, one wins.
@@ -115,6 +129,10 @@ public sealed partial class Endpoint(
 
     [LoggerMessage(LogLevel.Information, "Client {ClientId} is connected; token version {TokenVersion}")]
     private partial void LogConnected(int clientId, long tokenVersion);
+
+    [LoggerMessage(LogLevel.Warning,
+        "A callback for client {ClientId} was refused: the browser is not the one the consent started in ({Reason})")]
+    private partial void LogNotBound(int clientId, string reason);
 
     [LoggerMessage(LogLevel.Warning, "The provider refused consent for client {ClientId}: {ProviderError}")]
     private partial void LogProviderRefused(int clientId, string providerError);

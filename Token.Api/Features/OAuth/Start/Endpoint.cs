@@ -41,6 +41,7 @@ public sealed class Endpoint(
                 StatusCodes.Status409Conflict);
         }
 
+        // A placeholder: its state is never disclosed, so only the login link's button (which replaces it) can go on.
         var authorization = requests.Create(client, provider);
         var ticket = RandomValues.New();
         var expiresAt = requests.NewExpiry();
@@ -57,7 +58,6 @@ public sealed class Endpoint(
         await db.SaveChangesAsync(ct);
 
         var loginUrl = $"{publicUrl.Value.BaseUrl.TrimEnd('/')}/oauth/login/{client.Id}?ticket={ticket}";
-        await Send.OkAsync(
-            new Response(client.Id, provider.Name, authorization.AuthorizationUrl, loginUrl, expiresAt), ct);
+        await Send.OkAsync(new Response(client.Id, provider.Name, loginUrl, loginUrl, expiresAt), ct);
     }
 }
