@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs the tests against real PostgreSQL and RabbitMQ processes, then prints one line "N passed, N failed"
 # summed over all test projects.
-#   ./test.sh        every test: the fast tier and the end-to-end tests (whole platforms under the AppHost)
+#   ./test.sh        every test: the fast tier, then the slow one (TokenPlatform.Slow.slnf): replicas in one process,
+#                    which wait for refreshes, beside the end-to-end tests (a whole platform under the AppHost)
 #   ./test.sh fast   the fast tier alone (TokenPlatform.Fast.slnf): no AppHost; token-api in process, unit tests
 # Further arguments go to `dotnet test` (after a Debug build), e.g.
 #   ./test.sh fast --filter "FullyQualifiedName~Validate"
@@ -9,10 +10,11 @@ set -uo pipefail
 cd "$(dirname "$0")"
 source scripts/prerequisites.sh
 
-# The fast tier runs first, so its answer comes in a minute or two; then the end-to-end tests, alone on the machine.
-# A new test project goes into TokenPlatform.Fast.slnf unless it starts the AppHost.
+# The fast tier runs first, so its answer comes in a minute or two; then the slow tier, whose two projects run side
+# by side (the replicas mostly wait while the platform starts). A new test project goes into TokenPlatform.Fast.slnf
+# unless it starts the AppHost or waits for refreshes.
 build=TokenPlatform.sln
-tiers=(TokenPlatform.Fast.slnf tests/TokenPlatform.EndToEnd.Tests)
+tiers=(TokenPlatform.Fast.slnf TokenPlatform.Slow.slnf)
 if [ "${1:-}" = fast ]; then
   build=TokenPlatform.Fast.slnf
   tiers=(TokenPlatform.Fast.slnf)

@@ -1,8 +1,6 @@
 extern alias gateway;
 using System.Net;
 using System.Net.Sockets;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Extensions.Hosting;
 using TokenPlatform.Hosting.Local;
 using GatewayOptions = gateway::Token.Gateway.GatewayOptions;
@@ -13,15 +11,11 @@ namespace Token.Api.Tests;
 /// The gateway in this process on a real Kestrel port, in front of the fixture's token-api, so that a test can call
 /// it from different loopback addresses (127.0.0.0/8) as different clients.
 /// </summary>
-public sealed class GatewayHost : WebApplicationFactory<GatewayOptions>
+public sealed class GatewayHost : ServiceHost<GatewayOptions>
 {
-    private readonly IReadOnlyDictionary<string, string?> _settings;
-
     private GatewayHost(int port, IReadOnlyDictionary<string, string?> settings)
-    {
-        (Address, _settings) = (new Uri($"http://127.0.0.1:{port}"), settings);
-        UseKestrel(port);
-    }
+        : base(settings, Environments.Development, port) =>
+        Address = new Uri($"http://127.0.0.1:{port}");
 
     public Uri Address { get; }
 
@@ -71,14 +65,5 @@ public sealed class GatewayHost : WebApplicationFactory<GatewayOptions>
             client.DefaultRequestHeaders.TryAddWithoutValidation("X-API-Key", apiKey);
         }
         return client;
-    }
-
-    protected override void ConfigureWebHost(IWebHostBuilder builder)
-    {
-        builder.UseEnvironment(Environments.Development);
-        foreach (var (key, value) in _settings)
-        {
-            builder.UseSetting(key, value);
-        }
     }
 }

@@ -17,9 +17,8 @@ public sealed class TokenApiFixture : IAsyncLifetime
     /// <summary>The one key token-api encrypts with (<c>TokenEncryption:Keys</c>).</summary>
     public static readonly string EncryptionKey = $"{Guid.NewGuid():N}{Guid.NewGuid():N}";
 
-    private readonly SandboxProcess _sandbox = new();
-    private readonly LocalServers _servers = new(withRabbitMQ: true);
-    private TokenApiFactory? _factory;
+    private readonly LocalBackends _backends = new();
+    private ServiceHost<Program>? _factory;
     private Dictionary<string, string?> _settings = [];
 
     public TokenPlatformApi Api { get; private set; } = null!;
@@ -32,40 +31,13 @@ public sealed class TokenApiFixture : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        await Task.WhenAll(_servers.InitializeAsync(), _sandbox.InitializeAsync());
+        await _backends.StartAsync();
 
-        var baseUrl = $"http://127.0.0.1:{MachineProbe.FreeTcpPort()}";
-        BaseUrl = new Uri(baseUrl);
-        _settings = new Dictionary<string, string?>
-        {
-            ["ConnectionStrings:tokendb"] = _servers.PostgresConnectionString,
-            ["ConnectionStrings:messaging"] = _servers.RabbitMQConnectionString,
-            ["Auth:AdminApiKey"] = AdminApiKey,
-            ["TokenEncryption:Keys"] = EncryptionKey,
-            ["Providers:SandboxBaseUrl"] = _sandbox.BaseAddress.ToString(),
-            // As the AppHost does in Development: the sandbox is plain http on loopback.
-            ["Providers:TrustedOrigins:0"] = _sandbox.BaseAddress.GetLeftPart(UriPartial.Authority),
-            ["PublicUrl:BaseUrl"] = baseUrl,
-            ["Logging:LogLevel:Default"] = "Warning"
-        };
-        _factory = new TokenApiFactory(new Uri(baseUrl), _settings, Environments.Development);
+        BaseUrl = new Uri($"http://127.0.0.1:{MachineProbe.FreeTcpPort()}");
+        _settings = _backends.Settings(AdminApiKey, EncryptionKey, BaseUrl);
+        _factory = new ServiceHost<Program>(_settings, Environments.Development, BaseUrl.Port);
         _factory.StartServer();
-
-        Api = new TokenPlatformApi(new PlatformEndpoints(
-            Api: apiKey =>
-            {
-                var client = _factory.CreateClient();
-                if (apiKey is not null)
-                {
-                    client.DefaultRequestHeaders.Add("X-API-Key", apiKey);
-                }
-                return client;
-            },
-            Sandbox: () => new HttpClient { BaseAddress = _sandbox.BaseAddress },
-            ConnectionString: () => Task.FromResult(_servers.PostgresConnectionString),
-            Reachable: url => url,
-            AdminApiKey,
-            CallbackUrl: $"{baseUrl}/auth/callback"));
+        Api = _backends.Api(_factory.CreateClient, AdminApiKey, BaseUrl);
     }
 
     /// <summary>
@@ -81,7 +53,7 @@ public sealed class TokenApiFixture : IAsyncLifetime
         {
             settings[key] = value;
         }
-        var factory = new TokenApiFactory(new Uri(baseUrl), settings, environment);
+        var factory = new ServiceHost<Program>(settings, environment, new Uri(baseUrl).Port);
         factory.StartServer();
         return factory;
     }
@@ -94,37 +66,13 @@ public sealed class TokenApiFixture : IAsyncLifetime
             {
                 await _factory.DisposeAsync();
             }
-            await _sandbox.DisposeAsync();
         }
         finally
         {
-            await _servers.DisposeAsync();
-        }
-    }
-
-    private sealed class TokenApiFactory : WebApplicationFactory<Program>
-    {
-        private readonly IReadOnlyDictionary<string, string?> _settings;
-        private readonly string _environment;
-
-        public TokenApiFactory(Uri baseUrl, IReadOnlyDictionary<string, string?> settings, string environment)
-        {
-            (_settings, _environment) = (settings, environment);
-            UseKestrel(baseUrl.Port);
-        }
-
-        protected override void ConfigureWebHost(IWebHostBuilder builder)
-        {
-            builder.UseEnvironment(_environment);
-            // Settings given this way are there before Program reads them (connection strings at registration).
-            foreach (var (key, value) in _settings)
-            {
-                builder.UseSetting(key, value);
-            }
+            await _backends.DisposeAsync();
         }
     }
 }
-
 /// <summary>Every test class of token-api shares one fixture; they run one after another.</summary>
 [CollectionDefinition(Name)]
 public sealed class TokenApiCollection : ICollectionFixture<TokenApiFixture>

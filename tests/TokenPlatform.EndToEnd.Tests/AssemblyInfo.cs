@@ -1,3 +1,2 @@
-// Each fixture starts a whole platform (the gateway's and the replicated one). Both run at once: much of a test's time
-// is waiting for tokens to fall due or for a timeout, which the other platform can use.
-[assembly: CollectionBehavior(MaxParallelThreads = 2)]
+// The one fixture starts a whole platform; its tests share it and run one after another.
+[assembly: CollectionBehavior(DisableTestParallelization = true)]

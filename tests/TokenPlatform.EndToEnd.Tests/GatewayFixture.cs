@@ -1,8 +1,8 @@
 namespace TokenPlatform.EndToEnd.Tests;
 
 /// <summary>
-/// A platform with small gateway limits and a short request timeout (so a test can go over them) whose services
-/// export their telemetry to the test, so it can be searched.
+/// A platform with small gateway limits and a short request timeout (so a test can go over them), whose refreshers
+/// look for due tokens every second, and whose services export their telemetry to the test, so it can be searched.
 /// </summary>
 public sealed class GatewayFixture : IAsyncLifetime
 {
@@ -16,7 +16,8 @@ public sealed class GatewayFixture : IAsyncLifetime
         "--Gateway:RateLimits:PerAddressConsent:TokenLimit=6",
         "--Gateway:RateLimits:PerAddressConsent:TokensPerPeriod=6",
         "--Gateway:RateLimits:PerAddressConsent:ReplenishmentPeriod=00:00:02",
-        $"--Gateway:RequestTimeout={RequestTimeout}"
+        $"--Gateway:RequestTimeout={RequestTimeout}",
+        "--Refresh:IdlePoll=00:00:01"
     ];
 
 

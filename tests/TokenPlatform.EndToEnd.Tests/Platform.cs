@@ -18,9 +18,9 @@ public static class Platform
     public static readonly string AdminApiKey = "test-admin-" + Guid.NewGuid().ToString("N");
 
     /// <summary>
-    /// Bounds every wait for the platform. Two platforms start at once on two cores in about two minutes (DCP, two
-    /// RabbitMQ nodes booting side by side, up to eight services each started through <c>dotnet run</c>); on a machine
-    /// that is busy with something else as well, three minutes were seen to be too short.
+    /// Bounds every wait for the platform. Two platforms started at once on two cores took about two minutes (DCP, two
+    /// RabbitMQ nodes booting side by side, eight services each started through <c>dotnet run</c>); on a machine
+    /// that was busy with something else as well, three minutes were seen to be too short.
     /// </summary>
     public static readonly TimeSpan StartTimeout = TimeSpan.FromMinutes(5);
 

@@ -4,7 +4,7 @@ using System.Text.Json.Nodes;
 using RabbitMQ.Client;
 using RabbitMQ.Client.Events;
 
-namespace TokenPlatform.EndToEnd.Tests;
+namespace TokenPlatform.Testing;
 
 /// <summary>
 /// A subscriber of our own on the real broker, as another service (not written in .NET) would be: a queue bound to
@@ -19,16 +19,13 @@ public sealed class EventSubscription : IAsyncDisposable
     private EventSubscription(IConnection connection, IChannel channel) =>
         (_connection, _channel) = (connection, channel);
 
+    /// <param name="broker">The broker's amqp:// URI.</param>
     /// <param name="queue">
     /// A durable queue keeps what arrives while this subscriber is away; null for a temporary one.
     /// </param>
-    public static async Task<EventSubscription> StartAsync(DistributedApplication app, string[] events,
-        string? queue = null)
+    public static async Task<EventSubscription> StartAsync(string broker, string[] events, string? queue = null)
     {
-        var factory = new ConnectionFactory
-        {
-            Uri = new Uri((await app.GetConnectionStringAsync("messaging"))!), AutomaticRecoveryEnabled = true
-        };
+        var factory = new ConnectionFactory { Uri = new Uri(broker), AutomaticRecoveryEnabled = true };
         var connection = await factory.CreateConnectionAsync();
         var channel = await connection.CreateChannelAsync();
         var declared = queue is null

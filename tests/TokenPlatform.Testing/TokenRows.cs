@@ -1,6 +1,6 @@
 using Npgsql;
 
-namespace TokenPlatform.EndToEnd.Tests;
+namespace TokenPlatform.Testing;
 
 /// <summary>What the refresh tests read of a grant's row in the platform's database.</summary>
 public static class TokenRows

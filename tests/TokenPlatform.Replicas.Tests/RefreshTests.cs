@@ -3,12 +3,17 @@ using System.Net.Http.Json;
 using System.Text.Json.Nodes;
 using Npgsql;
 
-namespace TokenPlatform.EndToEnd.Tests;
+namespace TokenPlatform.Replicas.Tests;
 
-public sealed class RefreshTests(RefreshFixture platform) : IClassFixture<RefreshFixture>, IAsyncLifetime
+/// <summary>
+/// Refresh across replicas: the refreshers' schedule, backoff and leases, and what two token-api instances serve,
+/// through the real database, broker and provider.
+/// </summary>
+[Collection(ReplicasCollection.Name)]
+public sealed class RefreshTests(ReplicasFixture replicas) : IAsyncLifetime
 {
     private static readonly TimeSpan EventTimeout = TimeSpan.FromSeconds(60);
-    private readonly TokenPlatformApi _api = platform.App.Api();
+    private readonly TokenPlatformApi _api = replicas.Api;
 
     public Task InitializeAsync() => _api.ClearSandboxRequestsAsync();
 
@@ -19,7 +24,7 @@ public sealed class RefreshTests(RefreshFixture platform) : IClassFixture<Refres
     [Fact]
     public async Task The_refresher_refreshes_before_expiry_and_TokenRefreshed_arrives_on_RabbitMQ()
     {
-        await using var events = await EventSubscription.StartAsync(platform.App, ["TokenRefreshed"]);
+        await using var events = await EventSubscription.StartAsync(replicas.Broker, ["TokenRefreshed"]);
         // A 10 s token is due 5 s after it was issued (the buffer is never more than half the lifetime); the
         // refresher looks for due tokens every second here.
         await _api.SetSandboxSwitchesAsync(new { access_token_lifetime_seconds = 10 });
@@ -50,7 +55,7 @@ public sealed class RefreshTests(RefreshFixture platform) : IClassFixture<Refres
     public async Task While_the_provider_fails_the_valid_token_is_served_calls_stay_bounded_and_refreshing_resumes()
     {
         await using var events =
-            await EventSubscription.StartAsync(platform.App, ["TokenRefreshFailed", "TokenRefreshed"]);
+            await EventSubscription.StartAsync(replicas.Broker, ["TokenRefreshFailed", "TokenRefreshed"]);
         await _api.SetSandboxSwitchesAsync(new { access_token_lifetime_seconds = 40 });
         var client = await _api.CreateSandboxClientAsync();
         await _api.ConnectAsync(client.Id);
@@ -119,7 +124,7 @@ public sealed class RefreshTests(RefreshFixture platform) : IClassFixture<Refres
         var client = await _api.CreateSandboxClientAsync();
         await _api.ConnectAsync(client.Id);
         using var admin = _api.Admin();
-        // Both instances hold the token in memory: the gateway spreads these reads over them.
+        // Both instances hold the token in memory: these reads alternate between them.
         var reads = await Task.WhenAll(Enumerable.Range(0, 20).Select(async _ =>
             await TokenPlatformApi.ReadJsonAsync(await admin.GetAsync($"/tokens/validate/{client.Id}"))));
         var accessToken = reads[0]["access_token"]!.GetValue<string>();
@@ -140,59 +145,6 @@ public sealed class RefreshTests(RefreshFixture platform) : IClassFixture<Refres
             await sandbox.GetAsync($"/tokeninfo?access_token={Uri.EscapeDataString(accessToken)}"),
             HttpStatusCode.BadRequest);
         Assert.Equal("invalid_token", info["error"]!.GetValue<string>());
-    }
-
-    [Fact]
-    public async Task Events_written_while_the_broker_is_stopped_all_arrive_once_it_is_back()
-    {
-        var queue = "outage-test-" + Guid.NewGuid().ToString("N")[..8];
-        await using var events =
-            await EventSubscription.StartAsync(platform.App, ["TokenIssued", "TokenRefreshed"], queue);
-        // 20 s tokens: each is refreshed about every 10 s, during the outage too.
-        await _api.SetSandboxSwitchesAsync(new { access_token_lifetime_seconds = 20 });
-        var broker = BrokerProcessIds();
-        var clients = new List<int>();
-        Signal("STOP", broker);
-        try
-        {
-            var stoppedAt = DateTime.UtcNow;
-            for (var i = 0; i < 3; i++)
-            {
-                var client = await _api.CreateSandboxClientAsync();
-                Assert.Equal(HttpStatusCode.OK, (await _api.ConnectAsync(client.Id)).Answer.StatusCode);
-                clients.Add(client.Id);
-            }
-            // The outage lasts 30 s whatever the consents took.
-            var rest = TimeSpan.FromSeconds(30) - (DateTime.UtcNow - stoppedAt);
-            if (rest > TimeSpan.Zero)
-            {
-                await Task.Delay(rest);
-            }
-            Assert.True(await OutboxBacklogAsync() >= clients.Count, "the events did not wait in the outbox");
-        }
-        finally
-        {
-            Signal("CONT", broker);
-        }
-
-        // Every version that exists was announced: TokenIssued for the first, TokenRefreshed for each after it.
-        await Eventually.HoldsAsync(async () =>
-        {
-            foreach (var clientId in clients)
-            {
-                var version = (await _api.TokenRowAsync(clientId)).Version;
-                var announced = events.Of("TokenIssued", clientId).Concat(events.Of("TokenRefreshed", clientId))
-                    .Select(e => e["tokenVersion"]!.GetValue<long>()).ToHashSet();
-                if (!Enumerable.Range(1, (int)version).All(v => announced.Contains(v)))
-                {
-                    return false;
-                }
-            }
-            return true;
-        }, EventTimeout, "an event written during the outage never arrived");
-        Assert.All(clients, clientId =>
-            Assert.True(events.Of("TokenRefreshed", clientId).Count > 0, $"client {clientId} was not refreshed"));
-        await events.DeleteQueueAsync(queue);
     }
 
     [Fact]
@@ -240,33 +192,5 @@ public sealed class RefreshTests(RefreshFixture platform) : IClassFixture<Refres
             versions.Parameters.AddWithValue("ids", ids);
             Assert.Equal((long)Due, await versions.ExecuteScalarAsync());
         }
-    }
-
-    /// <summary>
-    /// The broker's processes: its script, the Erlang VM and what it started, all found by its data folder.
-    /// </summary>
-    private int[] BrokerProcessIds()
-    {
-        var broker = platform.App.Services.GetRequiredService<DistributedApplicationModel>().Resources
-            .OfType<TokenPlatform.Hosting.Local.LocalServerResource>().Single(server => server.Name == "messaging");
-        var ids = ServerProcesses.Using(broker.DataDirectory)
-            .Select(process => int.Parse(process.Split(':')[0])).ToArray();
-        Assert.NotEmpty(ids);
-        return ids;
-    }
-
-    /// <summary>SIGSTOP freezes a process where it stands (no goodbye to its clients); SIGCONT lets it go on.</summary>
-    private static void Signal(string signal, int[] processIds)
-    {
-        using var kill = System.Diagnostics.Process.Start("kill",
-            [$"-{signal}", .. processIds.Select(id => id.ToString())]);
-        kill.WaitForExit();
-    }
-
-    private async Task<long> OutboxBacklogAsync()
-    {
-        await using var db = await _api.OpenDatabaseAsync();
-        await using var count = new NpgsqlCommand("SELECT count(*) FROM outbox", db);
-        return (long)(await count.ExecuteScalarAsync())!;
     }
 }

@@ -1,0 +1,63 @@
+namespace TokenPlatform.Testing;
+
+/// <summary>
+/// What our services need around them when a test runs them in its own process: PostgreSQL, RabbitMQ and the
+/// sandbox provider, started for one fixture, and the settings that point a service at them, as the AppHost's
+/// Development run does.
+/// </summary>
+public sealed class LocalBackends : IAsyncDisposable
+{
+    private readonly SandboxProcess _sandbox = new();
+    private readonly LocalServers _servers = new(withRabbitMQ: true);
+
+    public string PostgresConnectionString => _servers.PostgresConnectionString;
+
+    /// <summary>The broker's amqp:// URI, e.g. for a subscriber of the events.</summary>
+    public string RabbitMQConnectionString => _servers.RabbitMQConnectionString;
+
+    public Task StartAsync() => Task.WhenAll(_servers.InitializeAsync(), _sandbox.InitializeAsync());
+
+    /// <summary>A service's settings: these servers, these keys, links made from <paramref name="publicUrl"/>.</summary>
+    public Dictionary<string, string?> Settings(string adminApiKey, string encryptionKey, Uri publicUrl) => new()
+    {
+        ["ConnectionStrings:tokendb"] = _servers.PostgresConnectionString,
+        ["ConnectionStrings:messaging"] = _servers.RabbitMQConnectionString,
+        ["Auth:AdminApiKey"] = adminApiKey,
+        ["TokenEncryption:Keys"] = encryptionKey,
+        ["Providers:SandboxBaseUrl"] = _sandbox.BaseAddress.ToString(),
+        // As the AppHost does in Development: the sandbox is plain http on loopback.
+        ["Providers:TrustedOrigins:0"] = _sandbox.BaseAddress.GetLeftPart(UriPartial.Authority),
+        ["PublicUrl:BaseUrl"] = publicUrl.ToString(),
+        ["Logging:LogLevel:Default"] = "Warning"
+    };
+
+    /// <summary>The platform as a test calls it: token-api through <paramref name="tokenApi"/>'s clients.</summary>
+    public TokenPlatformApi Api(Func<HttpClient> tokenApi, string adminApiKey, Uri publicUrl) =>
+        new(new PlatformEndpoints(
+            Api: apiKey =>
+            {
+                var client = tokenApi();
+                if (apiKey is not null)
+                {
+                    client.DefaultRequestHeaders.Add("X-API-Key", apiKey);
+                }
+                return client;
+            },
+            Sandbox: () => new HttpClient { BaseAddress = _sandbox.BaseAddress },
+            ConnectionString: () => Task.FromResult(_servers.PostgresConnectionString),
+            Reachable: url => url,
+            adminApiKey,
+            CallbackUrl: new Uri(publicUrl, "/auth/callback").ToString()));
+
+    public async ValueTask DisposeAsync()
+    {
+        try
+        {
+            await _sandbox.DisposeAsync();
+        }
+        finally
+        {
+            await _servers.DisposeAsync();
+        }
+    }
+}
