@@ -13,8 +13,9 @@ public sealed class GatewayFixture : IAsyncLifetime
     [
         "--Gateway:RateLimits:PerApiKey:TokenLimit=20", "--Gateway:RateLimits:PerApiKey:TokensPerPeriod=20",
         "--Gateway:RateLimits:PerApiKey:ReplenishmentPeriod=00:00:02",
-        "--Gateway:RateLimits:PerAddressConsent:TokenLimit=6",
-        "--Gateway:RateLimits:PerAddressConsent:TokensPerPeriod=6",
+        // A consent is three requests (the login page, its button, the callback); a test makes up to three in a row.
+        "--Gateway:RateLimits:PerAddressConsent:TokenLimit=12",
+        "--Gateway:RateLimits:PerAddressConsent:TokensPerPeriod=12",
         "--Gateway:RateLimits:PerAddressConsent:ReplenishmentPeriod=00:00:02",
         $"--Gateway:RequestTimeout={RequestTimeout}",
         "--Refresh:IdlePoll=00:00:01"
