@@ -9,6 +9,10 @@ using Token.Core.Tokens;
 var builder = WebApplication.CreateBuilder(args);
 
 builder.AddServiceDefaults();
+if (!builder.Hold(TokenApiSettings.Required))
+{
+    return 1;
+}
 builder.AddTokenDatabase();
 builder.AddTokenMessaging(TokenCacheInvalidation.Register);
 builder.AddTokenServices();
@@ -24,3 +28,4 @@ app.UseTokenApi();
 app.MapDefaultEndpoints(LegacyHealthResponse.WriteAsync);
 
 app.Run();
+return 0;

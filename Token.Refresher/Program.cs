@@ -1,3 +1,4 @@
+using Token.Core;
 using Token.Core.Data;
 using Token.Core.Messaging;
 using Token.Core.Tokens;
@@ -6,6 +7,10 @@ using Token.Refresher;
 var builder = WebApplication.CreateBuilder(args);
 
 builder.AddServiceDefaults();
+if (!builder.Hold(CoreSettings.Required))
+{
+    return 1;
+}
 builder.AddTokenDatabase();
 builder.AddTokenMessaging();
 builder.AddTokenServices();
@@ -16,3 +21,4 @@ var app = builder.Build();
 app.MapDefaultEndpoints();
 
 app.Run();
+return 0;

@@ -35,6 +35,7 @@ public static class Extensions
     public static TBuilder AddServiceDefaults<TBuilder>(
         this TBuilder builder, string probePathPrefix = "") where TBuilder : IHostApplicationBuilder
     {
+        builder.Configuration.AddSettingsDirectory();
         var probes = new ProbePaths(probePathPrefix);
         builder.Services.AddSingleton(probes);
         builder.ConfigureOpenTelemetry(probes);

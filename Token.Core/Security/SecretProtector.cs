@@ -18,9 +18,7 @@ public sealed class SecretProtector
 
     public SecretProtector(IOptions<SecretEncryptionOptions> options)
     {
-        _keys = [
-            .. options.Value.Keys.Split(
-                ',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(DeriveKey)];
+        _keys = [.. SplitKeys(options.Value.Keys).Select(DeriveKey)];
         if (_keys.Length == 0)
         {
             throw new InvalidOperationException(
@@ -79,15 +77,22 @@ public sealed class SecretProtector
     public IReadOnlyList<string> KeyIds => [.. _keys.Select(key => Convert.ToHexStringLower(key.Id))];
 
     /// <summary>True when the value is encrypted under the newest key, so a rotation can skip it.</summary>
+    /// <summary>The shortest key accepted: 32 characters of random text.</summary>
+    public const int MinKeyLength = 32;
+
+    /// <summary>The keys of <c>TokenEncryption:Keys</c>: comma-separated, newest first.</summary>
+    public static string[] SplitKeys(string keys) =>
+        keys.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+
     public bool IsUnderNewestKey(byte[] protectedValue) =>
         protectedValue.Length >= HeaderSize && protectedValue.AsSpan(1, KeyIdSize).SequenceEqual(_keys[0].Id);
 
     private static (byte[] Id, byte[] Key) DeriveKey(string secret)
     {
-        if (secret.Length < 32)
+        if (secret.Length < MinKeyLength)
         {
             throw new InvalidOperationException(
-                "Each TokenEncryption key must be at least 32 characters of random text.");
+                $"Each TokenEncryption key must be at least {MinKeyLength} characters of random text.");
         }
         var key = HKDF.DeriveKey(HashAlgorithmName.SHA256, Encoding.UTF8.GetBytes(secret), 32, salt: [], info: KeyInfo);
         return (SHA256.HashData(key)[..KeyIdSize], key);

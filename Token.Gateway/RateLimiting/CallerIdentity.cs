@@ -1,4 +1,3 @@
-using System.Buffers;
 using System.Net;
 using System.Net.Sockets;
 using System.Security.Cryptography;
@@ -13,13 +12,6 @@ namespace Token.Gateway.RateLimiting;
 public static class CallerIdentity
 {
     public const string ApiKeyHeader = "X-API-Key";
-
-    /// <summary>Bounds of a well-formed key: token-api's keys are 46 characters (<c>tp_</c> and 43 more).</summary>
-    public const int MinKeyLength = 32, MaxKeyLength = 256;
-
-    /// <summary>The characters of a well-formed key: RFC 7235's token68 (base64 and base64url, '.', '~').</summary>
-    private static readonly SearchValues<char> KeyCharacters =
-        SearchValues.Create("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~+/=");
 
     private static readonly object ItemKey = new();
 
@@ -37,13 +29,6 @@ public static class CallerIdentity
 
     /// <summary>The X-API-Key header, empty when there is none.</summary>
     public static string ApiKey(HttpContext context) => context.Request.Headers[ApiKeyHeader].ToString();
-
-    /// <summary>
-    /// A key that could be one token-api issued (or the admin key): one value, <see cref="MinKeyLength"/> to
-    /// <see cref="MaxKeyLength"/> characters from <see cref="KeyCharacters"/>.
-    /// </summary>
-    public static bool IsWellFormedKey(string apiKey) =>
-        apiKey.Length is >= MinKeyLength and <= MaxKeyLength && !apiKey.AsSpan().ContainsAnyExcept(KeyCharacters);
 
     /// <summary>
     /// The client's address for per-address limits: an IPv4 address as it is, an IPv6 address by its /64, the

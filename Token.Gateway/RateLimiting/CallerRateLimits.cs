@@ -68,7 +68,7 @@ public static class CallerRateLimits
         app.Use(async (context, next) =>
         {
             var apiKey = CallerIdentity.ApiKey(context);
-            if (apiKey.Length == 0 || CallerIdentity.IsWellFormedKey(apiKey)
+            if (apiKey.Length == 0 || ApiKeyShape.IsWellFormed(apiKey)
                 || context.Request.Path.StartsWithSegments(GatewayPaths.Probes))
             {
                 await next(context);
@@ -79,7 +79,7 @@ public static class CallerRateLimits
             await GatewayProblemDetails.WriteAsync(
                 context, StatusCodes.Status401Unauthorized, "Unauthorized",
                 $"The {CallerIdentity.ApiKeyHeader} header is not a well-formed API key: one value of " +
-                $"{CallerIdentity.MinKeyLength} to {CallerIdentity.MaxKeyLength} letters, digits or -._~+/=.");
+                $"{ApiKeyShape.MinLength} to {ApiKeyShape.MaxLength} letters, digits or -._~+/=.");
         });
 
         if (app.Services.GetRequiredService<IOptions<GatewayOptions>>().Value.RateLimits.Enabled)

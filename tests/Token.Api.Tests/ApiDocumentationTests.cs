@@ -14,8 +14,12 @@ public sealed class ApiDocumentationTests(TokenApiFixture fixture)
     public async Task In_Production_the_API_documentation_is_served_only_when_a_setting_turns_it_on(
         string? enabled, HttpStatusCode expected)
     {
-        await using var production = fixture.StartAnother(
-            "Production", new Dictionary<string, string?> { ["ApiDocs:Enabled"] = enabled });
+        await using var production = fixture.StartAnother("Production", new Dictionary<string, string?>
+        {
+            ["ApiDocs:Enabled"] = enabled,
+            // Production requires an https public URL; this instance is reached directly, not through it.
+            ["PublicUrl:BaseUrl"] = "https://tokens.example.com"
+        });
         using var anonymous = production.CreateClient();
 
         foreach (var path in DocumentationPaths)

@@ -1,0 +1,52 @@
+using Microsoft.Extensions.Configuration;
+
+namespace Microsoft.Extensions.Hosting;
+
+/// <summary>
+/// A setting a service cannot run without, and what makes its value wrong (null when it is fine), in this
+/// environment. Checked by <see cref="RequiredSettings.Hold"/> before anything is built from it.
+/// </summary>
+public sealed record RequiredSetting(string Name, Func<string?, IHostEnvironment, string?> Problem)
+{
+    /// <summary>Set to something other than blanks, in every environment.</summary>
+    public static RequiredSetting Present(string name) =>
+        new(name, (value, _) => string.IsNullOrWhiteSpace(value) ? "is not set" : null);
+}
+
+public static class RequiredSettings
+{
+    /// <summary>
+    /// Environment variable naming a directory whose files are settings, one per file (Kubernetes Secret volumes):
+    /// the file name is the setting's name with <c>__</c> for <c>:</c>, its content the value. Read after the
+    /// environment, so a file wins.
+    /// </summary>
+    public const string DirectoryVariable = "TOKENPLATFORM_SETTINGS_DIR";
+
+    /// <summary>Adds the settings directory named by <see cref="DirectoryVariable"/>, when there is one.</summary>
+    public static void AddSettingsDirectory(this IConfigurationBuilder configuration)
+    {
+        if (Environment.GetEnvironmentVariable(DirectoryVariable) is { Length: > 0 } directory)
+        {
+            configuration.AddKeyPerFile(Path.GetFullPath(directory), optional: false);
+        }
+    }
+
+    /// <summary>
+    /// True when every setting holds. Otherwise writes one line per failed setting to standard error, naming it
+    /// ("token-api cannot start: ConnectionStrings:tokendb is not set."), for the caller to end the process with a
+    /// non-zero exit code before anything is built from the settings, instead of failing at the first request.
+    /// </summary>
+    public static bool Hold(this IHostApplicationBuilder builder, IEnumerable<RequiredSetting> settings)
+    {
+        var failed = settings
+            .Select(setting => (setting.Name, Problem: setting.Problem(builder.Configuration[setting.Name],
+                builder.Environment)))
+            .Where(check => check.Problem is not null)
+            .ToList();
+        foreach (var (name, problem) in failed)
+        {
+            Console.Error.WriteLine($"{builder.Environment.ApplicationName} cannot start: {name} {problem}.");
+        }
+        return failed.Count == 0;
+    }
+}
