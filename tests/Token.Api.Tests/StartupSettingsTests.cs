@@ -45,7 +45,8 @@ public sealed class StartupSettingsTests
         var directory = Directory.CreateTempSubdirectory("settings-");
         try
         {
-            await File.WriteAllTextAsync(Path.Combine(directory.FullName, "PublicUrl__BaseUrl"), "http://plain.example");
+            await File.WriteAllTextAsync(
+                Path.Combine(directory.FullName, "PublicUrl__BaseUrl"), "http://plain.example");
             var environment = Production();
             environment["TOKENPLATFORM_SETTINGS_DIR"] = directory.FullName;
 
