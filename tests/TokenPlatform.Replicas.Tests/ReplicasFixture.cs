@@ -26,6 +26,11 @@ public sealed class ReplicasFixture : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
+        // Four services share this process's thread pool, where each would have its own. Beside the end-to-end
+        // platform's start on two cores, the refreshers here made one provider call in 12 s (five alone), twice in
+        // three runs; with a larger pool to begin with, two runs in a row passed. Not a proven cause: a guard.
+        ThreadPool.GetMinThreads(out var workers, out var completionPorts);
+        ThreadPool.SetMinThreads(Math.Max(workers, 64), Math.Max(completionPorts, 64));
         await _backends.StartAsync();
         Uri[] instances =
         [

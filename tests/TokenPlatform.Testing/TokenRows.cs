@@ -19,6 +19,16 @@ public static class TokenRows
         return (row.GetInt64(0), row.GetFieldValue<DateTimeOffset>(1));
     }
 
+    /// <summary>Makes the grants of these clients due now, whatever their lifetime.</summary>
+    public static async Task MakeDueAsync(this TokenPlatformApi api, params int[] clientIds)
+    {
+        await using var db = await api.OpenDatabaseAsync();
+        await using var due = new NpgsqlCommand(
+            "UPDATE tokens SET refresh_due_at = now() WHERE client_id = ANY(@ids)", db);
+        due.Parameters.AddWithValue("ids", clientIds);
+        Assert.Equal(clientIds.Length, await due.ExecuteNonQueryAsync());
+    }
+
     /// <summary>
     /// Until the token's due time has come. A refresher may take it up at once and, on failure, push its due time
     /// into the future again, so a claim, a failure or a refresh count as well.
