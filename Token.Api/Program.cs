@@ -19,7 +19,11 @@ builder.AddTokenServices();
 builder.AddApiKeyAuthentication();
 builder.AddTokenApi();
 
-var app = builder.Build();
+var app = builder.BuildIfOptionsHold();
+if (app is null)
+{
+    return 1;
+}
 
 await app.MigrateTokenDatabaseAsync();
 await app.EnsureEncryptionKeysAsync();

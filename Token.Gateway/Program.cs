@@ -9,7 +9,11 @@ builder.AddIncomingRequestRules();
 builder.AddCallerRateLimits();
 builder.AddTokenApiProxy();
 
-var app = builder.Build();
+var app = builder.BuildIfOptionsHold();
+if (app is null)
+{
+    return 1;
+}
 
 app.UseAccessLog();
 app.UseIncomingRequestRules();
@@ -18,3 +22,4 @@ app.MapTokenApiProxy();
 app.MapDefaultEndpoints();
 
 app.Run();
+return 0;

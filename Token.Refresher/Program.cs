@@ -16,7 +16,11 @@ builder.AddTokenMessaging();
 builder.AddTokenServices();
 builder.AddTokenRefresher();
 
-var app = builder.Build();
+var app = builder.BuildIfOptionsHold();
+if (app is null)
+{
+    return 1;
+}
 
 app.MapDefaultEndpoints();
 

@@ -1,4 +1,7 @@
+using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
 
 namespace Microsoft.Extensions.Hosting;
 
@@ -33,7 +36,7 @@ public static class RequiredSettings
 
     /// <summary>
     /// True when every setting holds. Otherwise writes one line per failed setting to standard error, naming it
-    /// ("token-api cannot start: ConnectionStrings:tokendb is not set."), for the caller to end the process with a
+    /// ("Token.Api cannot start: ConnectionStrings:tokendb is not set."), for the caller to end the process with a
     /// non-zero exit code before anything is built from the settings, instead of failing at the first request.
     /// </summary>
     public static bool Hold(this IHostApplicationBuilder builder, IEnumerable<RequiredSetting> settings)
@@ -49,4 +52,35 @@ public static class RequiredSettings
         }
         return failed.Count == 0;
     }
+
+    /// <summary>
+    /// Builds the application and validates every options class registered with <c>ValidateOnStart</c> (building
+    /// may validate some already, e.g. those Kestrel's options are made from). Null when one fails, after one line per
+    /// failure on standard error, as <see cref="Hold"/> writes, instead of the host's exception and stack trace.
+    /// </summary>
+    public static WebApplication? BuildIfOptionsHold(this WebApplicationBuilder builder)
+    {
+        try
+        {
+            var app = builder.Build();
+            app.Services.GetService<IStartupValidator>()?.Validate();
+            return app;
+        }
+        catch (Exception exception) when (Failures(exception) is { Count: > 0 } failures)
+        {
+            foreach (var failure in failures)
+            {
+                Console.Error.WriteLine($"{builder.Environment.ApplicationName} cannot start: {failure}");
+            }
+            return null;
+        }
+    }
+
+    private static List<string> Failures(Exception exception) => exception switch
+    {
+        OptionsValidationException invalid => [.. invalid.Failures],
+        AggregateException all when all.InnerExceptions.All(inner => inner is OptionsValidationException) =>
+            [.. all.InnerExceptions.Cast<OptionsValidationException>().SelectMany(invalid => invalid.Failures)],
+        _ => []
+    };
 }

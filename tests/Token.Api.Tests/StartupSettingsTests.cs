@@ -39,6 +39,25 @@ public sealed class StartupSettingsTests
         Assert.DoesNotContain(" at ", line);
     }
 
+    [Theory]
+    [InlineData("Token.Gateway", "Gateway__TrustedProxies__0", "not-a-network", "Gateway:TrustedProxies")]
+    [InlineData("Token.Gateway", "Gateway__MaxRequestBodyBytes", "0", "MaxRequestBodyBytes")]
+    [InlineData("Token.Api", "Refresh__BatchSize", "0", "BatchSize")]
+    [InlineData("Token.Refresher", "Refresh__BatchSize", "0", "BatchSize")]
+    public async Task A_setting_out_of_its_range_ends_the_service_at_once_with_one_line_naming_it(
+        string service, string variable, string value, string named)
+    {
+        var environment = Production();
+        environment[variable] = value;
+
+        var (exitCode, errors) = await RunAsync(service, environment);
+
+        Assert.NotEqual(0, exitCode);
+        var line = Assert.Single(errors.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        Assert.StartsWith($"{service} cannot start: ", line);
+        Assert.Contains(named, line);
+    }
+
     [Fact]
     public async Task Settings_can_come_from_a_directory_of_files_which_win_over_the_environment()
     {
