@@ -62,13 +62,14 @@ public sealed class ApiKeyHandler(
         }
 
         var hash = RandomValues.Hash(presented);
-        if (unknown.Contains(hash))
-        {
-            return AuthenticateResult.Fail("The API key is not valid.");
-        }
         // A burst of misses for one key waits for a single lookup (IMemoryCache does not make a miss atomic).
         if (!cache.TryGetValue(CacheKey(hash), out Lazy<Task<ClaimsIdentity?>>? lookup))
         {
+            // Known keys are found above; only a key not found there is looked for among the unknown ones.
+            if (unknown.Contains(hash))
+            {
+                return AuthenticateResult.Fail("The API key is not valid.");
+            }
             lock (CreatingEntry)
             {
                 lookup = cache.GetOrCreate(CacheKey(hash), entry =>
