@@ -13,7 +13,7 @@ public static class CoreSettings
         RequiredSetting.Present($"ConnectionStrings:{TokenDatabaseExtensions.ConnectionName}"),
         RequiredSetting.Present($"ConnectionStrings:{MessagingExtensions.ConnectionName}"),
         new("TokenEncryption:Keys", (value, _) =>
-            string.IsNullOrWhiteSpace(value) ? "is not set"
+            string.IsNullOrWhiteSpace(value) || SecretProtector.SplitKeys(value).Length == 0 ? "is not set"
             : SecretProtector.SplitKeys(value).Any(key => key.Length < SecretProtector.MinKeyLength)
                 ? $"holds a key shorter than {SecretProtector.MinKeyLength} characters"
                 : null)

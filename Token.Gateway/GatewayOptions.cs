@@ -1,4 +1,5 @@
 using System.ComponentModel.DataAnnotations;
+using Microsoft.Extensions.Options;
 
 namespace Token.Gateway;
 
@@ -10,6 +11,7 @@ public sealed class GatewayOptions
 {
     public const string Section = "Gateway";
 
+    [ValidateObjectMembers]
     public RateLimitOptions RateLimits { get; set; } = new();
 
     /// <summary>

@@ -1,4 +1,5 @@
 using System.ComponentModel.DataAnnotations;
+using Microsoft.Extensions.Options;
 
 namespace Token.Gateway;
 
@@ -8,25 +9,27 @@ public sealed class RateLimitOptions
     public bool Enabled { get; set; } = true;
 
     /// <summary>Per caller of the API, by a hash of its X-API-Key (by address when it sends none).</summary>
+    [ValidateObjectMembers]
     public TokenBucketLimit PerApiKey { get; set; } = new()
     {
         TokenLimit = 200, TokensPerPeriod = 100, ReplenishmentPeriod = TimeSpan.FromSeconds(1)
     };
 
     /// <summary>
-    /// Per client address, new API keys: keys the gateway has not let through lately (a caller's first request after
+    /// Per client address, new API keys: keys token-api has not accepted lately (a caller's first request after
     /// the gateway starts, or made-up keys); checked before <see cref="PerApiKey"/>. Counts keys, not requests.
     /// </summary>
+    [ValidateObjectMembers]
     public TokenBucketLimit PerAddressNewKeys { get; set; } = new()
     {
         TokenLimit = 20, TokensPerPeriod = 5, ReplenishmentPeriod = TimeSpan.FromSeconds(1)
     };
 
-    /// <summary>How many keys the gateway remembers as let through (bounds its memory).</summary>
+    /// <summary>How many keys token-api accepted the gateway remembers (bounds its memory).</summary>
     [Range(1, 1_000_000)]
     public int MaxKnownKeys { get; set; } = 10_000;
 
-    /// <summary>How long a key let through is remembered after its last request.</summary>
+    /// <summary>How long a key token-api accepted is remembered after its last request.</summary>
     [Range(typeof(TimeSpan), "00:00:01", "1.00:00:00")]
     public TimeSpan KnownKeyMemory { get; set; } = TimeSpan.FromMinutes(10);
 
@@ -41,23 +44,17 @@ public sealed class RateLimitOptions
     [Range(0, 1_000_000)]
     public int MaxDelayedRefusals { get; set; } = 1000;
 
-    /// <summary>How many accepted keys the gateway remembers (bounds its memory).</summary>
-    [Range(1, 1_000_000)]
-    public int MaxAcceptedKeys { get; set; } = 10_000;
-
-    /// <summary>How long an accepted key is remembered after its last request.</summary>
-    [Range(typeof(TimeSpan), "00:00:01", "1.00:00:00")]
-    public TimeSpan AcceptedKeyMemory { get; set; } = TimeSpan.FromMinutes(10);
-
     /// <summary>
     /// Per client address on the browser endpoints of the consent flow (/oauth/login, /auth/callback).
     /// </summary>
+    [ValidateObjectMembers]
     public TokenBucketLimit PerAddressConsent { get; set; } = new()
     {
         TokenLimit = 30, TokensPerPeriod = 10, ReplenishmentPeriod = TimeSpan.FromMinutes(1)
     };
 
     /// <summary>Per client address on the other public paths: /, /health, the API docs.</summary>
+    [ValidateObjectMembers]
     public TokenBucketLimit PerAddressPublic { get; set; } = new()
     {
         TokenLimit = 100, TokensPerPeriod = 50, ReplenishmentPeriod = TimeSpan.FromSeconds(1)

@@ -15,7 +15,8 @@ public static class ApiKeyAuthenticationExtensions
         });
         builder.Services.AddTransient<ApiKeyHandler>();
         builder.Services.AddSingleton<UnknownApiKeys>();
-        builder.Services.AddOptions<ApiKeyOptions>().BindConfiguration("Auth").ValidateDataAnnotations();
+        builder.Services.AddOptions<ApiKeyOptions>().BindConfiguration("Auth").ValidateDataAnnotations()
+            .ValidateOnStart();
         builder.Services.AddAuthorizationBuilder()
             .AddPolicy(AdminPolicy, policy => policy.RequireClaim(ApiKeyHandler.ScopeClaim, ApiScopes.Admin))
             .AddPolicy(

@@ -19,6 +19,6 @@ public sealed class ApiKeyOptions
     /// How many unknown keys are remembered (for <see cref="CacheDuration"/>) so that repeating one costs no lookup;
     /// beyond it each is looked up. Bounds the memory a flood of made-up keys can take.
     /// </summary>
-    [System.ComponentModel.DataAnnotations.Range(0, 1_000_000)]
+    [System.ComponentModel.DataAnnotations.Range(1, 1_000_000)]
     public int MaxRememberedUnknownKeys { get; set; } = 10_000;
 }

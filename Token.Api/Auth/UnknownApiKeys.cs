@@ -13,7 +13,7 @@ public sealed class UnknownApiKeys(IOptions<ApiKeyOptions> options) : IDisposabl
     private readonly TimeSpan _duration = options.Value.CacheDuration;
     private readonly MemoryCache _misses = new(new MemoryCacheOptions
     {
-        SizeLimit = Math.Max(1, options.Value.MaxRememberedUnknownKeys)
+        SizeLimit = options.Value.MaxRememberedUnknownKeys
     });
 
     public int Count => _misses.Count;

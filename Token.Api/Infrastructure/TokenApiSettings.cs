@@ -8,20 +8,23 @@ public static class TokenApiSettings
     public static readonly RequiredSetting[] Required =
     [
         .. CoreSettings.Required,
-        // Outside Production a platform may run without a bootstrap key (keys made in the database serve).
+        // Outside Production a platform may run without a bootstrap key (keys made in the database serve); one that
+        // is set must have the shape the gateway lets through.
         new("Auth:AdminApiKey", (value, environment) =>
-            !environment.IsProduction() ? null
-            : string.IsNullOrWhiteSpace(value) ? "is not set"
+            string.IsNullOrWhiteSpace(value) ? (environment.IsProduction() ? "is not set" : null)
             : !ApiKeyShape.IsWellFormed(value)
-                ? $"is weak: it must be {ApiKeyShape.MinLength} to {ApiKeyShape.MaxLength} letters, digits or " +
-                    "-._~+/= (random, e.g. `openssl rand -hex 32`)"
+                ? $"is not a well-formed key: it must be {ApiKeyShape.MinLength} to {ApiKeyShape.MaxLength} letters, " +
+                    "digits or -._~+/= (random, e.g. `openssl rand -hex 32`)"
                 : null),
-        // Login links and redirect URIs are made from it: in Production they must be https.
+        // Login links and redirect URIs are made from it, and the consent cookie is Secure: https, or plain http on
+        // this machine's loopback (browsers keep Secure cookies there) outside Production.
         new("PublicUrl:BaseUrl", (value, environment) =>
             string.IsNullOrWhiteSpace(value) ? (environment.IsProduction() ? "is not set" : null)
             : !Uri.TryCreate(value, UriKind.Absolute, out var url) || url.Scheme is not ("http" or "https")
                 ? "is not an absolute http(s) URL"
-            : environment.IsProduction() && url.Scheme != Uri.UriSchemeHttps ? "is not https"
+            : url.Scheme == Uri.UriSchemeHttps ? null
+            : environment.IsProduction() ? "is not https"
+            : !url.IsLoopback ? "is not https (plain http is for loopback addresses only)"
             : null)
     ];
 }

@@ -76,7 +76,6 @@ public sealed class SecretProtector
     /// <summary>The configured keys' ids (hex), newest first; the database names a value's key by this id.</summary>
     public IReadOnlyList<string> KeyIds => [.. _keys.Select(key => Convert.ToHexStringLower(key.Id))];
 
-    /// <summary>True when the value is encrypted under the newest key, so a rotation can skip it.</summary>
     /// <summary>The shortest key accepted: 32 characters of random text.</summary>
     public const int MinKeyLength = 32;
 
@@ -84,6 +83,7 @@ public sealed class SecretProtector
     public static string[] SplitKeys(string keys) =>
         keys.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
 
+    /// <summary>True when the value is encrypted under the newest key, so a rotation can skip it.</summary>
     public bool IsUnderNewestKey(byte[] protectedValue) =>
         protectedValue.Length >= HeaderSize && protectedValue.AsSpan(1, KeyIdSize).SequenceEqual(_keys[0].Id);
 

@@ -42,9 +42,9 @@ public static partial class AccessLog
             finally
             {
                 var elapsed = Stopwatch.GetElapsedTime(started);
-                if (status >= StatusCodes.Status500InternalServerError || elapsed >= Slow
-                    || Activity.Current is { Recorded: true }
-                    || (status >= StatusCodes.Status400BadRequest && refusals.TryTake()))
+                // A refusal may be slow on purpose (RefusalDelay): refusals are counted against their own budget only.
+                if (status >= StatusCodes.Status500InternalServerError || Activity.Current is { Recorded: true }
+                    || (status >= StatusCodes.Status400BadRequest ? refusals.TryTake() : elapsed >= Slow))
                 {
                     Served(
                         logger, context.Request.Method, context.Request.Path.Value, status, elapsed.TotalMilliseconds,

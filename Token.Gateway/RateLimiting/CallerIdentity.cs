@@ -58,7 +58,7 @@ public static class CallerIdentity
     }
 
     // 64 bits of SHA-256: enough to keep callers apart, useless for recovering a key.
-    internal static string ShortHash(string apiKey)
+    private static string ShortHash(string apiKey)
     {
         Span<byte> hash = stackalloc byte[SHA256.HashSizeInBytes];
         SHA256.HashData(Encoding.UTF8.GetBytes(apiKey), hash);

@@ -82,6 +82,28 @@ public sealed class GatewayKeyFloodTests(TokenApiFixture fixture, ITestOutputHel
     }
 
     [Fact]
+    public async Task Made_up_keys_on_the_public_paths_cost_token_api_no_lookup()
+    {
+        await using var gateway = GatewayHost.Start(fixture);
+        using var caller = gateway.From(Flooder);
+        var unknownKeys = fixture.Services.GetRequiredService<UnknownApiKeys>();
+        var lookedUpBefore = unknownKeys.Count;
+
+        foreach (var path in new[] { "/", "/health", "/docs" })
+        {
+            for (var i = 0; i < 10; i++)
+            {
+                using var request = new HttpRequestMessage(HttpMethod.Get, path);
+                request.Headers.Add("X-API-Key", "tp_" + Guid.NewGuid().ToString("N") + Guid.NewGuid().ToString("N"));
+                using var answer = await caller.SendAsync(request);
+                Assert.True(answer.IsSuccessStatusCode, $"{path}: {answer.StatusCode}");
+            }
+        }
+
+        Assert.Equal(lookedUpBefore, unknownKeys.Count);
+    }
+
+    [Fact]
     public async Task A_callers_first_burst_with_its_one_new_key_is_not_held_to_the_limit_on_new_keys()
     {
         await using var gateway = GatewayHost.Start(fixture);

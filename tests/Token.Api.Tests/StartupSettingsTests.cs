@@ -16,6 +16,7 @@ public sealed class StartupSettingsTests
     [InlineData("Token.Api", "ConnectionStrings__messaging", null)]
     [InlineData("Token.Api", "TokenEncryption__Keys", null)]
     [InlineData("Token.Api", "TokenEncryption__Keys", "0123456789abcdef0123456789abcdef,too-short")]
+    [InlineData("Token.Api", "TokenEncryption__Keys", ",")]
     [InlineData("Token.Api", "Auth__AdminApiKey", null)]
     [InlineData("Token.Api", "Auth__AdminApiKey", "admin")]
     [InlineData("Token.Api", "Auth__AdminApiKey", "an admin key with spaces that is long enough")]
@@ -42,6 +43,9 @@ public sealed class StartupSettingsTests
     [Theory]
     [InlineData("Token.Gateway", "Gateway__TrustedProxies__0", "not-a-network", "Gateway:TrustedProxies")]
     [InlineData("Token.Gateway", "Gateway__MaxRequestBodyBytes", "0", "MaxRequestBodyBytes")]
+    [InlineData("Token.Gateway", "Gateway__RateLimits__RefusalDelay", "00:01:00", "RefusalDelay")]
+    [InlineData("Token.Gateway", "Gateway__RateLimits__PerAddressNewKeys__TokenLimit", "0", "TokenLimit")]
+    [InlineData("Token.Api", "Auth__MaxRememberedUnknownKeys", "0", "MaxRememberedUnknownKeys")]
     [InlineData("Token.Api", "Refresh__BatchSize", "0", "BatchSize")]
     [InlineData("Token.Refresher", "Refresh__BatchSize", "0", "BatchSize")]
     public async Task A_setting_out_of_its_range_ends_the_service_at_once_with_one_line_naming_it(
