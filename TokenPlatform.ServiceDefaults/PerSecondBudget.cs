@@ -1,11 +1,12 @@
 namespace Microsoft.Extensions.Hosting;
 
 /// <summary>
-/// At most <see cref="PerSecond"/> successful <see cref="TryTake"/> calls in each second of the process's clock,
+/// At most <c>perSecond</c> successful <see cref="TryTake"/> calls in each second of the process's clock,
 /// over all threads: what keeps telemetry at a fixed cost however loaded a service is.
 /// </summary>
 public sealed class PerSecondBudget
 {
+    private readonly int _perSecond;
     private readonly Lock _newSecond = new();
     private long _second;
     private int _taken;
@@ -13,10 +14,8 @@ public sealed class PerSecondBudget
     public PerSecondBudget(int perSecond)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(perSecond);
-        PerSecond = perSecond;
+        _perSecond = perSecond;
     }
-
-    public int PerSecond { get; }
 
     public bool TryTake()
     {
@@ -32,6 +31,6 @@ public sealed class PerSecondBudget
                 }
             }
         }
-        return Interlocked.Increment(ref _taken) <= PerSecond;
+        return Interlocked.Increment(ref _taken) <= _perSecond;
     }
 }

@@ -43,13 +43,14 @@ public static class IncomingRequestRules
 
     public static WebApplication UseIncomingRequestRules(this WebApplication app)
     {
-        if (app.Services.GetRequiredService<IOptions<GatewayOptions>>().Value.TrustedProxies is { Count: > 0 } proxies)
+        var gateway = app.Services.GetRequiredService<IOptions<GatewayOptions>>().Value;
+        if (gateway.TrustedProxies is { Count: > 0 } proxies)
         {
             app.UseForwardedHeaders(TrustedForwarding(proxies));
         }
         // Unknown paths, timeouts and proxy failures have no body of their own: they get problem details here.
         app.UseStatusCodePages();
-        var maxBodyBytes = app.Services.GetRequiredService<IOptions<GatewayOptions>>().Value.MaxRequestBodyBytes;
+        var maxBodyBytes = gateway.MaxRequestBodyBytes;
         app.Use((context, next) =>
         {
             DropForwardingHeaders(context.Request.Headers);
@@ -74,8 +75,10 @@ public static class IncomingRequestRules
         forwarding.KnownIPNetworks.Clear();
         foreach (var proxy in proxies)
         {
-            TryParseNetwork(proxy, out var network);
-            forwarding.KnownIPNetworks.Add(network);
+            // Every entry parses: the options were validated at start.
+            forwarding.KnownIPNetworks.Add(TryParseNetwork(proxy, out var network)
+                ? network
+                : throw new InvalidOperationException($"Gateway:TrustedProxies entry '{proxy}' is not a network."));
         }
         return forwarding;
     }
