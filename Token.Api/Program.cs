@@ -6,6 +6,11 @@ using Token.Core.Data;
 using Token.Core.Messaging;
 using Token.Core.Tokens;
 
+if (args is [MigrateCommand.Name, .. var settings])
+{
+    return await MigrateCommand.RunAsync(settings);
+}
+
 var builder = WebApplication.CreateBuilder(args);
 
 builder.AddServiceDefaults();
@@ -25,7 +30,10 @@ if (app is null)
     return 1;
 }
 
-await app.MigrateTokenDatabaseAsync();
+if (!await app.EnsureTokenSchemaAsync())
+{
+    return 1;
+}
 await app.EnsureEncryptionKeysAsync();
 
 app.UseTokenApi();

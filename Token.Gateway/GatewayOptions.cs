@@ -28,6 +28,16 @@ public sealed class GatewayOptions
     /// </summary>
     public List<string> TrustedProxies { get; set; } = [];
 
+    /// <summary>
+    /// Plain-HTTP requests are redirected to <c>PublicUrl:BaseUrl</c> when it is https (the gateway's probes
+    /// excepted). Off: plain HTTP is served as well, for callers on a private network that has no TLS.
+    /// </summary>
+    public bool RedirectPlainHttp { get; set; } = true;
+
+    /// <summary>The <c>Strict-Transport-Security</c> max-age on https answers; zero sends none.</summary>
+    [Range(typeof(TimeSpan), "00:00:00", "730.00:00:00")]
+    public TimeSpan HstsMaxAge { get; set; } = TimeSpan.FromDays(365);
+
     /// <summary>The whole request, including token-api's answer; 504 after it.</summary>
     [Range(typeof(TimeSpan), "00:00:01", "00:10:00")]
     public TimeSpan RequestTimeout { get; set; } = TimeSpan.FromSeconds(30);

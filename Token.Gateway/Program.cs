@@ -5,6 +5,10 @@ using Token.Gateway.RateLimiting;
 var builder = WebApplication.CreateBuilder(args);
 
 builder.AddServiceDefaults(probePathPrefix: GatewayPaths.Probes);
+if (!builder.Hold(GatewaySettings.Required))
+{
+    return 1;
+}
 builder.AddIncomingRequestRules();
 builder.AddCallerRateLimits();
 builder.AddTokenApiProxy();

@@ -14,6 +14,38 @@ public sealed record RequiredSetting(string Name, Func<string?, IHostEnvironment
     /// <summary>Set to something other than blanks, in every environment.</summary>
     public static RequiredSetting Present(string name) =>
         new(name, (value, _) => string.IsNullOrWhiteSpace(value) ? "is not set" : null);
+
+    /// <summary>
+    /// Where browsers and callers reach the gateway: token-api makes login links and redirect URIs from it, the
+    /// gateway sends plain HTTP there. https, or plain http on this machine's loopback (browsers keep the consent
+    /// cookie, which is Secure, there) outside Production.
+    /// </summary>
+    public static readonly RequiredSetting PublicUrl = new("PublicUrl:BaseUrl", (value, environment) =>
+        string.IsNullOrWhiteSpace(value) ? (environment.IsProduction() ? "is not set" : null)
+        : !Uri.TryCreate(value, UriKind.Absolute, out var url) || url.Scheme is not ("http" or "https")
+            ? "is not an absolute http(s) URL"
+        : url.Scheme == Uri.UriSchemeHttps ? null
+        : environment.IsProduction() ? "is not https"
+        : !url.IsLoopback ? "is not https (plain http is for loopback addresses only)"
+        : null);
+
+    /// <summary>When set, a file this process can read (a certificate, a key).</summary>
+    public static RequiredSetting ReadableFile(string name) =>
+        new(name, (value, _) => string.IsNullOrWhiteSpace(value) || IsReadable(value) ? null
+            : $"names {value}, which is not a file this process can read");
+
+    private static bool IsReadable(string path)
+    {
+        try
+        {
+            using var file = File.OpenRead(path);
+            return true;
+        }
+        catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
+        {
+            return false;
+        }
+    }
 }
 
 public static class RequiredSettings

@@ -21,8 +21,11 @@ public static class TokenApiExtensions
         builder.WebHost.ConfigureKestrel(kestrel => kestrel.Limits.MaxRequestBodySize = MaxRequestBodyBytes);
         builder.Services.AddOptions<PublicUrlOptions>().BindConfiguration("PublicUrl");
         builder.Services.AddOptions<ApiDocumentationOptions>().BindConfiguration(ApiDocumentationOptions.Section);
-        // The gateway sets X-Forwarded-For/-Proto from its own connection (it drops whatever a caller sent); only a
-        // proxy on this host is believed. Links and redirects never come from these headers: they use PublicUrl.
+        builder.Services.AddOptions<ForwardingOptions>()
+            .BindConfiguration(ForwardingOptions.Section)
+            .Validate(forwarding => TrustedProxies.AreNetworks(forwarding.TrustedProxies),
+                "Forwarding:TrustedProxies holds an entry that is neither an address nor a CIDR network.")
+            .ValidateOnStart();
         builder.Services.Configure<ForwardedHeadersOptions>(forwarded =>
             forwarded.ForwardedHeaders = ForwardedHeaders.XForwardedFor | ForwardedHeaders.XForwardedProto);
         builder.Services.AddProblemDetails();
@@ -53,7 +56,15 @@ public static class TokenApiExtensions
 
     public static WebApplication UseTokenApi(this WebApplication app)
     {
-        app.UseForwardedHeaders();
+        var proxies = app.Services.GetRequiredService<IOptions<ForwardingOptions>>().Value.TrustedProxies;
+        if (proxies.Count > 0)
+        {
+            app.UseForwardedHeaders(TrustedProxies.Forwarding(proxies));
+        }
+        else
+        {
+            app.UseForwardedHeaders();
+        }
         app.UseExceptionHandler();
         app.UseAuthentication();
         app.UseAuthorization();

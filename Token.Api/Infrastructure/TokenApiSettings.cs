@@ -16,15 +16,6 @@ public static class TokenApiSettings
                 ? $"is not a well-formed key: it must be {ApiKeyShape.MinLength} to {ApiKeyShape.MaxLength} letters, " +
                     "digits or -._~+/= (random, e.g. `openssl rand -hex 32`)"
                 : null),
-        // Login links and redirect URIs are made from it, and the consent cookie is Secure: https, or plain http on
-        // this machine's loopback (browsers keep Secure cookies there) outside Production.
-        new("PublicUrl:BaseUrl", (value, environment) =>
-            string.IsNullOrWhiteSpace(value) ? (environment.IsProduction() ? "is not set" : null)
-            : !Uri.TryCreate(value, UriKind.Absolute, out var url) || url.Scheme is not ("http" or "https")
-                ? "is not an absolute http(s) URL"
-            : url.Scheme == Uri.UriSchemeHttps ? null
-            : environment.IsProduction() ? "is not https"
-            : !url.IsLoopback ? "is not https (plain http is for loopback addresses only)"
-            : null)
+        RequiredSetting.PublicUrl
     ];
 }

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -55,10 +56,56 @@ public static class TokenDatabaseExtensions
     public static void UseTokenDbConventions(DbContextOptionsBuilder options) => options.UseSnakeCaseNamingConvention();
 
     /// <summary>
-    /// Brings the schema to the newest migration. Runs before the host starts, so the service
-    /// never answers (and never reports healthy) on an old schema.
+    /// Whether token-api brings the schema up to date when it starts (<c>Database:MigrateOnStart</c>): by default
+    /// only in Development. Elsewhere the migration is a step of its own (<c>Token.Api migrate</c>), run with a role
+    /// that owns the schema, while the services' role can only read and write rows (docs/deployment.md).
     /// </summary>
-    public static async Task MigrateTokenDatabaseAsync(this IHost host, CancellationToken cancellationToken = default)
+    public const string MigrateOnStartSetting = "Database:MigrateOnStart";
+
+    /// <summary>
+    /// Applies the pending migrations when <see cref="MigrateOnStartSetting"/> says so; otherwise checks that none is
+    /// pending. False, after one line on standard error saying what to do, when the schema is behind this build or
+    /// the database cannot be reached: the service then ends instead of answering on an old schema.
+    /// </summary>
+    public static async Task<bool> EnsureTokenSchemaAsync(this IHost host, CancellationToken cancellationToken = default)
+    {
+        var environment = host.Services.GetRequiredService<IHostEnvironment>();
+        var migrate = host.Services.GetRequiredService<IConfiguration>().GetValue(
+            MigrateOnStartSetting, environment.IsDevelopment());
+        try
+        {
+            if (migrate)
+            {
+                await host.MigrateTokenDatabaseAsync(cancellationToken);
+                return true;
+            }
+            await using var scope = host.Services.CreateAsyncScope();
+            var db = scope.ServiceProvider.GetRequiredService<TokenDbContext>().Database;
+            var pending = (await db.GetPendingMigrationsAsync(cancellationToken)).ToList();
+            if (pending.Count == 0)
+            {
+                return true;
+            }
+            Console.Error.WriteLine($"{environment.ApplicationName} cannot start: the database lacks {pending.Count} " +
+                $"migrations of this version (the newest is {pending[^1]}): run `{MigrateCommand}` first.");
+            return false;
+        }
+        catch (NpgsqlException exception)
+        {
+            Console.Error.WriteLine(
+                $"{environment.ApplicationName} cannot start: the database cannot be reached: {exception.Message}");
+            return false;
+        }
+    }
+
+    /// <summary>The migration step, as an operator runs it from token-api's published output.</summary>
+    public const string MigrateCommand = "dotnet Token.Api.dll migrate";
+
+    /// <summary>
+    /// Brings the schema to the newest migration and returns how many were applied. Concurrent callers (replicas
+    /// migrating on start in Development, a migration Job) wait for each other.
+    /// </summary>
+    public static async Task<int> MigrateTokenDatabaseAsync(this IHost host, CancellationToken cancellationToken = default)
     {
         using var activity = ActivitySource.StartActivity("Migrate tokendb");
         await using var scope = host.Services.CreateAsyncScope();
@@ -76,6 +123,7 @@ public static class TokenDatabaseExtensions
             logger.LogInformation(
                 "Applying {PendingMigrationCount} pending migrations to {Database}", pending.Count, ConnectionName);
             await db.Database.MigrateAsync(cancellationToken);
+            return pending.Count;
         }
         finally
         {

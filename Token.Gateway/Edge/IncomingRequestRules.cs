@@ -1,7 +1,4 @@
 using System.Diagnostics;
-using System.Net;
-using Microsoft.AspNetCore.HttpOverrides;
-using IPNetwork = System.Net.IPNetwork;
 using Microsoft.AspNetCore.Http.Timeouts;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.Options;
@@ -26,7 +23,7 @@ public static class IncomingRequestRules
             .BindConfiguration(GatewayOptions.Section)
             .ValidateDataAnnotations()
             .Validate(
-                gateway => gateway.TrustedProxies.All(network => TryParseNetwork(network, out _)),
+                gateway => TrustedProxies.AreNetworks(gateway.TrustedProxies),
                 "Gateway:TrustedProxies holds an entry that is neither an address nor a CIDR network.")
             .ValidateOnStart();
         builder.Services.AddOptions<KestrelServerOptions>().Configure<IOptions<GatewayOptions>>((kestrel, gateway) =>
@@ -46,8 +43,9 @@ public static class IncomingRequestRules
         var gateway = app.Services.GetRequiredService<IOptions<GatewayOptions>>().Value;
         if (gateway.TrustedProxies is { Count: > 0 } proxies)
         {
-            app.UseForwardedHeaders(TrustedForwarding(proxies));
+            app.UseForwardedHeaders(TrustedProxies.Forwarding(proxies));
         }
+        app.UseTransportSecurity(gateway);
         // Unknown paths, timeouts and proxy failures have no body of their own: they get problem details here.
         app.UseStatusCodePages();
         var maxBodyBytes = gateway.MaxRequestBodyBytes;
@@ -58,39 +56,6 @@ public static class IncomingRequestRules
         });
         app.UseRequestTimeouts();
         return app;
-    }
-
-    /// <summary>
-    /// Walks X-Forwarded-For from the right while the hop is a trusted proxy; the first other address is the client.
-    /// Loopback, which ASP.NET Core trusts by default, is trusted only when listed.
-    /// </summary>
-    private static ForwardedHeadersOptions TrustedForwarding(IEnumerable<string> proxies)
-    {
-        var forwarding = new ForwardedHeadersOptions
-        {
-            ForwardedHeaders = ForwardedHeaders.XForwardedFor | ForwardedHeaders.XForwardedProto,
-            ForwardLimit = null
-        };
-        forwarding.KnownProxies.Clear();
-        forwarding.KnownIPNetworks.Clear();
-        foreach (var proxy in proxies)
-        {
-            // Every entry parses: the options were validated at start.
-            forwarding.KnownIPNetworks.Add(TryParseNetwork(proxy, out var network)
-                ? network
-                : throw new InvalidOperationException($"Gateway:TrustedProxies entry '{proxy}' is not a network."));
-        }
-        return forwarding;
-    }
-
-    private static bool TryParseNetwork(string value, out IPNetwork network)
-    {
-        if (IPAddress.TryParse(value, out var address))
-        {
-            network = new IPNetwork(address, address.GetAddressBytes().Length * 8);
-            return true;
-        }
-        return IPNetwork.TryParse(value, out network);
     }
 
     private static void DropForwardingHeaders(IHeaderDictionary headers)

@@ -1,0 +1,39 @@
+using Npgsql;
+using Token.Core.Data;
+
+namespace Token.Api.Infrastructure;
+
+/// <summary>
+/// <c>dotnet Token.Api.dll migrate</c>: brings the database to this version's schema and ends, 0 when it is current.
+/// Run once before a rollout (a Kubernetes Job, a step of scripts/run-production.sh) with a connection string whose
+/// role owns the schema; it needs nothing else of token-api's settings.
+/// </summary>
+public static class MigrateCommand
+{
+    public const string Name = "migrate";
+
+    public static async Task<int> RunAsync(string[] args)
+    {
+        var builder = Host.CreateApplicationBuilder(args);
+        builder.Environment.ApplicationName = typeof(MigrateCommand).Assembly.GetName().Name!;
+        builder.AddServiceDefaults();
+        if (!builder.Hold([RequiredSetting.Present($"ConnectionStrings:{TokenDatabaseExtensions.ConnectionName}")]))
+        {
+            return 1;
+        }
+        builder.AddTokenDatabase();
+        using var host = builder.Build();
+        try
+        {
+            var applied = await host.MigrateTokenDatabaseAsync();
+            Console.WriteLine(
+                $"{TokenDatabaseExtensions.ConnectionName}: {applied} migrations applied; the schema is current.");
+            return 0;
+        }
+        catch (NpgsqlException exception)
+        {
+            Console.Error.WriteLine($"{builder.Environment.ApplicationName} {Name} failed: {exception.Message}");
+            return 1;
+        }
+    }
+}
