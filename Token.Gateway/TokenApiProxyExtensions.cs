@@ -12,11 +12,7 @@ public static class TokenApiProxyExtensions
             .AddServiceDiscoveryDestinationResolver();
 
 #pragma warning disable EXTEXP0001 // RemoveAllResilienceHandlers, below
-        builder.Services.AddHttpClient<TokenApiHealthCheck>(client =>
-            {
-                client.BaseAddress = new Uri("http://token-api");
-                client.Timeout = TokenApiHealthCheck.Timeout;
-            })
+        builder.Services.AddHttpClient<TokenApiHealthCheck>(client => client.Timeout = TokenApiHealthCheck.Timeout)
             // A probe is not part of anyone's trace: send no traceparent, so token-api does not trace it either.
             .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler { ActivityHeadersPropagator = null })
             // One attempt: the standard resilience handler would retry an unreachable token-api for ~15 s, longer

@@ -6,7 +6,7 @@ using Token.Core.Security;
 namespace Token.Refresher;
 
 /// <summary>
-/// token-api applies the migrations; the refresher's loops start once the newest one is in the database, instead of
+/// The migrations are applied by token-api at start in Development, by `Token.Api migrate` elsewhere; the refresher's loops start once the newest one is in the database, instead of
 /// failing every second until then. The check cannot fail itself, so it logs nothing while it waits. Then every key
 /// the database uses must be configured, or the refresher stops (<see cref="EncryptionKeyUsage"/>).
 /// </summary>
@@ -74,6 +74,6 @@ public sealed partial class SchemaReadiness(
         }
     }
 
-    [LoggerMessage(LogLevel.Information, "Waiting for token-api to apply migration {Migration} to tokendb")]
+    [LoggerMessage(LogLevel.Information, "Waiting for migration {Migration} in tokendb (token-api applies it in Development, `Token.Api migrate` elsewhere)")]
     private partial void LogWaiting(string migration);
 }
