@@ -6,8 +6,8 @@ using Token.Core.Security;
 namespace Token.Refresher;
 
 /// <summary>
-/// The migrations are applied by token-api at start in Development, by `Token.Api migrate` elsewhere; the refresher's loops start once the newest one is in the database, instead of
-/// failing every second until then. The check cannot fail itself, so it logs nothing while it waits. Then every key
+/// The migrations are applied by token-api at start in Development, by `Token.Api migrate` elsewhere; the
+/// refresher's loops start once the newest one is in the database, instead of failing every second until then. The check cannot fail itself, so it logs nothing while it waits. Then every key
 /// the database uses must be configured, or the refresher stops (<see cref="EncryptionKeyUsage"/>).
 /// </summary>
 public sealed partial class SchemaReadiness(
