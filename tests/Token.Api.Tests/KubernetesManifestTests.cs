@@ -188,10 +188,11 @@ public sealed class KubernetesManifestTests
                 : ("Secret", source["secretRef"]!);
             names.AddRange(DataKeys(kind, (string)reference["name"]!).Select(key => (string?)source["prefix"] + key));
         }
-        var directory = Items(container["env"])
+        var directory = (string?)Items(container["env"])
             .FirstOrDefault(variable => (string?)variable["name"] == RequiredSettings.DirectoryVariable)?["value"];
-        var mount = Items(container["volumeMounts"])
-            .FirstOrDefault(mount => directory is not null && (string?)mount["mountPath"] == (string?)directory);
+        var mount = directory is null
+            ? null
+            : Items(container["volumeMounts"]).FirstOrDefault(mount => (string?)mount["mountPath"] == directory);
         if (mount is not null)
         {
             var volume = Items(pod["volumes"]).Single(volume => (string?)volume["name"] == (string?)mount["name"]);
