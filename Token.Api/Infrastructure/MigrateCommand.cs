@@ -12,12 +12,15 @@ public static class MigrateCommand
 {
     public const string Name = "migrate";
 
+    public static readonly RequiredSetting[] Required =
+        [RequiredSetting.Present($"ConnectionStrings:{TokenDatabaseExtensions.ConnectionName}")];
+
     public static async Task<int> RunAsync(string[] args)
     {
         var builder = Host.CreateApplicationBuilder(args);
         builder.Environment.ApplicationName = typeof(MigrateCommand).Assembly.GetName().Name!;
         builder.AddServiceDefaults();
-        if (!builder.Hold([RequiredSetting.Present($"ConnectionStrings:{TokenDatabaseExtensions.ConnectionName}")]))
+        if (!builder.Hold(Required))
         {
             return 1;
         }
