@@ -40,6 +40,9 @@ public sealed class TokenApiFixture : IAsyncLifetime
         Api = _backends.Api(_factory.CreateClient, AdminApiKey, BaseUrl);
     }
 
+    /// <summary>A new, empty database on the fixture's PostgreSQL.</summary>
+    public Task<string> CreateDatabaseAsync() => _backends.CreateDatabaseAsync();
+
     /// <summary>
     /// Another token-api on the same servers, in <paramref name="environment"/> with some settings changed (null
     /// removes one); dispose it at the end of the test.

@@ -15,6 +15,9 @@ public sealed class LocalBackends : IAsyncDisposable
     /// <summary>The broker's amqp:// URI, e.g. for a subscriber of the events.</summary>
     public string RabbitMQConnectionString => _servers.RabbitMQConnectionString;
 
+    /// <summary>A new, empty database on the same server.</summary>
+    public Task<string> CreateDatabaseAsync() => _servers.CreateDatabaseAsync();
+
     public Task StartAsync() => Task.WhenAll(_servers.InitializeAsync(), _sandbox.InitializeAsync());
 
     /// <summary>A service's settings: these servers, these keys, links made from <paramref name="publicUrl"/>.</summary>

@@ -1,0 +1,67 @@
+using System.Diagnostics;
+
+namespace Token.Api.Tests;
+
+/// <summary>
+/// A service's build from this test folder run as a process of its own, configured from the environment only, as a
+/// published service runs; for what happens before it serves: settings checks, the migration step.
+/// </summary>
+internal static class ServiceProcess
+{
+    private static readonly TimeSpan ExitTimeout = TimeSpan.FromSeconds(10);
+
+    /// <summary>Every setting Production requires, valid; the addresses are closed ports.</summary>
+    public static Dictionary<string, string?> Production() => new()
+    {
+        ["ASPNETCORE_ENVIRONMENT"] = "Production",
+        ["ConnectionStrings__tokendb"] = "Host=127.0.0.1;Port=9;Database=tokendb;Username=u;Password=p",
+        ["ConnectionStrings__messaging"] = "amqp://u:p@127.0.0.1:9",
+        ["TokenEncryption__Keys"] = $"{Guid.NewGuid():N}{Guid.NewGuid():N}",
+        ["Auth__AdminApiKey"] = $"{Guid.NewGuid():N}{Guid.NewGuid():N}",
+        ["PublicUrl__BaseUrl"] = "https://tokens.example.com"
+    };
+
+    /// <summary>Runs the service (e.g. <c>Token.Api</c>) with these arguments; its exit code and output once it exits.</summary>
+    public static async Task<(int ExitCode, string Output, string Errors)> RunAsync(
+        string service, IReadOnlyDictionary<string, string?> environment, params string[] arguments)
+    {
+        var start = new ProcessStartInfo(Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet")
+        {
+            ArgumentList = { Path.Combine(AppContext.BaseDirectory, $"{service}.dll") },
+            WorkingDirectory = AppContext.BaseDirectory,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true
+        };
+        foreach (var argument in arguments)
+        {
+            start.ArgumentList.Add(argument);
+        }
+        foreach (var name in start.Environment.Keys.Where(IsOurs).ToList())
+        {
+            start.Environment.Remove(name);
+        }
+        foreach (var (name, value) in environment)
+        {
+            start.Environment[name] = value;
+        }
+
+        using var process = Process.Start(start)!;
+        var output = process.StandardOutput.ReadToEndAsync();
+        var errors = process.StandardError.ReadToEndAsync();
+        using var timeout = new CancellationTokenSource(ExitTimeout);
+        try
+        {
+            await process.WaitForExitAsync(timeout.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            process.Kill(entireProcessTree: true);
+            Assert.Fail($"{service} was still running after {ExitTimeout.TotalSeconds} s: {await output}");
+        }
+        return (process.ExitCode, await output, await errors);
+    }
+
+    private static bool IsOurs(string variable) =>
+        variable.StartsWith("ASPNETCORE_", StringComparison.Ordinal) || variable.StartsWith("DOTNET_ENV")
+        || variable.StartsWith("OTEL_", StringComparison.Ordinal) || variable.Contains("__");
+}
