@@ -12,6 +12,9 @@ namespace Token.Api.Tests;
 [Collection(TokenApiCollection.Name)]
 public sealed class MigrationStepTests(TokenApiFixture fixture)
 {
+    /// <summary>These processes work on a database before they end; a loaded machine may take longer than a settings check.</summary>
+    private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(30);
+
     [Fact]
     public async Task Migrate_brings_an_empty_database_to_the_schema_needing_only_its_connection_string()
     {
@@ -21,12 +24,12 @@ public sealed class MigrationStepTests(TokenApiFixture fixture)
             ["ASPNETCORE_ENVIRONMENT"] = "Production", ["ConnectionStrings__tokendb"] = database
         };
 
-        var (exitCode, output, errors) = await ServiceProcess.RunAsync("Token.Api", environment, "migrate");
+        var (exitCode, output, errors) = await ServiceProcess.RunAsync("Token.Api", environment, ["migrate"], Timeout);
         Assert.True(exitCode == 0, $"migrate failed ({exitCode}): {errors}\n{output}");
         Assert.Contains($"tokendb: {Migrations().Count} migrations applied; the schema is current.", output);
         Assert.Equal(Migrations().Count, await AppliedAsync(database));
 
-        var again = await ServiceProcess.RunAsync("Token.Api", environment, "migrate");
+        var again = await ServiceProcess.RunAsync("Token.Api", environment, ["migrate"], Timeout);
         Assert.Equal(0, again.ExitCode);
         Assert.Contains("tokendb: 0 migrations applied", again.Output);
     }
@@ -35,7 +38,7 @@ public sealed class MigrationStepTests(TokenApiFixture fixture)
     public async Task Migrate_without_a_connection_string_says_so_in_one_line()
     {
         var (exitCode, _, errors) = await ServiceProcess.RunAsync(
-            "Token.Api", new Dictionary<string, string?> { ["ASPNETCORE_ENVIRONMENT"] = "Production" }, "migrate");
+            "Token.Api", new Dictionary<string, string?> { ["ASPNETCORE_ENVIRONMENT"] = "Production" }, ["migrate"]);
 
         Assert.NotEqual(0, exitCode);
         Assert.Equal("Token.Api cannot start: ConnectionStrings:tokendb is not set.", errors.Trim());
@@ -48,7 +51,7 @@ public sealed class MigrationStepTests(TokenApiFixture fixture)
         var environment = ServiceProcess.Production();
         environment["ConnectionStrings__tokendb"] = database;
 
-        var (exitCode, _, errors) = await ServiceProcess.RunAsync("Token.Api", environment);
+        var (exitCode, _, errors) = await ServiceProcess.RunAsync("Token.Api", environment, timeout: Timeout);
 
         Assert.NotEqual(0, exitCode);
         Assert.Equal($"Token.Api cannot start: the database lacks {Migrations().Count} migrations of this " +

@@ -8,7 +8,8 @@ namespace Token.Api.Tests;
 /// </summary>
 internal static class ServiceProcess
 {
-    private static readonly TimeSpan ExitTimeout = TimeSpan.FromSeconds(10);
+    /// <summary>A setting that stops a service must stop it within this (issue 15).</summary>
+    public static readonly TimeSpan SettingsCheckTimeout = TimeSpan.FromSeconds(10);
 
     /// <summary>Every setting Production requires, valid; the addresses are closed ports.</summary>
     public static Dictionary<string, string?> Production() => new()
@@ -21,10 +22,15 @@ internal static class ServiceProcess
         ["PublicUrl__BaseUrl"] = "https://tokens.example.com"
     };
 
-    /// <summary>Runs the service (e.g. <c>Token.Api</c>) with these arguments; its exit code and output once it exits.</summary>
+    /// <summary>
+    /// Runs the service (e.g. <c>Token.Api</c>) with these arguments; its exit code and output once it exits, which
+    /// must be within <paramref name="timeout"/> (default <see cref="SettingsCheckTimeout"/>).
+    /// </summary>
     public static async Task<(int ExitCode, string Output, string Errors)> RunAsync(
-        string service, IReadOnlyDictionary<string, string?> environment, params string[] arguments)
+        string service, IReadOnlyDictionary<string, string?> environment, string[]? arguments = null,
+        TimeSpan? timeout = null)
     {
+        var exitTimeout = timeout ?? SettingsCheckTimeout;
         var start = new ProcessStartInfo(Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet")
         {
             ArgumentList = { Path.Combine(AppContext.BaseDirectory, $"{service}.dll") },
@@ -32,7 +38,7 @@ internal static class ServiceProcess
             RedirectStandardOutput = true,
             RedirectStandardError = true
         };
-        foreach (var argument in arguments)
+        foreach (var argument in arguments ?? [])
         {
             start.ArgumentList.Add(argument);
         }
@@ -48,15 +54,15 @@ internal static class ServiceProcess
         using var process = Process.Start(start)!;
         var output = process.StandardOutput.ReadToEndAsync();
         var errors = process.StandardError.ReadToEndAsync();
-        using var timeout = new CancellationTokenSource(ExitTimeout);
+        using var deadline = new CancellationTokenSource(exitTimeout);
         try
         {
-            await process.WaitForExitAsync(timeout.Token);
+            await process.WaitForExitAsync(deadline.Token);
         }
         catch (OperationCanceledException)
         {
             process.Kill(entireProcessTree: true);
-            Assert.Fail($"{service} was still running after {ExitTimeout.TotalSeconds} s: {await output}");
+            Assert.Fail($"{service} was still running after {exitTimeout.TotalSeconds} s: {await output}");
         }
         return (process.ExitCode, await output, await errors);
     }
