@@ -7,8 +7,9 @@ namespace Token.Refresher;
 
 /// <summary>
 /// The migrations are applied by token-api at start in Development, by `Token.Api migrate` elsewhere; the
-/// refresher's loops start once the newest one is in the database, instead of failing every second until then. The check cannot fail itself, so it logs nothing while it waits. Then every key
-/// the database uses must be configured, or the refresher stops (<see cref="EncryptionKeyUsage"/>).
+/// refresher's loops start once the newest one is in the database, instead of failing every second until then. The
+/// check cannot fail itself, so it logs nothing while it waits. Then every key the database uses must be configured,
+/// or the refresher stops (<see cref="EncryptionKeyUsage"/>).
 /// </summary>
 public sealed partial class SchemaReadiness(
     NpgsqlDataSource database, IServiceScopeFactory scopes, TimeProvider time, ILogger<SchemaReadiness> logger)
@@ -74,6 +75,7 @@ public sealed partial class SchemaReadiness(
         }
     }
 
-    [LoggerMessage(LogLevel.Information, "Waiting for migration {Migration} in tokendb (token-api applies it in Development, `Token.Api migrate` elsewhere)")]
+    [LoggerMessage(LogLevel.Information,
+        "Waiting for migration {Migration} in tokendb (token-api applies it in Development, `migrate` elsewhere)")]
     private partial void LogWaiting(string migration);
 }

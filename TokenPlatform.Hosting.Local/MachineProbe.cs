@@ -51,16 +51,26 @@ public static class MachineProbe
     /// that range can be taken by anyone in the seconds before the server binds it (a RabbitMQ node then stops with
     /// <c>dist_port_already_used</c>).
     /// </summary>
-    public static int FreeTcpPort()
+    public static int FreeTcpPort() => FreeTcpPorts(1);
+
+    /// <summary>
+    /// The first of <paramref name="count"/> consecutive TCP ports nobody uses now, chosen as
+    /// <see cref="FreeTcpPort"/> chooses one, for a program given a base port.
+    /// </summary>
+    public static int FreeTcpPorts(int count)
     {
-        var below = EphemeralRangeStart();
+        var below = EphemeralRangeStart() - count + 1;
         for (var attempt = 0; attempt < 100 && below > LowestChosenPort; attempt++)
         {
-            var port = Random.Shared.Next(LowestChosenPort, below);
-            if (IsFree(port))
+            var first = Random.Shared.Next(LowestChosenPort, below);
+            if (Enumerable.Range(first, count).All(IsFree))
             {
-                return port;
+                return first;
             }
+        }
+        if (count > 1)
+        {
+            throw new InvalidOperationException($"No {count} consecutive free ports below {below + count - 1}.");
         }
         using var listener = new TcpListener(IPAddress.Loopback, 0);
         listener.Start();

@@ -67,7 +67,8 @@ public static class TokenDatabaseExtensions
     /// pending. False, after one line on standard error saying what to do, when the schema is behind this build or
     /// the database cannot be reached: the service then ends instead of answering on an old schema.
     /// </summary>
-    public static async Task<bool> EnsureTokenSchemaAsync(this IHost host, CancellationToken cancellationToken = default)
+    public static async Task<bool> EnsureTokenSchemaAsync(
+        this IHost host, CancellationToken cancellationToken = default)
     {
         var environment = host.Services.GetRequiredService<IHostEnvironment>();
         var migrate = host.Services.GetRequiredService<IConfiguration>().GetValue(
@@ -105,7 +106,8 @@ public static class TokenDatabaseExtensions
     /// Brings the schema to the newest migration and returns how many were applied. Concurrent callers (replicas
     /// migrating on start in Development, a migration Job) wait for each other.
     /// </summary>
-    public static async Task<int> MigrateTokenDatabaseAsync(this IHost host, CancellationToken cancellationToken = default)
+    public static async Task<int> MigrateTokenDatabaseAsync(
+        this IHost host, CancellationToken cancellationToken = default)
     {
         using var activity = ActivitySource.StartActivity("Migrate tokendb");
         await using var scope = host.Services.CreateAsyncScope();

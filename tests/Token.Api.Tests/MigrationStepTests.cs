@@ -12,7 +12,9 @@ namespace Token.Api.Tests;
 [Collection(TokenApiCollection.Name)]
 public sealed class MigrationStepTests(TokenApiFixture fixture)
 {
-    /// <summary>These processes work on a database before they end; a loaded machine may take longer than a settings check.</summary>
+    /// <summary>
+    /// These processes work on a database before they end: a loaded machine may take longer than a settings check.
+    /// </summary>
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(30);
 
     [Fact]

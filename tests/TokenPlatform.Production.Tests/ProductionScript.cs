@@ -1,7 +1,5 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
-using System.Net;
-using System.Net.Sockets;
 using System.Security.Cryptography.X509Certificates;
 using TokenPlatform.Hosting.Local;
 
@@ -46,11 +44,12 @@ public sealed class ProductionScript : IAsyncDisposable
         $"Host=127.0.0.1;Port={InternalPortBase + 20};Database=tokendb;Username=tokenplatform_app;" +
         $"Password={Secret("TOKENDB_APP_PASSWORD")}";
 
-    /// <summary>Starts the script with <paramref name="settings"/> added to its environment; returns once it is ready.</summary>
+    /// <summary>Starts the script with <paramref name="settings"/> in its environment; returns once ready.</summary>
     public static async Task<ProductionScript> StartAsync(IReadOnlyDictionary<string, string> settings)
     {
         var dataDirectory = Path.Combine(Path.GetTempPath(), $"production-tests-{Guid.NewGuid():N}");
-        var (gatewayPort, httpPort, internalBase) = (FreeRange(1), FreeRange(1), FreeRange(InternalPorts));
+        var (gatewayPort, httpPort, internalBase) =
+            (MachineProbe.FreeTcpPort(), MachineProbe.FreeTcpPort(), MachineProbe.FreeTcpPorts(InternalPorts));
         var start = new ProcessStartInfo("bash")
         {
             ArgumentList = { Path.Combine(RepositoryRoot(), "scripts", "run-production.sh") },
@@ -76,7 +75,7 @@ public sealed class ProductionScript : IAsyncDisposable
         return script;
     }
 
-    /// <summary>A client of the gateway over https, trusting the certificate the script made, with this API key.</summary>
+    /// <summary>A client of the gateway over https, trusting the script's certificate, with this API key.</summary>
     public HttpClient Client(string? apiKey = null, bool followRedirects = true)
     {
         var certificate = X509Certificate2.CreateFromPem(Secret("tls.crt"));
@@ -143,7 +142,7 @@ public sealed class ProductionScript : IAsyncDisposable
             if (_process.HasExited || DateTime.UtcNow > deadline)
             {
                 var logs = string.Join('\n', Directory.EnumerateFiles(Path.Combine(DataDirectory, "logs"), "*.log")
-                    .Select(file => $"--- {Path.GetFileName(file)}\n{string.Join('\n', File.ReadLines(file).TakeLast(15))}"));
+                    .Select(file => $"--- {file}\n" + string.Join('\n', File.ReadLines(file).TakeLast(15))));
                 await DisposeAsync();
                 Assert.Fail($"run-production.sh was not ready within {ReadyTimeout}:\n{Output}\n{logs}");
             }
@@ -163,34 +162,6 @@ public sealed class ProductionScript : IAsyncDisposable
         variable.StartsWith("ASPNETCORE_", StringComparison.Ordinal) || variable.StartsWith("DOTNET_ENV")
         || variable.StartsWith("OTEL_", StringComparison.Ordinal) || variable.Contains("__");
 
-    /// <summary>The first of <paramref name="count"/> consecutive free TCP ports on loopback.</summary>
-    private static int FreeRange(int count)
-    {
-        for (var attempt = 0; attempt < 20; attempt++)
-        {
-            var first = MachineProbe.FreeTcpPort();
-            if (Enumerable.Range(first, count).All(IsFree))
-            {
-                return first;
-            }
-        }
-        throw new InvalidOperationException($"No {count} consecutive free ports found.");
-    }
-
-    private static bool IsFree(int port)
-    {
-        try
-        {
-            using var listener = new TcpListener(IPAddress.Any, port);
-            listener.Start();
-            return true;
-        }
-        catch (SocketException)
-        {
-            return false;
-        }
-    }
-
     private static string RepositoryRoot()
     {
         var directory = new DirectoryInfo(AppContext.BaseDirectory);
@@ -198,6 +169,7 @@ public sealed class ProductionScript : IAsyncDisposable
         {
             directory = directory.Parent;
         }
-        return directory?.FullName ?? throw new InvalidOperationException("TokenPlatform.sln not found above the tests.");
+        return directory?.FullName
+            ?? throw new InvalidOperationException("TokenPlatform.sln not found above the tests.");
     }
 }
