@@ -1,6 +1,6 @@
 # Sourced by run.sh and test.sh: makes sure this machine has what the platform needs.
 #   require_local_servers: PostgreSQL and RabbitMQ from the OS packages (the tests always use them;
-#   `run.sh` only when no container engine answers).
+#   `run.sh` only when no container engine answers); require_commands: programs a script calls.
 
 as_root() {
   if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi
@@ -22,6 +22,20 @@ require_local_servers() {
   local packages=()
   compgen -G "/usr/lib/postgresql/*/bin/postgres" > /dev/null || command -v postgres > /dev/null 2>&1 || packages+=(postgresql)
   [ -x /usr/lib/rabbitmq/bin/rabbitmq-server ] || command -v rabbitmq-server > /dev/null 2>&1 || packages+=(rabbitmq-server)
+  install_packages "${packages[@]}"
+}
+
+# require_commands COMMAND...: each missing command is installed from the OS package of the same name.
+require_commands() {
+  local packages=()
+  for command in "$@"; do
+    command -v "$command" > /dev/null 2>&1 || packages+=("$command")
+  done
+  install_packages "${packages[@]}"
+}
+
+install_packages() {
+  local packages=("$@")
   if [ ${#packages[@]} -gt 0 ]; then
     if ! command -v apt-get > /dev/null 2>&1; then
       echo "Missing: ${packages[*]}. Install them with your package manager, or start a container engine." >&2

@@ -117,6 +117,7 @@ wait_until() { # DESCRIPTION SECONDS COMMAND...
 }
 
 require_dotnet
+require_commands curl openssl
 if [ -z "${ConnectionStrings__tokendb:-}" ] || [ -z "${ConnectionStrings__messaging:-}" ]; then
   require_local_servers
 fi
