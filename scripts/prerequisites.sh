@@ -38,7 +38,7 @@ install_packages() {
   local packages=("$@")
   if [ ${#packages[@]} -gt 0 ]; then
     if ! command -v apt-get > /dev/null 2>&1; then
-      echo "Missing: ${packages[*]}. Install them with your package manager, or start a container engine." >&2
+      echo "Missing: ${packages[*]}. Install them with your package manager." >&2
       exit 1
     fi
     echo "Installing ${packages[*]} from the OS packages..."
