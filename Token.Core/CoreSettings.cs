@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Hosting;
+using Npgsql;
 using Token.Core.Data;
 using Token.Core.Messaging;
 using Token.Core.Security;
@@ -8,9 +9,13 @@ namespace Token.Core;
 /// <summary>What token-api and token-refresher both cannot start without, checked before anything is built.</summary>
 public static class CoreSettings
 {
+    /// <summary>The database's connection string, in Npgsql's form.</summary>
+    public static readonly RequiredSetting TokenDatabase = new(
+        $"ConnectionStrings:{TokenDatabaseExtensions.ConnectionName}", (value, _) => ConnectionStringProblem(value));
+
     public static readonly RequiredSetting[] Required =
     [
-        RequiredSetting.Present($"ConnectionStrings:{TokenDatabaseExtensions.ConnectionName}"),
+        TokenDatabase,
         RequiredSetting.Present($"ConnectionStrings:{MessagingExtensions.ConnectionName}"),
         new("TokenEncryption:Keys", (value, _) =>
             string.IsNullOrWhiteSpace(value) || SecretProtector.SplitKeys(value).Length == 0 ? "is not set"
@@ -18,4 +23,21 @@ public static class CoreSettings
                 ? $"holds a key shorter than {SecretProtector.MinKeyLength} characters"
                 : null)
     ];
+
+    private static string? ConnectionStringProblem(string? value)
+    {
+        if (string.IsNullOrWhiteSpace(value))
+        {
+            return "is not set";
+        }
+        try
+        {
+            _ = new NpgsqlConnectionStringBuilder(value);
+            return null;
+        }
+        catch (ArgumentException exception)
+        {
+            return $"is not an Npgsql connection string ({exception.Message.TrimEnd('.')})";
+        }
+    }
 }

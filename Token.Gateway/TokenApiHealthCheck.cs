@@ -20,7 +20,7 @@ internal sealed class TokenApiHealthCheck(HttpClient http, IProxyStateLookup pro
             return new HealthCheckResult(context.Registration.FailureStatus, "no token-api destination is configured");
         }
         var answers = await Task.WhenAll(cluster.Destinations.Values.Select(destination =>
-            AskAsync(new Uri(new Uri(destination.Model.Config.Address), "/alive"), cancellationToken)));
+            AskAsync(destination.Model.Config.Address, cancellationToken)));
         var reachable = answers.Count(answer => answer is null);
         return reachable > 0
             ? HealthCheckResult.Healthy($"{reachable} of {answers.Length} token-api instances answer")
@@ -28,20 +28,20 @@ internal sealed class TokenApiHealthCheck(HttpClient http, IProxyStateLookup pro
     }
 
     /// <summary>Null when the instance answers, else why not.</summary>
-    private async Task<string?> AskAsync(Uri alive, CancellationToken cancellationToken)
+    private async Task<string?> AskAsync(string address, CancellationToken cancellationToken)
     {
         try
         {
-            using var response = await http.GetAsync(alive, cancellationToken);
+            using var response = await http.GetAsync(new Uri(new Uri(address), "/alive"), cancellationToken);
             return response.IsSuccessStatusCode ? null : $"token-api answered {(int)response.StatusCode}";
-        }
-        catch (HttpRequestException)
-        {
-            return "token-api is unreachable";
         }
         catch (TaskCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
             return $"token-api did not answer within {Timeout.TotalSeconds:0} s";
+        }
+        catch (Exception exception) when (exception is not OperationCanceledException)
+        {
+            return "token-api is unreachable";
         }
     }
 }

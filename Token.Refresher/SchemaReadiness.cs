@@ -69,7 +69,10 @@ public sealed partial class SchemaReadiness(
             applied.Parameters.AddWithValue(migration);
             return (bool)(await applied.ExecuteScalarAsync(ct))!;
         }
-        catch (NpgsqlException)
+        // The database away, or its schema not made yet; not a role without the grants it needs, which no wait mends:
+        // that stops the refresher, saying so.
+        catch (NpgsqlException exception)
+            when (exception is not PostgresException { SqlState: PostgresErrorCodes.InsufficientPrivilege })
         {
             return false;
         }

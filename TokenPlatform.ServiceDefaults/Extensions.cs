@@ -89,13 +89,17 @@ public static class Extensions
                         }
                     };
                 })
-                .AddHttpClientInstrumentation(http => http.EnrichWithHttpRequestMessage = (activity, request) =>
+                .AddHttpClientInstrumentation(http =>
                 {
-                    if (request.RequestUri is { Query.Length: > 1 } uri)
+                    http.FilterHttpRequestMessage = request => !ProbePaths.IsLivenessCall(request.RequestUri);
+                    http.EnrichWithHttpRequestMessage = (activity, request) =>
                     {
-                        activity.SetTag(
-                            "url.full", uri.GetLeftPart(UriPartial.Path) + QueryRedaction.Redact(uri.Query));
-                    }
+                        if (request.RequestUri is { Query.Length: > 1 } uri)
+                        {
+                            activity.SetTag(
+                                "url.full", uri.GetLeftPart(UriPartial.Path) + QueryRedaction.Redact(uri.Query));
+                        }
+                    };
                 }));
 
         if (!string.IsNullOrWhiteSpace(builder.Configuration["OTEL_EXPORTER_OTLP_ENDPOINT"]))

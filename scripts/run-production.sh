@@ -37,6 +37,11 @@ case "${1:-}" in
   *) echo "usage: $0 [--no-publish]" >&2; exit 2 ;;
 esac
 
+# Secrets given in the environment stay in this shell: no child inherits them (they reach each service as files).
+secret_variables=(ADMIN_API_KEY TOKEN_ENCRYPTION_KEY ConnectionStrings__tokendb ConnectionStrings__messaging
+  TOKENDB_MIGRATION_CONNECTION_STRING POSTGRES_PASSWORD TOKENDB_OWNER_PASSWORD TOKENDB_APP_PASSWORD RABBITMQ_PASSWORD)
+export -n "${secret_variables[@]}"
+
 data="$(mkdir -p "${TOKENPLATFORM_DATA:-.data/production}" && cd "${TOKENPLATFORM_DATA:-.data/production}" && pwd)"
 gateway_port="${GATEWAY_PORT:-8443}"
 public_url="${PUBLIC_URL:-https://localhost:$gateway_port}"
@@ -65,6 +70,8 @@ secret() {
   fi
 }
 
+# The servers run in a session of their own (setsid): Ctrl+C reaches the services and this script, which stops the
+# servers once the services are gone.
 start() { # NAME LOGFILE COMMAND...
   local name="$1" logfile="$2"
   shift 2
@@ -118,9 +125,8 @@ wait_until() { # DESCRIPTION SECONDS COMMAND...
 
 require_dotnet
 require_commands curl openssl
-if [ -z "${ConnectionStrings__tokendb:-}" ] || [ -z "${ConnectionStrings__messaging:-}" ]; then
-  require_local_servers
-fi
+[ -n "${ConnectionStrings__tokendb:-}" ] || require_local_servers postgresql
+[ -n "${ConnectionStrings__messaging:-}" ] || require_local_servers rabbitmq-server
 
 if [ "$publish" = true ]; then
   for project in Token.Api Token.Refresher Token.Gateway; do
@@ -137,24 +143,28 @@ encryption_key="$(secret TOKEN_ENCRYPTION_KEY announce)"
 tokendb="${ConnectionStrings__tokendb:-}"
 migration_db="${TOKENDB_MIGRATION_CONNECTION_STRING:-$tokendb}"
 if [ -z "$tokendb" ]; then
-  pg_bin="$(dirname "$(compgen -G "/usr/lib/postgresql/*/bin/postgres" | sort -V | tail -1)")"
+  pg_bin="$(dirname "$(compgen -G "/usr/lib/postgresql/*/bin/postgres" | sort -V | tail -1 || command -v postgres)")"
   pg_data="$data/postgres"
+  # PostgreSQL refuses to run as root: then it runs as the postgres user (setpriv replaces itself, so the pid is the
+  # server script's), from a copy of the script that user can read.
   pg_user=()
+  pg_script="$data/bin/postgres-local.sh"
+  install -d -m 755 "$data/bin" && install -m 755 TokenPlatform.Hosting.Local/postgres-local.sh "$pg_script"
   if [ "$(id -u)" -eq 0 ]; then
     mkdir -p "$pg_data" && chown postgres "$pg_data"
-    runuser -u postgres -- test -w "$pg_data" || {
-      log "The postgres user cannot reach $pg_data: set TOKENPLATFORM_DATA to a directory it can." >&2; exit 1; }
-    pg_user=(runuser -u postgres --)
+    pg_user=(setpriv --reuid=postgres --regid=postgres --init-groups)
+    "${pg_user[@]}" test -w "$pg_data" -a -r "$pg_script" || {
+      log "The postgres user cannot reach $data: set TOKENPLATFORM_DATA to a directory it can." >&2; exit 1; }
   fi
   postgres_password="$(secret POSTGRES_PASSWORD quiet)"
+  as_postgres() { PGPASSWORD="$postgres_password" psql -h 127.0.0.1 -p "$pg_port" -U postgres -d tokendb "$@"; }
   log "Starting PostgreSQL on 127.0.0.1:$pg_port..."
-  start postgres "$data/logs/postgres.log" env PGPORT="$pg_port" POSTGRES_PASSWORD="$postgres_password" \
-    PG_BIN="$pg_bin" "${pg_user[@]}" bash TokenPlatform.Hosting.Local/postgres-local.sh "$pg_data" false tokendb
-  wait_until PostgreSQL 60 env PGPASSWORD="$postgres_password" \
-    psql -h 127.0.0.1 -p "$pg_port" -U postgres -d tokendb -tAc 'SELECT 1'
+  PGPORT="$pg_port" POSTGRES_PASSWORD="$postgres_password" PG_BIN="$pg_bin" \
+    start postgres "$data/logs/postgres.log" setsid "${pg_user[@]}" bash "$pg_script" "$pg_data" false tokendb
+  wait_until PostgreSQL 60 as_postgres -tAc 'SELECT 1'
   owner_password="$(secret TOKENDB_OWNER_PASSWORD quiet)" app_password="$(secret TOKENDB_APP_PASSWORD quiet)"
-  PGPASSWORD="$postgres_password" psql -q -h 127.0.0.1 -p "$pg_port" -U postgres -d tokendb \
-    -v owner_password="$owner_password" -v app_password="$app_password" -f scripts/database-roles.sql > /dev/null
+  TOKENDB_OWNER_PASSWORD="$owner_password" TOKENDB_APP_PASSWORD="$app_password" \
+    as_postgres -q -f scripts/database-roles.sql > /dev/null
   tokendb="Host=127.0.0.1;Port=$pg_port;Database=tokendb;Username=tokenplatform_app;Password=$app_password"
   migration_db="Host=127.0.0.1;Port=$pg_port;Database=tokendb;Username=tokenplatform_owner;Password=$owner_password"
 fi
@@ -163,17 +173,18 @@ messaging="${ConnectionStrings__messaging:-}"
 if [ -z "$messaging" ]; then
   rabbit_password="$(secret RABBITMQ_PASSWORD quiet)"
   log "Starting RabbitMQ on 127.0.0.1:$rabbit_port..."
-  start rabbitmq "$data/logs/rabbitmq.log" env RABBITMQ_NODE_PORT="$rabbit_port" \
-    RABBITMQ_DIST_PORT="$rabbit_dist_port" ERL_EPMD_PORT="$epmd_port" RABBITMQ_USER=tokenplatform \
-    RABBITMQ_PASSWORD="$rabbit_password" \
+  RABBITMQ_NODE_PORT="$rabbit_port" RABBITMQ_DIST_PORT="$rabbit_dist_port" ERL_EPMD_PORT="$epmd_port" \
+    RABBITMQ_USER=tokenplatform RABBITMQ_PASSWORD="$rabbit_password" \
     RABBITMQ_SERVER="$(ls /usr/lib/rabbitmq/bin/rabbitmq-server 2> /dev/null || command -v rabbitmq-server)" \
-    bash TokenPlatform.Hosting.Local/rabbitmq-local.sh "$data/rabbitmq" false
+    start rabbitmq "$data/logs/rabbitmq.log" setsid bash TokenPlatform.Hosting.Local/rabbitmq-local.sh "$data/rabbitmq" false
   messaging="amqp://tokenplatform:$rabbit_password@127.0.0.1:$rabbit_port"
   wait_until RabbitMQ 90 bash -c "echo > /dev/tcp/127.0.0.1/$rabbit_port"
 fi
 
 # The gateway's certificate.
-certificate="${TLS_CERTIFICATE_FILE:-}" certificate_key="${TLS_KEY_FILE:-}"
+# Absolute: each service runs in its own folder. Without a key file the key is read from the certificate's file.
+certificate="${TLS_CERTIFICATE_FILE:+$(realpath "$TLS_CERTIFICATE_FILE")}"
+certificate_key="${TLS_KEY_FILE:+$(realpath "$TLS_KEY_FILE")}"
 if [ -z "$certificate" ]; then
   certificate="$data/secrets/tls.crt" certificate_key="$data/secrets/tls.key"
   if [ ! -s "$certificate" ]; then
@@ -189,7 +200,9 @@ settings_dir() { # SERVICE NAME=VALUE...
   local dir="$data/settings/$1"
   shift
   rm -rf "$dir" && mkdir -p "$dir"
-  for setting in "$@"; do printf '%s' "${setting#*=}" > "$dir/${setting%%=*}"; done
+  for setting in "$@"; do
+    [ -z "${setting#*=}" ] || printf '%s' "${setting#*=}" > "$dir/${setting%%=*}"
+  done
   echo "$dir"
 }
 core=("ConnectionStrings__tokendb=$tokendb" "ConnectionStrings__messaging=$messaging" "TokenEncryption__Keys=$encryption_key")
@@ -202,8 +215,7 @@ service() { # NAME SETTINGS_DIR URLS DLL [ARGS...]
   shift 4
   # The content root, where appsettings.json is read from, is the working directory.
   cd "$data/publish/$(dirname "$dll")"
-  exec env -u ADMIN_API_KEY -u TOKEN_ENCRYPTION_KEY -u ConnectionStrings__tokendb -u ConnectionStrings__messaging \
-    -u TOKENDB_MIGRATION_CONNECTION_STRING ASPNETCORE_ENVIRONMENT=Production DOTNET_ENVIRONMENT=Production \
+  exec env ASPNETCORE_ENVIRONMENT=Production DOTNET_ENVIRONMENT=Production \
     ASPNETCORE_URLS="$urls" TOKENPLATFORM_SETTINGS_DIR="$settings" PublicUrl__BaseUrl="$public_url" \
     OTEL_SERVICE_NAME="${name%-[0-9]}" OTEL_RESOURCE_ATTRIBUTES="service.instance.id=$name" \
     dotnet "$(basename "$dll")" "$@"

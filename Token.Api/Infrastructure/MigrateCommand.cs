@@ -1,4 +1,5 @@
 using Npgsql;
+using Token.Core;
 using Token.Core.Data;
 
 namespace Token.Api.Infrastructure;
@@ -12,8 +13,7 @@ public static class MigrateCommand
 {
     public const string Name = "migrate";
 
-    public static readonly RequiredSetting[] Required =
-        [RequiredSetting.Present($"ConnectionStrings:{TokenDatabaseExtensions.ConnectionName}")];
+    public static readonly RequiredSetting[] Required = [CoreSettings.TokenDatabase];
 
     public static async Task<int> RunAsync(string[] args)
     {

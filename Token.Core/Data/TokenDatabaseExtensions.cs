@@ -93,8 +93,9 @@ public static class TokenDatabaseExtensions
         }
         catch (NpgsqlException exception)
         {
-            Console.Error.WriteLine(
-                $"{environment.ApplicationName} cannot start: the database cannot be reached: {exception.Message}");
+            Console.Error.WriteLine($"{environment.ApplicationName} cannot start: " + (exception is PostgresException
+                ? $"the database refused: {exception.Message}"
+                : $"the database cannot be reached: {exception.Message}"));
             return false;
         }
     }

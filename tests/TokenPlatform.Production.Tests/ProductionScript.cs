@@ -12,7 +12,10 @@ namespace TokenPlatform.Production.Tests;
 public sealed class ProductionScript : IAsyncDisposable
 {
     private static readonly TimeSpan ReadyTimeout = TimeSpan.FromMinutes(8);
-    private static readonly TimeSpan StopTimeout = TimeSpan.FromSeconds(60);
+    // The script gives the services 30 s after SIGTERM, then the servers 30 s more.
+    private static readonly TimeSpan StopTimeout = TimeSpan.FromSeconds(90);
+
+    /// <summary>The script's loopback ports from INTERNAL_PORT_BASE on, then the gateway's https and plain HTTP.</summary>
     private const int InternalPorts = 24;
 
     private readonly ConcurrentQueue<string> _output = new();
@@ -48,8 +51,8 @@ public sealed class ProductionScript : IAsyncDisposable
     public static async Task<ProductionScript> StartAsync(IReadOnlyDictionary<string, string> settings)
     {
         var dataDirectory = Path.Combine(Path.GetTempPath(), $"production-tests-{Guid.NewGuid():N}");
-        var (gatewayPort, httpPort, internalBase) =
-            (MachineProbe.FreeTcpPort(), MachineProbe.FreeTcpPort(), MachineProbe.FreeTcpPorts(InternalPorts));
+        var internalBase = MachineProbe.FreeTcpPorts(InternalPorts + 2);
+        var (gatewayPort, httpPort) = (internalBase + InternalPorts, internalBase + InternalPorts + 1);
         var start = new ProcessStartInfo("bash")
         {
             ArgumentList = { Path.Combine(RepositoryRoot(), "scripts", "run-production.sh") },

@@ -86,9 +86,17 @@ public sealed class ProductionTests(SandboxProcess sandbox) : IClassFixture<Sand
         {
             BaseAddress = platform.PlainHttpUrl, Timeout = TokenPlatformApi.RequestTimeout
         };
-        using var redirected = await plain.GetAsync("/clients?limit=5");
+        // The redirect goes to PublicUrl whatever the request says about itself; a POST stays a POST (308).
+        using var post = new HttpRequestMessage(HttpMethod.Post, "/tokens/refresh?from=plain")
+        {
+            Content = TokenPlatformApi.Json("""{"client_id": 1}""")
+        };
+        post.Headers.Host = "evil.example";
+        post.Headers.Add("X-Forwarded-Host", "evil.example");
+        post.Headers.Add("X-Forwarded-Proto", "https");
+        using var redirected = await plain.SendAsync(post);
         Assert.Equal(HttpStatusCode.PermanentRedirect, redirected.StatusCode);
-        Assert.Equal(new Uri(platform.PublicUrl, "/clients?limit=5"), redirected.Headers.Location);
+        Assert.Equal(new Uri(platform.PublicUrl, "/tokens/refresh?from=plain"), redirected.Headers.Location);
         Assert.False(redirected.Headers.Contains("Strict-Transport-Security"));
         // Orchestrators probe the gateway itself over plain HTTP.
         using var probe = await plain.GetAsync("/gateway/health");
