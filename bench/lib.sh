@@ -137,7 +137,7 @@ compare() {
   shift 5
   results="$(mktemp)"
   [[ -n "${PAUSE_MS:-}" ]] && paced=(-s bench/paced.lua)
-  echo "machine: $(nproc) cores, $(free -g | awk '/Mem:/ { print $2 }') GiB; wrk -t2 -c$connections -d${seconds}s --latency ${paced[*]} $path${PAUSE_MS:+ (PAUSE_MS=$PAUSE_MS)}, $rounds rounds (targets alternate), medians"
+  echo "machine: $(nproc) cores, $(free -g | awk '/Mem:/ { print $2 }') GiB; wrk -t2 -c$connections -d${seconds}s --latency${paced[*]:+ ${paced[*]}} $path${PAUSE_MS:+ (PAUSE_MS=$PAUSE_MS)}, $rounds rounds (targets alternate), medians"
   for target in "$@"; do
     IFS="|" read -r label url pid_list <<< "$target"
     wrk -t2 -c"$connections" -d3s -H "X-API-Key: $key" "$url$path" > /dev/null # warm-up
