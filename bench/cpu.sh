@@ -24,12 +24,11 @@ if [ -n "${COMPARE:-}" ]; then
   targets+=("token-api, $COMPARE|$compared_url|$compared_pid")
 fi
 
-ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }
 measure() {
   local label="$1" url="$2" pid="$3" before dashboard_before rps
-  before=$(ticks "$pid") dashboard_before=$(ticks "$dashboard")
+  before=$(cpu_ticks "$pid") dashboard_before=$(cpu_ticks "$dashboard")
   rps=$(wrk -t2 -c64 -d"${seconds}s" -H "X-API-Key: $key" "$url/tokens/validate/$client" | awk '/Requests\/sec/ { print $2 }')
-  awk -v label="$label" -v rps="$rps" -v cpu=$(($(ticks "$pid") - before)) -v dashboard=$(($(ticks "$dashboard") - dashboard_before)) \
+  awk -v label="$label" -v rps="$rps" -v cpu=$(($(cpu_ticks "$pid") - before)) -v dashboard=$(($(cpu_ticks "$dashboard") - dashboard_before)) \
     -v seconds="$seconds" -v hz="$hz" 'BEGIN { printf "%-50s %8.0f req/s   %6.1f µs CPU per request   dashboard %3.0f %% of a core\n",
       label, rps, cpu / hz * 1e6 / (rps * seconds), 100 * dashboard / hz / seconds }'
 }

@@ -19,8 +19,6 @@ platform_gateway=$(process_of Token.Gateway)
 trap stop_copies EXIT
 start_gateway() { start_copy "$platform_gateway" "$@"; }
 on_port=$(free_port) off_port=$(free_port)
-high_limits=(Gateway__RateLimits__PerApiKey__TokenLimit=1000000 Gateway__RateLimits__PerApiKey__TokensPerPeriod=1000000
-  Gateway__RateLimits__MaxConcurrentRequests=100000)
 start_gateway bench-gateway-limiter-on "$on_port" "${high_limits[@]}"
 if [ -n "${COMPARE:-}" ]; then
   read -r -a settings <<< "$COMPARE"
