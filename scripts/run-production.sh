@@ -247,7 +247,7 @@ done
 wait_until token-gateway 60 curl -sfk "https://127.0.0.1:$gateway_port/gateway/health"
 
 log "Ready: the gateway is at $public_url (https on port $gateway_port$([ -n "${GATEWAY_HTTP_PORT:-}" ] \
-  && echo ", plain HTTP on $GATEWAY_HTTP_PORT redirects there")). Admin key: $data/secrets/ADMIN_API_KEY or \
+  && echo ", plain HTTP on $GATEWAY_HTTP_PORT")). Admin key: $data/secrets/ADMIN_API_KEY or \
 ADMIN_API_KEY. Logs: $data/logs. Ctrl+C stops everything."
 wait -n "${pids[@]}" || true
 log "A process stopped; logs: $data/logs" >&2

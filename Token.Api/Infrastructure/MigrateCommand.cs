@@ -20,6 +20,9 @@ public static class MigrateCommand
         var builder = Host.CreateApplicationBuilder(args);
         builder.Environment.ApplicationName = typeof(MigrateCommand).Assembly.GetName().Name!;
         builder.AddServiceDefaults();
+        // EF Core logs the first look for its history table in a new database as a failed command; what fails here
+        // ends the command with its message below.
+        builder.Logging.AddFilter("Microsoft.EntityFrameworkCore.Database.Command", LogLevel.None);
         if (!builder.Hold(Required))
         {
             return 1;
