@@ -89,6 +89,30 @@ public sealed class AuditTrailTests(TokenApiFixture fixture)
         Assert.Equal("203.0.113.7", entry["client_address"]!.GetValue<string>());
     }
 
+    [Theory]
+    [InlineData("10.0.0.0/8", "127.0.0.1")]
+    [InlineData("127.0.0.1", "203.0.113.8")]
+    public async Task Listed_trusted_proxies_replace_loopback_as_the_peers_whose_forwarded_address_is_believed(
+        string trusted, string recorded)
+    {
+        var client = await _api.CreateSandboxClientAsync();
+        await using var tokenApi = fixture.StartAnother(
+            "Development", new Dictionary<string, string?> { ["Forwarding:TrustedProxies:0"] = trusted });
+        using var admin = tokenApi.CreateClient();
+        admin.DefaultRequestHeaders.Add("X-API-Key", _api.AdminApiKey);
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/branches")
+        {
+            Content = JsonContent.Create(new { branch_id = $"fwd-{Guid.NewGuid():N}", client_id = client.Id })
+        };
+        request.Headers.Add("X-Forwarded-For", "203.0.113.8");
+
+        var branch = (await TokenPlatformApi.ReadJsonAsync(
+            await admin.SendAsync(request), HttpStatusCode.Created))["id"];
+
+        var entry = Assert.Single(await _api.AuditEntriesAsync($"action=branch.created&target={branch}"))!;
+        Assert.Equal(recorded, entry["client_address"]!.GetValue<string>());
+    }
+
     [Fact]
     public async Task The_audit_trail_is_for_admins_newest_first_in_pages_and_bad_paging_is_a_400()
     {
