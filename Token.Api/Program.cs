@@ -1,5 +1,6 @@
 using Token.Api.Auth;
 using Token.Api.Compatibility;
+using Token.Api.Import;
 using Token.Api.Features.Tokens;
 using Token.Api.Infrastructure;
 using Token.Core.Data;
@@ -9,6 +10,10 @@ using Token.Core.Tokens;
 if (args is [MigrateCommand.Name, .. var settings])
 {
     return await MigrateCommand.RunAsync(settings);
+}
+if (args is [ImportSeedCommand.Name, .. var importArguments])
+{
+    return await ImportSeedCommand.RunAsync(importArguments);
 }
 
 var builder = WebApplication.CreateBuilder(args);

@@ -13,15 +13,18 @@ public static class CoreSettings
     public static readonly RequiredSetting TokenDatabase = new(
         $"ConnectionStrings:{TokenDatabaseExtensions.ConnectionName}", (value, _) => ConnectionStringProblem(value));
 
+    /// <summary>The keys secrets are encrypted with, newest first.</summary>
+    public static readonly RequiredSetting EncryptionKeys = new("TokenEncryption:Keys", (value, _) =>
+        string.IsNullOrWhiteSpace(value) || SecretProtector.SplitKeys(value).Length == 0 ? "is not set"
+        : SecretProtector.SplitKeys(value).Any(key => key.Length < SecretProtector.MinKeyLength)
+            ? $"holds a key shorter than {SecretProtector.MinKeyLength} characters"
+            : null);
+
     public static readonly RequiredSetting[] Required =
     [
         TokenDatabase,
         RequiredSetting.Present($"ConnectionStrings:{MessagingExtensions.ConnectionName}"),
-        new("TokenEncryption:Keys", (value, _) =>
-            string.IsNullOrWhiteSpace(value) || SecretProtector.SplitKeys(value).Length == 0 ? "is not set"
-            : SecretProtector.SplitKeys(value).Any(key => key.Length < SecretProtector.MinKeyLength)
-                ? $"holds a key shorter than {SecretProtector.MinKeyLength} characters"
-                : null)
+        EncryptionKeys
     ];
 
     private static string? ConnectionStringProblem(string? value)

@@ -1,0 +1,294 @@
+using System.Diagnostics;
+using Microsoft.EntityFrameworkCore;
+using Npgsql;
+using NpgsqlTypes;
+using Token.Core.Data;
+using Token.Core.Security;
+using Token.Core.Tokens;
+
+namespace Token.Api.Import;
+
+/// <summary>How many rows of one kind were new, already on the platform, in conflict, or not taken.</summary>
+internal sealed record ImportCounts(int New, int Present, int Conflicts, int Skipped);
+
+/// <summary>What an import did (or, in a dry run, would do); no secret in it.</summary>
+internal sealed record ImportReport(
+    ImportCounts Clients, ImportCounts Branches, ImportCounts Grants, IReadOnlyList<string> Conflicts,
+    int ClientsWithoutTokens, int ClientsWithOnlyUnusableTokens);
+
+/// <summary>
+/// Writes the Python service's clients, branches and usable grants into the platform's database, in one transaction:
+/// ids kept, secrets and tokens encrypted on the way in, rows already imported left as they are, and a row whose id
+/// (or client_id, branch_id) is taken by another never overwritten but reported. New rows go in by binary COPY.
+/// </summary>
+internal sealed class SeedImport(
+    TokenDbContext db, SecretProtector protector, RefreshSchedule schedule, TimeProvider time)
+{
+    private static readonly ActivitySource ActivitySource = new("Token.Api.Import");
+
+    /// <summary>Two imports at once would both find the same ids free: the second waits for the first.</summary>
+    private const long ImportLock = 0x73656564696D70; // "seedimp"
+
+    public async Task<ImportReport> RunAsync(SeedData seed, string provider, bool dryRun, CancellationToken ct)
+    {
+        using var activity = ActivitySource.StartActivity("Import seed");
+        var now = time.GetUtcNow();
+        var connection = (NpgsqlConnection)db.Database.GetDbConnection();
+        await connection.OpenAsync(ct);
+        await using var transaction = await connection.BeginTransactionAsync(ct);
+        await Execute(connection, $"SELECT pg_advisory_xact_lock({ImportLock})", ct);
+
+        var conflicts = new List<string>();
+        var clients = await ClassifyClientsAsync(connection, seed.Clients, conflicts, ct);
+        var taken = clients.Kept.Select(client => client.Id).ToHashSet();
+        var branches = await ClassifyBranchesAsync(connection, seed.Branches, taken, conflicts, ct);
+        var withGrant = await IdsAsync(connection, "SELECT client_id FROM tokens", ct);
+        var grants = taken.Where(id => seed.UsableTokens.ContainsKey(id) && !withGrant.Contains(id))
+            .Select(id => seed.UsableTokens[id]).ToList();
+        var withoutTokens = taken.Count(id => !seed.ClientsWithTokens.Contains(id));
+        var onlyUnusable = taken.Count(id => seed.ClientsWithTokens.Contains(id) && !seed.UsableTokens.ContainsKey(id));
+
+        await WriteClientsAsync(connection, clients.New, provider, now, ct);
+        await WriteBranchesAsync(connection, branches.New, now, ct);
+        await WriteGrantsAsync(connection, grants, provider, now, ct);
+        if (dryRun)
+        {
+            await transaction.RollbackAsync(ct);
+        }
+        else
+        {
+            await transaction.CommitAsync(ct);
+        }
+
+        var report = new ImportReport(
+            new ImportCounts(clients.New.Count, clients.Kept.Count - clients.New.Count, clients.Conflicts, 0),
+            new ImportCounts(branches.New.Count, branches.Present, branches.Conflicts, branches.Skipped),
+            new ImportCounts(
+                grants.Count, taken.Count(withGrant.Contains), 0, seed.Clients.Count - grants.Count
+                    - taken.Count(withGrant.Contains)),
+            conflicts, withoutTokens, onlyUnusable);
+        activity?.SetTag("import.dry_run", dryRun);
+        activity?.SetTag("import.clients.new", report.Clients.New);
+        activity?.SetTag("import.branches.new", report.Branches.New);
+        activity?.SetTag("import.grants.new", report.Grants.New);
+        activity?.SetTag("import.conflicts", conflicts.Count);
+        return report;
+    }
+
+    /// <summary>
+    /// The seed's clients the platform keeps (new, or imported before: the same id and client_id) and the new ones;
+    /// an id or client_id the platform gives to another client is a conflict.
+    /// </summary>
+    private static async Task<(List<SeedClient> Kept, List<SeedClient> New, int Conflicts)> ClassifyClientsAsync(
+        NpgsqlConnection connection, IReadOnlyList<SeedClient> seed, List<string> conflicts, CancellationToken ct)
+    {
+        var byId = new Dictionary<int, string>();
+        var byClientId = new Dictionary<string, int>(StringComparer.Ordinal);
+        await using (var existing = await ReaderAsync(connection, "SELECT id, client_id FROM clients", ct))
+        {
+            while (await existing.ReadAsync(ct))
+            {
+                byId[existing.GetInt32(0)] = existing.GetString(1);
+                byClientId[existing.GetString(1)] = existing.GetInt32(0);
+            }
+        }
+        var (kept, added, conflicted) = (new List<SeedClient>(), new List<SeedClient>(), 0);
+        foreach (var client in seed)
+        {
+            var problem = byId.TryGetValue(client.Id, out var there)
+                ? there == client.ClientId ? null : $"id {client.Id} is client_id '{there}' on the platform"
+                : byClientId.TryGetValue(client.ClientId, out var otherId)
+                    ? $"client_id '{client.ClientId}' is client id {otherId} on the platform"
+                    : null;
+            if (problem is not null)
+            {
+                conflicts.Add($"client {client.Id} ('{client.ClientId}'): {problem}; left as it is");
+                conflicted++;
+                continue;
+            }
+            kept.Add(client);
+            if (!byId.ContainsKey(client.Id))
+            {
+                added.Add(client);
+            }
+        }
+        return (kept, added, conflicted);
+    }
+
+    /// <summary>As for clients, by id and branch_id; a branch of a client not kept is skipped.</summary>
+    private static async Task<(List<SeedBranch> New, int Present, int Conflicts, int Skipped)> ClassifyBranchesAsync(
+        NpgsqlConnection connection, IReadOnlyList<SeedBranch> seed, HashSet<int> keptClients, List<string> conflicts,
+        CancellationToken ct)
+    {
+        var byId = new Dictionary<int, string>();
+        var byBranchId = new Dictionary<string, int>(StringComparer.Ordinal);
+        await using (var existing = await ReaderAsync(connection, "SELECT id, branch_id FROM branches", ct))
+        {
+            while (await existing.ReadAsync(ct))
+            {
+                byId[existing.GetInt32(0)] = existing.GetString(1);
+                byBranchId[existing.GetString(1)] = existing.GetInt32(0);
+            }
+        }
+        var (added, present, conflicted, skipped) = (new List<SeedBranch>(), 0, 0, 0);
+        foreach (var branch in seed)
+        {
+            if (!keptClients.Contains(branch.ClientId))
+            {
+                skipped++;
+                continue;
+            }
+            var problem = byId.TryGetValue(branch.Id, out var there)
+                ? there == branch.BranchId ? null : $"id {branch.Id} is branch_id '{there}' on the platform"
+                : byBranchId.TryGetValue(branch.BranchId, out var otherId)
+                    ? $"branch_id '{branch.BranchId}' is branch id {otherId} on the platform"
+                    : null;
+            if (problem is not null)
+            {
+                conflicts.Add($"branch {branch.Id} ('{branch.BranchId}'): {problem}; left as it is");
+                conflicted++;
+            }
+            else if (byId.ContainsKey(branch.Id))
+            {
+                present++;
+            }
+            else
+            {
+                added.Add(branch);
+            }
+        }
+        return (added, present, conflicted, skipped);
+    }
+
+    private async Task WriteClientsAsync(
+        NpgsqlConnection connection, List<SeedClient> clients, string provider, DateTimeOffset now,
+        CancellationToken ct)
+    {
+        if (clients.Count == 0)
+        {
+            return;
+        }
+        await using (var copy = await connection.BeginBinaryImportAsync(
+            "COPY clients (id, client_id, client_secret, redirect_uri, provider, is_active, created_at, updated_at) " +
+            "FROM STDIN (FORMAT BINARY)", ct))
+        {
+            foreach (var client in clients)
+            {
+                var created = client.CreatedAt ?? now;
+                await copy.StartRowAsync(ct);
+                await copy.WriteAsync(client.Id, NpgsqlDbType.Integer, ct);
+                await copy.WriteAsync(client.ClientId, NpgsqlDbType.Text, ct);
+                await copy.WriteAsync(
+                    protector.Protect(client.ClientSecret, SecretContext.ClientSecret(client.ClientId)),
+                    NpgsqlDbType.Bytea, ct);
+                await copy.WriteAsync(client.RedirectUri, NpgsqlDbType.Text, ct);
+                await copy.WriteAsync(provider, NpgsqlDbType.Text, ct);
+                await copy.WriteAsync(client.IsActive, NpgsqlDbType.Boolean, ct);
+                await copy.WriteAsync(created.UtcDateTime, NpgsqlDbType.TimestampTz, ct);
+                await copy.WriteAsync((client.UpdatedAt ?? created).UtcDateTime, NpgsqlDbType.TimestampTz, ct);
+            }
+            await copy.CompleteAsync(ct);
+        }
+        // Clients made on the platform from now on get ids above the imported ones.
+        await Execute(connection, "SELECT setval(pg_get_serial_sequence('clients', 'id'), max(id)) FROM clients", ct);
+    }
+
+    private static async Task WriteBranchesAsync(
+        NpgsqlConnection connection, List<SeedBranch> branches, DateTimeOffset now, CancellationToken ct)
+    {
+        if (branches.Count == 0)
+        {
+            return;
+        }
+        await using (var copy = await connection.BeginBinaryImportAsync(
+            "COPY branches (id, branch_id, client_id, branch_name, email, description, account_id, location_id, " +
+            "is_active, created_at, updated_at) FROM STDIN (FORMAT BINARY)", ct))
+        {
+            foreach (var branch in branches)
+            {
+                var created = branch.CreatedAt ?? now;
+                await copy.StartRowAsync(ct);
+                await copy.WriteAsync(branch.Id, NpgsqlDbType.Integer, ct);
+                await copy.WriteAsync(branch.BranchId, NpgsqlDbType.Text, ct);
+                await copy.WriteAsync(branch.ClientId, NpgsqlDbType.Integer, ct);
+                foreach (var text in new[]
+                {
+                    branch.BranchName, branch.Email, branch.Description, branch.AccountId, branch.LocationId
+                })
+                {
+                    await copy.WriteAsync(text, NpgsqlDbType.Text, ct);
+                }
+                await copy.WriteAsync(branch.IsActive, NpgsqlDbType.Boolean, ct);
+                await copy.WriteAsync(created.UtcDateTime, NpgsqlDbType.TimestampTz, ct);
+                await copy.WriteAsync((branch.UpdatedAt ?? created).UtcDateTime, NpgsqlDbType.TimestampTz, ct);
+            }
+            await copy.CompleteAsync(ct);
+        }
+        await Execute(connection, "SELECT setval(pg_get_serial_sequence('branches', 'id'), max(id)) FROM branches", ct);
+    }
+
+    /// <summary>
+    /// Each as the client's grant, version 1, due for refresh by its expiry like any other (an expired one at once).
+    /// </summary>
+    private async Task WriteGrantsAsync(
+        NpgsqlConnection connection, List<SeedToken> grants, string provider, DateTimeOffset now, CancellationToken ct)
+    {
+        if (grants.Count == 0)
+        {
+            return;
+        }
+        await using var copy = await connection.BeginBinaryImportAsync(
+            "COPY tokens (client_id, access_token, refresh_token, token_type, expires_at, is_valid, is_revoked, " +
+            "version, last_refreshed_at, created_at, updated_at, refresh_due_at, failure_count) " +
+            "FROM STDIN (FORMAT BINARY)", ct);
+        foreach (var grant in grants)
+        {
+            var issued = grant.LastRefreshedAt ?? grant.CreatedAt ?? now;
+            await copy.StartRowAsync(ct);
+            await copy.WriteAsync(grant.ClientId, NpgsqlDbType.Integer, ct);
+            await copy.WriteAsync(
+                protector.Protect(grant.AccessToken, SecretContext.AccessToken(grant.ClientId)), NpgsqlDbType.Bytea, ct);
+            await copy.WriteAsync(
+                grant.RefreshToken is null
+                    ? null
+                    : protector.Protect(grant.RefreshToken, SecretContext.RefreshToken(grant.ClientId)),
+                NpgsqlDbType.Bytea, ct);
+            await copy.WriteAsync(grant.TokenType, NpgsqlDbType.Text, ct);
+            await copy.WriteAsync(grant.ExpiresAt.UtcDateTime, NpgsqlDbType.TimestampTz, ct);
+            await copy.WriteAsync(true, NpgsqlDbType.Boolean, ct);
+            await copy.WriteAsync(false, NpgsqlDbType.Boolean, ct);
+            await copy.WriteAsync(1L, NpgsqlDbType.Bigint, ct);
+            await copy.WriteAsync(grant.LastRefreshedAt?.UtcDateTime, NpgsqlDbType.TimestampTz, ct);
+            await copy.WriteAsync((grant.CreatedAt ?? now).UtcDateTime, NpgsqlDbType.TimestampTz, ct);
+            await copy.WriteAsync(now.UtcDateTime, NpgsqlDbType.TimestampTz, ct);
+            await copy.WriteAsync(
+                schedule.DueAt(issued, grant.ExpiresAt, provider).UtcDateTime, NpgsqlDbType.TimestampTz, ct);
+            await copy.WriteAsync(0, NpgsqlDbType.Integer, ct);
+        }
+        await copy.CompleteAsync(ct);
+    }
+
+    private static async Task<HashSet<int>> IdsAsync(NpgsqlConnection connection, string query, CancellationToken ct)
+    {
+        var ids = new HashSet<int>();
+        await using var reader = await ReaderAsync(connection, query, ct);
+        while (await reader.ReadAsync(ct))
+        {
+            ids.Add(reader.GetInt32(0));
+        }
+        return ids;
+    }
+
+    private static async Task<NpgsqlDataReader> ReaderAsync(
+        NpgsqlConnection connection, string query, CancellationToken ct)
+    {
+        await using var command = new NpgsqlCommand(query, connection);
+        return await command.ExecuteReaderAsync(ct);
+    }
+
+    private static async Task Execute(NpgsqlConnection connection, string sql, CancellationToken ct)
+    {
+        await using var command = new NpgsqlCommand(sql, connection);
+        await command.ExecuteNonQueryAsync(ct);
+    }
+}
