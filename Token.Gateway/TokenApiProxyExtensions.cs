@@ -1,4 +1,3 @@
-using System.Text.Json;
 using Microsoft.AspNetCore.Http.Timeouts;
 
 namespace Token.Gateway;
@@ -51,16 +50,15 @@ public static class TokenApiProxyExtensions
             return;
         }
         context.Response.StatusCode = StatusCodes.Status503ServiceUnavailable;
-        context.Response.ContentType = "application/json";
         context.Response.Headers.CacheControl = "no-store";
-        await JsonSerializer.SerializeAsync(context.Response.Body, new Dictionary<string, object>
+        await context.Response.WriteAsJsonAsync(new Dictionary<string, object>
         {
             ["status"] = "unhealthy",
             ["timestamp"] = DateTimeOffset.UtcNow,
             ["database"] = "unknown",
             ["message_bus"] = "unknown",
             ["token_api"] = "unreachable"
-        }, cancellationToken: context.RequestAborted);
+        }, options: null, "application/json", context.RequestAborted);
     }
 
     /// <summary>

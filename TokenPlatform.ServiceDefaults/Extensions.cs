@@ -1,4 +1,3 @@
-using System.Text.Json;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.AspNetCore.Http;
@@ -40,6 +39,10 @@ public static class Extensions
         builder.Services.AddSingleton(probes);
         builder.ConfigureOpenTelemetry(probes);
         builder.AddDefaultHealthChecks();
+        // Datetimes the legacy service's Python callers read, in all JSON written with ASP.NET Core's options:
+        // WriteAsJsonAsync, problem details, and token-api's endpoints (FastEndpoints copies these options).
+        builder.Services.ConfigureHttpJsonOptions(json =>
+            json.SerializerOptions.Converters.Add(new PythonIsoDateTimeConverter()));
 
         builder.Services.AddServiceDiscovery();
         builder.Services.ConfigureHttpClientDefaults(http =>
@@ -172,7 +175,6 @@ public static class Extensions
 
     private static Task WriteReport(HttpContext context, HealthReport report, bool detailed)
     {
-        context.Response.ContentType = "application/json";
         context.Response.Headers.CacheControl = "no-store";
 
         object body = detailed
@@ -184,6 +186,6 @@ public static class Extensions
             }
             : new { status = report.Status.ToString() };
 
-        return JsonSerializer.SerializeAsync(context.Response.Body, body, cancellationToken: context.RequestAborted);
+        return context.Response.WriteAsJsonAsync(body, options: null, "application/json", context.RequestAborted);
     }
 }

@@ -1,4 +1,3 @@
-using System.Text.Json;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 
 namespace Token.Api.Compatibility;
@@ -14,7 +13,6 @@ public static class LegacyHealthResponse
 
     public static Task WriteAsync(HttpContext context, HealthReport report, bool detailed)
     {
-        context.Response.ContentType = "application/json";
         context.Response.Headers.CacheControl = "no-store";
 
         var body = new Dictionary<string, object?>
@@ -30,7 +28,7 @@ public static class LegacyHealthResponse
         {
             body["checks"] = Microsoft.Extensions.Hosting.Extensions.DescribeChecks(report);
         }
-        return JsonSerializer.SerializeAsync(context.Response.Body, body, cancellationToken: context.RequestAborted);
+        return context.Response.WriteAsJsonAsync(body, options: null, "application/json", context.RequestAborted);
     }
 
     private static bool AllHealthy(HealthReport report, IEnumerable<string> checks) =>

@@ -1,6 +1,7 @@
 using FastEndpoints;
 using FluentValidation.Results;
 using Token.Api.Auth;
+using Token.Api.Infrastructure;
 
 namespace Token.Api.EndpointRules;
 
@@ -10,9 +11,6 @@ namespace Token.Api.EndpointRules;
 /// </summary>
 public sealed class ClientListCheck<TRequest> : IPreProcessor<TRequest> where TRequest : IClientTokenRequest
 {
-    // FastEndpoints' field for errors of the whole request, which ThrowError(message) uses too.
-    private const string GeneralErrors = "GeneralErrors";
-
     public async Task PreProcessAsync(IPreProcessorContext<TRequest> context, CancellationToken ct)
     {
         if (context.Request is not { } request || context.HasValidationFailures || context.HttpContext.ResponseStarted()
@@ -20,8 +18,8 @@ public sealed class ClientListCheck<TRequest> : IPreProcessor<TRequest> where TR
         {
             return;
         }
-        context.ValidationFailures.Add(new ValidationFailure(
-            GeneralErrors, $"This API key may not {TRequest.Verb} tokens of client {request.ClientId}."));
+        context.ValidationFailures.Add(new ValidationFailure(TokenApiExtensions.GeneralErrors,
+            $"This API key may not {TRequest.Verb} tokens of client {request.ClientId}."));
         await context.HttpContext.Response.SendErrorsAsync(
             context.ValidationFailures, StatusCodes.Status403Forbidden, cancellation: ct);
     }

@@ -13,6 +13,11 @@ namespace Token.Api.Infrastructure;
 
 public static class TokenApiExtensions
 {
+    /// <summary>
+    /// FastEndpoints' field (its default) for errors of the whole request, which <c>ThrowError(message)</c> uses.
+    /// </summary>
+    public const string GeneralErrors = "GeneralErrors";
+
     /// <summary>Larger bodies are refused with 413 before they are read: no request here needs more.</summary>
     public const long MaxRequestBodyBytes = 64 * 1024;
 
@@ -28,7 +33,7 @@ public static class TokenApiExtensions
             .ValidateOnStart();
         builder.Services.Configure<ForwardedHeadersOptions>(forwarded =>
             forwarded.ForwardedHeaders = ForwardedHeaders.XForwardedFor | ForwardedHeaders.XForwardedProto);
-        builder.Services.AddProblemDetails();
+        builder.Services.AddProblemDetailsWithDetail();
         builder.Services.AddExceptionHandler<BadRequestExceptionHandler>();
         builder.Services.AddSingleton<TokenCache>();
         builder.Services.AddSingleton<TokenReadMetrics>();
@@ -66,13 +71,17 @@ public static class TokenApiExtensions
             app.UseForwardedHeaders();
         }
         app.UseExceptionHandler();
+        // Routing's own refusals (no endpoint, wrong method, wrong content type) have no body: problem details here.
+        app.UseStatusCodePages();
         app.UseAuthentication();
         app.UseAuthorization();
         app.UseFastEndpoints(config =>
         {
-            // The legacy service's JSON contract is snake_case.
+            // The legacy service's JSON contract is snake_case. These options are a copy of ASP.NET Core's JSON
+            // options, so they write datetimes as the service defaults do (PythonIsoDateTimeConverter).
             config.Serializer.Options.PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower;
-            config.Errors.UseProblemDetails();
+            config.Errors.GeneralErrorsField = GeneralErrors;
+            config.Errors.UseProblemDetails(problems => problems.DetailTransformer = Detail);
         });
         if (!app.Services.GetRequiredService<IOptions<ApiDocumentationOptions>>().Value.IsOn(app.Environment))
         {
@@ -96,6 +105,21 @@ public static class TokenApiExtensions
     }
 
     private const string OpenApiPath = "/openapi/{documentName}.json";
+
+    /// <summary><see cref="GeneralErrors"/> as the errors name it: snake_case, like every field.</summary>
+    private static readonly string GeneralErrorsName = JsonNamingPolicy.SnakeCaseLower.ConvertName(GeneralErrors);
+
+    /// <summary>
+    /// The <c>detail</c> of FastEndpoints' refusals (validation, <c>ThrowError</c>), which the legacy service's callers
+    /// read: every error as a sentence, prefixed with its field unless it concerns the whole request. FastEndpoints
+    /// itself writes one only for a single error.
+    /// </summary>
+    private static string Detail(FastEndpoints.ProblemDetails problem) =>
+        string.Join(" ", problem.Errors.Select(error =>
+        {
+            var sentence = error.Reason is [.., '.' or '!' or '?'] ? error.Reason : error.Reason + ".";
+            return error.Name == GeneralErrorsName ? sentence : $"{error.Name}: {sentence}";
+        }));
 
     private static bool IsDocumentation(PathString path) =>
         path.StartsWithSegments("/docs") || path.StartsWithSegments("/redoc") || path.StartsWithSegments("/openapi");

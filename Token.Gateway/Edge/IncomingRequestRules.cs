@@ -34,7 +34,7 @@ public static class IncomingRequestRules
             {
                 Timeout = gateway.Value.RequestTimeout, TimeoutStatusCode = StatusCodes.Status504GatewayTimeout
             });
-        builder.Services.AddProblemDetails();
+        builder.Services.AddProblemDetailsWithDetail();
         return builder;
     }
 

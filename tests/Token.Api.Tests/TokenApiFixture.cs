@@ -1,3 +1,4 @@
+using System.Net;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Extensions.Hosting;
@@ -39,6 +40,13 @@ public sealed class TokenApiFixture : IAsyncLifetime
         _factory.StartServer();
         Api = _backends.Api(_factory.CreateClient, AdminApiKey, BaseUrl);
     }
+
+    /// <summary>
+    /// The platform as a caller of <paramref name="gateway"/> finds it: calls, and the links token-api makes, go
+    /// through the gateway.
+    /// </summary>
+    public TokenPlatformApi Through(GatewayHost gateway) =>
+        _backends.Api(() => gateway.From(IPAddress.Loopback), AdminApiKey, BaseUrl, gateway.Address);
 
     /// <summary>A new, empty database on the fixture's PostgreSQL.</summary>
     public Task<string> CreateDatabaseAsync() => _backends.CreateDatabaseAsync();

@@ -35,7 +35,9 @@ public sealed class LocalBackends : IAsyncDisposable
     };
 
     /// <summary>The platform as a test calls it: token-api through <paramref name="tokenApi"/>'s clients.</summary>
-    public TokenPlatformApi Api(Func<HttpClient> tokenApi, string adminApiKey, Uri publicUrl) =>
+    /// <param name="gateway">Where a gateway in front of token-api listens: the links token-api makes (from
+    /// <paramref name="publicUrl"/>) are opened there. None: they are opened as they are.</param>
+    public TokenPlatformApi Api(Func<HttpClient> tokenApi, string adminApiKey, Uri publicUrl, Uri? gateway = null) =>
         new(new PlatformEndpoints(
             Api: apiKey =>
             {
@@ -48,7 +50,9 @@ public sealed class LocalBackends : IAsyncDisposable
             },
             Sandbox: () => new HttpClient { BaseAddress = _sandbox.BaseAddress },
             ConnectionString: () => Task.FromResult(_servers.PostgresConnectionString),
-            Reachable: url => url,
+            Reachable: url => gateway is null
+                ? url
+                : new UriBuilder(new Uri(url)) { Host = gateway.Host, Port = gateway.Port }.Uri.ToString(),
             adminApiKey,
             CallbackUrl: new Uri(publicUrl, "/auth/callback").ToString()));
 
