@@ -42,6 +42,8 @@ public static class ImportSeedCommand
         builder.Services.AddScoped<SeedImport>();
         using var host = builder.Build();
         var name = builder.Environment.ApplicationName;
+        // The source is read while the platform's database is checked; a failed check leaves it unread.
+        var reading = ReadSourceAsync(source);
         if (!await host.EnsureTokenSchemaAsync())
         {
             return 1;
@@ -57,17 +59,8 @@ public static class ImportSeedCommand
                     "(register it with POST /providers, or name another with --provider). Nothing was written.");
                 return 1;
             }
-            SeedData seed;
-            try
-            {
-                seed = await SeedDatabase.ReadAsync(source, default);
-            }
-            catch (Exception exception) when (exception is NpgsqlException or ArgumentException)
-            {
-                throw new SeedSourceException(exception.Message);
-            }
             var report = await scope.ServiceProvider.GetRequiredService<SeedImport>()
-                .RunAsync(seed, provider, dryRun, default);
+                .RunAsync(await reading, provider, dryRun, default);
             Print(report, dryRun);
             return 0;
         }
@@ -79,6 +72,18 @@ public static class ImportSeedCommand
                 : "writing the platform's database";
             Console.Error.WriteLine($"{name} {Name} failed {where}: {exception.Message}. Nothing was written.");
             return 1;
+        }
+    }
+
+    private static async Task<SeedData> ReadSourceAsync(string source)
+    {
+        try
+        {
+            return await SeedDatabase.ReadAsync(source, default);
+        }
+        catch (Exception exception) when (exception is NpgsqlException or ArgumentException)
+        {
+            throw new SeedSourceException(exception.Message);
         }
     }
 

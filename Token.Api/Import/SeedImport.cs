@@ -175,17 +175,17 @@ internal sealed class SeedImport(
             foreach (var client in clients)
             {
                 var created = client.CreatedAt ?? now;
-                await copy.StartRowAsync(ct);
-                await copy.WriteAsync(client.Id, NpgsqlDbType.Integer, ct);
-                await copy.WriteAsync(client.ClientId, NpgsqlDbType.Text, ct);
-                await copy.WriteAsync(
+                copy.StartRow();
+                copy.Write(client.Id, NpgsqlDbType.Integer);
+                copy.Write(client.ClientId, NpgsqlDbType.Text);
+                copy.Write(
                     protector.Protect(client.ClientSecret, SecretContext.ClientSecret(client.ClientId)),
-                    NpgsqlDbType.Bytea, ct);
-                await copy.WriteAsync(client.RedirectUri, NpgsqlDbType.Text, ct);
-                await copy.WriteAsync(provider, NpgsqlDbType.Text, ct);
-                await copy.WriteAsync(client.IsActive, NpgsqlDbType.Boolean, ct);
-                await copy.WriteAsync(created.UtcDateTime, NpgsqlDbType.TimestampTz, ct);
-                await copy.WriteAsync((client.UpdatedAt ?? created).UtcDateTime, NpgsqlDbType.TimestampTz, ct);
+                    NpgsqlDbType.Bytea);
+                copy.Write(client.RedirectUri, NpgsqlDbType.Text);
+                copy.Write(provider, NpgsqlDbType.Text);
+                copy.Write(client.IsActive, NpgsqlDbType.Boolean);
+                copy.Write(created.UtcDateTime, NpgsqlDbType.TimestampTz);
+                copy.Write((client.UpdatedAt ?? created).UtcDateTime, NpgsqlDbType.TimestampTz);
             }
             await copy.CompleteAsync(ct);
         }
@@ -207,20 +207,20 @@ internal sealed class SeedImport(
             foreach (var branch in branches)
             {
                 var created = branch.CreatedAt ?? now;
-                await copy.StartRowAsync(ct);
-                await copy.WriteAsync(branch.Id, NpgsqlDbType.Integer, ct);
-                await copy.WriteAsync(branch.BranchId, NpgsqlDbType.Text, ct);
-                await copy.WriteAsync(branch.ClientId, NpgsqlDbType.Integer, ct);
+                copy.StartRow();
+                copy.Write(branch.Id, NpgsqlDbType.Integer);
+                copy.Write(branch.BranchId, NpgsqlDbType.Text);
+                copy.Write(branch.ClientId, NpgsqlDbType.Integer);
                 foreach (var text in new[]
                 {
                     branch.BranchName, branch.Email, branch.Description, branch.AccountId, branch.LocationId
                 })
                 {
-                    await copy.WriteAsync(text, NpgsqlDbType.Text, ct);
+                    copy.Write(text, NpgsqlDbType.Text);
                 }
-                await copy.WriteAsync(branch.IsActive, NpgsqlDbType.Boolean, ct);
-                await copy.WriteAsync(created.UtcDateTime, NpgsqlDbType.TimestampTz, ct);
-                await copy.WriteAsync((branch.UpdatedAt ?? created).UtcDateTime, NpgsqlDbType.TimestampTz, ct);
+                copy.Write(branch.IsActive, NpgsqlDbType.Boolean);
+                copy.Write(created.UtcDateTime, NpgsqlDbType.TimestampTz);
+                copy.Write((branch.UpdatedAt ?? created).UtcDateTime, NpgsqlDbType.TimestampTz);
             }
             await copy.CompleteAsync(ct);
         }
@@ -244,26 +244,26 @@ internal sealed class SeedImport(
         foreach (var grant in grants)
         {
             var issued = grant.LastRefreshedAt ?? grant.CreatedAt ?? now;
-            await copy.StartRowAsync(ct);
-            await copy.WriteAsync(grant.ClientId, NpgsqlDbType.Integer, ct);
-            await copy.WriteAsync(
-                protector.Protect(grant.AccessToken, SecretContext.AccessToken(grant.ClientId)), NpgsqlDbType.Bytea, ct);
-            await copy.WriteAsync(
+            copy.StartRow();
+            copy.Write(grant.ClientId, NpgsqlDbType.Integer);
+            copy.Write(
+                protector.Protect(grant.AccessToken, SecretContext.AccessToken(grant.ClientId)), NpgsqlDbType.Bytea);
+            copy.Write(
                 grant.RefreshToken is null
                     ? null
                     : protector.Protect(grant.RefreshToken, SecretContext.RefreshToken(grant.ClientId)),
-                NpgsqlDbType.Bytea, ct);
-            await copy.WriteAsync(grant.TokenType, NpgsqlDbType.Text, ct);
-            await copy.WriteAsync(grant.ExpiresAt.UtcDateTime, NpgsqlDbType.TimestampTz, ct);
-            await copy.WriteAsync(true, NpgsqlDbType.Boolean, ct);
-            await copy.WriteAsync(false, NpgsqlDbType.Boolean, ct);
-            await copy.WriteAsync(1L, NpgsqlDbType.Bigint, ct);
-            await copy.WriteAsync(grant.LastRefreshedAt?.UtcDateTime, NpgsqlDbType.TimestampTz, ct);
-            await copy.WriteAsync((grant.CreatedAt ?? now).UtcDateTime, NpgsqlDbType.TimestampTz, ct);
-            await copy.WriteAsync(now.UtcDateTime, NpgsqlDbType.TimestampTz, ct);
-            await copy.WriteAsync(
-                schedule.DueAt(issued, grant.ExpiresAt, provider).UtcDateTime, NpgsqlDbType.TimestampTz, ct);
-            await copy.WriteAsync(0, NpgsqlDbType.Integer, ct);
+                NpgsqlDbType.Bytea);
+            copy.Write(grant.TokenType, NpgsqlDbType.Text);
+            copy.Write(grant.ExpiresAt.UtcDateTime, NpgsqlDbType.TimestampTz);
+            copy.Write(true, NpgsqlDbType.Boolean);
+            copy.Write(false, NpgsqlDbType.Boolean);
+            copy.Write(1L, NpgsqlDbType.Bigint);
+            copy.Write(grant.LastRefreshedAt?.UtcDateTime, NpgsqlDbType.TimestampTz);
+            copy.Write((grant.CreatedAt ?? now).UtcDateTime, NpgsqlDbType.TimestampTz);
+            copy.Write(now.UtcDateTime, NpgsqlDbType.TimestampTz);
+            copy.Write(
+                schedule.DueAt(issued, grant.ExpiresAt, provider).UtcDateTime, NpgsqlDbType.TimestampTz);
+            copy.Write(0, NpgsqlDbType.Integer);
         }
         await copy.CompleteAsync(ct);
     }

@@ -1,3 +1,4 @@
+using System.Data;
 using System.Data.Common;
 using Npgsql;
 
@@ -35,21 +36,25 @@ internal static class SeedDatabase
 {
     public static async Task<SeedData> ReadAsync(string connectionString, CancellationToken ct)
     {
-        await using var source = new NpgsqlConnection(connectionString);
-        await source.OpenAsync(ct);
-        // One snapshot of the source, though its service may still be writing.
-        await using var snapshot = await source.BeginTransactionAsync(
-            System.Data.IsolationLevel.RepeatableRead, ct);
+        // One snapshot of the source, though its service may still be writing: the tables are read side by side,
+        // each on a connection of its own that imports the snapshot this one exports and holds.
+        await using var exporter = new NpgsqlConnection(connectionString);
+        await exporter.OpenAsync(ct);
+        await using var snapshot = await exporter.BeginTransactionAsync(IsolationLevel.RepeatableRead, ct);
+        await using var export = new NpgsqlCommand("SELECT pg_export_snapshot()", exporter);
+        var snapshotId = (string)(await export.ExecuteScalarAsync(ct))!;
+        Task<List<T>> Read<T>(string query, string table, Func<SeedRow, T> read) =>
+            ReadAsync(connectionString, snapshotId, query, table, read, ct);
 
-        var clients = await ReadAsync(source, "SELECT * FROM clients ORDER BY id", "clients", row => new SeedClient(
+        var clients = Read("SELECT * FROM clients", "clients", row => new SeedClient(
             row.Id, row.Text("client_id"), row.Text("client_secret"), row.Text("redirect_uri"),
-            row.Flag("is_active", true), row.Time("created_at"), row.Time("updated_at")), ct);
-        var branches = await ReadAsync(source, "SELECT * FROM branches ORDER BY id", "branches", row => new SeedBranch(
+            row.Flag("is_active", true), row.Time("created_at"), row.Time("updated_at")));
+        var branches = Read("SELECT * FROM branches", "branches", row => new SeedBranch(
             row.Id, row.Text("branch_id"), row.Number("client_id"), row.NullableText("branch_name"),
             row.NullableText("email"), row.NullableText("description"), row.NullableText("account_id"),
             row.NullableText("location_id"), row.Flag("is_active", true), row.Time("created_at"),
-            row.Time("updated_at")), ct);
-        var tokens = await ReadAsync(source, """
+            row.Time("updated_at")));
+        var tokens = Read("""
             SELECT DISTINCT ON (client_id) * FROM tokens
             WHERE coalesce(is_valid, true) AND NOT coalesce(is_revoked, false)
             ORDER BY client_id, created_at DESC NULLS LAST, id DESC
@@ -57,15 +62,23 @@ internal static class SeedDatabase
             row.Id, row.Number("client_id"), row.Text("access_token"), row.NullableText("refresh_token"),
             row.OptionalText("token_type") ?? "Bearer",
             row.Time("expires_at") ?? throw row.Problem("expires_at is empty"), row.Time("last_refreshed_at"),
-            row.Time("created_at")), ct);
-        var withTokens = await ReadAsync(
-            source, "SELECT DISTINCT client_id AS id FROM tokens", "tokens", row => row.Id, ct);
-        return new SeedData(clients, branches, tokens.ToDictionary(token => token.ClientId), withTokens.ToHashSet());
+            row.Time("created_at")));
+        var withTokens = Read("SELECT DISTINCT client_id AS id FROM tokens", "tokens", row => row.Id);
+        await Task.WhenAll(clients, branches, tokens, withTokens);
+        return new SeedData(await clients, await branches, (await tokens).ToDictionary(token => token.ClientId),
+            (await withTokens).ToHashSet());
     }
 
-    private static async Task<List<T>> ReadAsync<T>(
-        NpgsqlConnection source, string query, string table, Func<SeedRow, T> read, CancellationToken ct)
+    private static async Task<List<T>> ReadAsync<T>(string connectionString, string snapshotId, string query,
+        string table, Func<SeedRow, T> read, CancellationToken ct)
     {
+        await using var source = new NpgsqlConnection(connectionString);
+        await source.OpenAsync(ct);
+        await using var transaction = await source.BeginTransactionAsync(IsolationLevel.RepeatableRead, ct);
+        await using (var import = new NpgsqlCommand($"SET TRANSACTION SNAPSHOT '{snapshotId}'", source))
+        {
+            await import.ExecuteNonQueryAsync(ct);
+        }
         await using var command = new NpgsqlCommand(query, source);
         await using var reader = await command.ExecuteReaderAsync(ct);
         var row = new SeedRow(reader, table);

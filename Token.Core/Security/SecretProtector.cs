@@ -16,6 +16,12 @@ public sealed class SecretProtector
 
     private readonly (byte[] Id, byte[] Key)[] _keys;
 
+    /// <summary>
+    /// An <see cref="AesGcm"/> under the newest key per thread (it is not thread-safe): making one costs more than a
+    /// short value's encryption, and bulk writers (the seed import) encrypt hundreds of thousands.
+    /// </summary>
+    private readonly ThreadLocal<AesGcm> _newest;
+
     public SecretProtector(IOptions<SecretEncryptionOptions> options)
     {
         _keys = [.. SplitKeys(options.Value.Keys).Select(DeriveKey)];
@@ -24,11 +30,12 @@ public sealed class SecretProtector
             throw new InvalidOperationException(
                 "TokenEncryption:Keys is empty; the AppHost passes the token-encryption-key parameter.");
         }
+        _newest = new ThreadLocal<AesGcm>(() => new AesGcm(_keys[0].Key, TagSize));
     }
 
     public byte[] Protect(string plaintext, SecretContext context)
     {
-        var (keyId, key) = _keys[0];
+        var keyId = _keys[0].Id;
         var plain = Encoding.UTF8.GetBytes(plaintext);
         var output = new byte[HeaderSize + plain.Length];
         output[0] = FormatVersion;
@@ -36,8 +43,7 @@ public sealed class SecretProtector
         var nonce = output.AsSpan(1 + KeyIdSize, NonceSize);
         RandomNumberGenerator.Fill(nonce);
 
-        using var aes = new AesGcm(key, TagSize);
-        aes.Encrypt(
+        _newest.Value!.Encrypt(
             nonce, plain, output.AsSpan(HeaderSize), output.AsSpan(1 + KeyIdSize + NonceSize, TagSize),
             context.AssociatedData);
         return output;
