@@ -15,14 +15,16 @@ public sealed class RefreshLeases(IOptions<RefreshOptions> options, TimeProvider
     public string Owner { get; } = $"{Environment.MachineName}/{Environment.ProcessId}/{Guid.NewGuid():N}";
 
     /// <summary>
-    /// Claims one client's token unless another process holds it, its refresh is paused or its client is deactivated.
+    /// Claims one client's token as it was read: not when it changed since (another process refreshed it: that is the
+    /// answer), another process holds it, its refresh is paused or its client is deactivated.
     /// </summary>
-    public async Task<bool> TryClaimAsync(TokenDbContext db, int tokenId, CancellationToken ct)
+    public async Task<bool> TryClaimAsync(TokenDbContext db, OAuthToken read, CancellationToken ct)
     {
         var now = time.GetUtcNow();
         var until = now + options.Value.Lease;
         var claimed = await db.Tokens
-            .Where(t => t.Id == tokenId && t.IsValid && !t.IsRevoked && t.RefreshPausedReason == null
+            .Where(t => t.Id == read.Id && t.Version == read.Version
+                && t.IsValid && !t.IsRevoked && t.RefreshPausedReason == null
                 && (t.LeaseUntil == null || t.LeaseUntil < now)
                 && db.Clients.Any(c => c.Id == t.ClientId && c.IsActive))
             .ExecuteUpdateAsync(

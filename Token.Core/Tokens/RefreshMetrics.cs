@@ -10,6 +10,7 @@ public sealed class RefreshMetrics
 
     private readonly Counter<long> _refreshes;
     private readonly Histogram<double> _duration;
+    private readonly Counter<long> _coalesced;
 
     public RefreshMetrics(IMeterFactory meters)
     {
@@ -19,7 +20,13 @@ public sealed class RefreshMetrics
             "Refresh attempts by outcome: refreshed, reauthorization_required, paused (the provider refused the " +
             "client's credentials), failed, circuit_open, superseded");
         _duration = meter.CreateHistogram<double>("token.refresh.duration", "s", "Time of a provider's refresh call");
+        _coalesced = meter.CreateCounter<long>(
+            "token.refresh.coalesced", "{refresh}",
+            "Forced refreshes answered by a refresh made since the version their caller saw, without a provider call");
     }
+
+    public void RecordCoalesced(RefreshTrigger trigger) =>
+        _coalesced.Add(1, new TagList { { "trigger", trigger.ToTag() } });
 
     public void Record(string outcome, RefreshTrigger trigger, string provider, TimeSpan? duration = null)
     {

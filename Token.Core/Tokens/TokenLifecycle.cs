@@ -31,12 +31,29 @@ public sealed partial class TokenLifecycle(
     /// process is refreshing it, in which case this waits for that refresh and returns its result. A paused refresh
     /// is not tried, even when forced: the provider has already refused the client's credentials.
     /// </summary>
-    public async Task<RefreshOutcome> RefreshAsync(
-        int clientId, bool force, RefreshTrigger trigger, CancellationToken ct)
+    public Task<RefreshOutcome> RefreshAsync(int clientId, bool force, RefreshTrigger trigger, CancellationToken ct) =>
+        RefreshAsync(clientId, force, seenVersion: null, trigger, ct);
+
+    /// <summary>
+    /// Forced, but coalesced: when the token has changed since <paramref name="seenVersion"/> (the version the caller
+    /// saw, or the one there was when its request arrived), that change is the answer, without a call to the
+    /// provider. Callers that ask together share one refresh, on every instance.
+    /// </summary>
+    public Task<RefreshOutcome> RefreshNewerThanAsync(
+        int clientId, long seenVersion, RefreshTrigger trigger, CancellationToken ct) =>
+        RefreshAsync(clientId, force: true, seenVersion, trigger, ct);
+
+    private async Task<RefreshOutcome> RefreshAsync(
+        int clientId, bool force, long? seenVersion, RefreshTrigger trigger, CancellationToken ct)
     {
         var token = await db.Tokens.AsNoTracking().SingleOrDefaultAsync(t => t.ClientId == clientId, ct);
         if (token is null || token.IsRevoked || !token.IsValid)
         {
+            return new RefreshOutcome(token, null);
+        }
+        if (token.Version > seenVersion)
+        {
+            metrics.RecordCoalesced(trigger);
             return new RefreshOutcome(token, null);
         }
         if (token.RefreshPausedReason is { } paused)
@@ -48,7 +65,7 @@ public sealed partial class TokenLifecycle(
         {
             return new RefreshOutcome(token, null);
         }
-        if (!await leases.TryClaimAsync(db, token.Id, ct))
+        if (!await leases.TryClaimAsync(db, token, ct))
         {
             return new RefreshOutcome(await WaitForHolderAsync(token, ct), null);
         }

@@ -171,7 +171,7 @@ public sealed class OAuthFlowTests(TokenApiFixture fixture)
         }
         await admin.PostAsJsonAsync("/tokens/refresh", new { client_id = client.Id });
         var expired = await TokenPlatformApi.ReadJsonAsync(await admin.GetAsync($"/tokens/validate/{client.Id}"));
-        Assert.Equal(["client_id", "access_token", "token_type", "expires_at", "is_valid", "reason"],
+        Assert.Equal(["client_id", "access_token", "token_type", "expires_at", "is_valid", "reason", "token_version"],
             expired.Select(p => p.Key));
         Assert.Equal((false, "client_credentials_rejected"),
             (expired["is_valid"]!.GetValue<bool>(), expired["reason"]!.GetValue<string>()));

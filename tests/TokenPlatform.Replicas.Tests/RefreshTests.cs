@@ -191,4 +191,24 @@ public sealed class RefreshTests(ReplicasFixture replicas) : IAsyncLifetime
             Assert.Equal((long)Due, await versions.ExecuteScalarAsync());
         }
     }
+
+    [Fact]
+    public async Task Fifty_concurrent_forced_refreshes_across_both_instances_make_one_provider_call()
+    {
+        var (id, clientId, _) = await _api.CreateSandboxClientAsync();
+        await _api.ConnectAsync(id);
+        using var admin = _api.Admin();
+
+        // The client sends each request to the next instance in turn: 25 reach each. A slow provider keeps the one
+        // refresh in flight while they arrive.
+        await _api.SetSandboxSwitchesAsync(new
+        {
+            token_failure = new { mode = "slow", delay_ms = 1500, grant_type = "refresh_token" }
+        });
+        var answers = await Task.WhenAll(Enumerable.Range(0, 50).Select(async _ => await TokenPlatformApi.ReadJsonAsync(
+            await admin.PostAsJsonAsync("/tokens/refresh", new { client_id = id }))));
+
+        Assert.Equal(1, await _api.RefreshAttemptsAsync(clientId));
+        Assert.Single(answers.Select(a => a["access_token"]!.GetValue<string>()).Distinct());
+    }
 }

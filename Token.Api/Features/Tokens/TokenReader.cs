@@ -53,24 +53,31 @@ public sealed partial class TokenReader(
     /// Refreshes now, whatever the expiry (<c>POST /tokens/refresh</c>); never for a deactivated client, whose read
     /// says <see cref="ClientInactive"/>.
     /// </summary>
-    public async Task<TokenRead?> RefreshAsync(int clientId, CancellationToken ct)
+    public async Task<TokenRead?> RefreshAsync(int clientId, long? afterVersion, CancellationToken ct)
     {
-        var isActive = await db.Clients.Where(c => c.Id == clientId).Select(c => (bool?)c.IsActive)
+        var state = await db.Clients.Where(c => c.Id == clientId)
+            .Select(c => new
+            {
+                c.IsActive,
+                Version = db.Tokens.Where(t => t.ClientId == c.Id).Select(t => (long?)t.Version).FirstOrDefault()
+            })
             .FirstOrDefaultAsync(ct);
-        if (isActive is null)
+        if (state is null)
         {
             return null;
         }
-        if (isActive is false)
+        if (!state.IsActive)
         {
             return new TokenRead(null, ClientInactive);
         }
+        // A refresh made after this request arrived (or after the version its caller saw) answers it.
+        var seen = afterVersion ?? state.Version ?? 0;
         var gate = cache.RefreshGate(clientId);
         await gate.WaitAsync(ct);
         try
         {
             cache.Forget(clientId);
-            var outcome = await lifecycle.RefreshAsync(clientId, force: true, RefreshTrigger.Manual, ct);
+            var outcome = await lifecycle.RefreshNewerThanAsync(clientId, seen, RefreshTrigger.Manual, ct);
             return outcome.Error switch
             {
                 { RequiresReauthorization: true } => new TokenRead(null, "reauthorization_required"),

@@ -40,7 +40,8 @@ public sealed class RefreshLeasesTests(TokenServicesFixture fixture) : IClassFix
     {
         var notDue = await fixture.CreateGrantAsync();
         var refresher = NewRefresher();
-        var tokenId = (await fixture.TokenOfAsync(notDue)).Id;
+        var token = await fixture.TokenOfAsync(notDue);
+        var tokenId = token.Id;
 
         Assert.DoesNotContain(tokenId, await ClaimAsync(refresher, limit: 100));
 
@@ -48,7 +49,7 @@ public sealed class RefreshLeasesTests(TokenServicesFixture fixture) : IClassFix
         {
             var db = scope.ServiceProvider.GetRequiredService<TokenDbContext>();
             await db.Tokens.Where(t => t.Id == tokenId).ExecuteUpdateAsync(t => t.SetProperty(x => x.IsValid, false));
-            Assert.False(await refresher.TryClaimAsync(db, tokenId, CancellationToken.None));
+            Assert.False(await refresher.TryClaimAsync(db, token, CancellationToken.None));
         }
         fixture.Time.Advance(TimeSpan.FromHours(2));
         Assert.DoesNotContain(tokenId, await ClaimAsync(refresher, limit: 100));
@@ -81,7 +82,8 @@ public sealed class RefreshLeasesTests(TokenServicesFixture fixture) : IClassFix
         await using (var scope = fixture.Services.CreateAsyncScope())
         {
             Assert.False(await refresher.TryClaimAsync(
-                scope.ServiceProvider.GetRequiredService<TokenDbContext>(), tokenId, CancellationToken.None));
+                scope.ServiceProvider.GetRequiredService<TokenDbContext>(), await fixture.TokenOfAsync(clientId),
+                CancellationToken.None));
         }
 
         // The refresh that fell due meanwhile runs as soon as the client is active again.
