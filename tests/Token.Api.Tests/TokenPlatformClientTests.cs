@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Net;
 using System.Net.Http.Json;
 using System.Runtime.CompilerServices;
@@ -17,6 +18,10 @@ public sealed class TokenPlatformClientTests(TokenApiFixture fixture) : IAsyncLi
     private readonly TokenPlatformApi _api = fixture.Api;
     private readonly StrongBox<int> _platformRequests = new();
     private readonly ProviderApi _providerApi = new();
+
+    /// <summary>What a test started besides: disposed after it.</summary>
+    private readonly List<IAsyncDisposable> _owned = [];
+
     private GatewayHost _gateway = null!;
     private ServiceProvider _services = null!;
 
@@ -25,14 +30,7 @@ public sealed class TokenPlatformClientTests(TokenApiFixture fixture) : IAsyncLi
     public async Task InitializeAsync()
     {
         _gateway = GatewayHost.Start(fixture);
-        var key = await _api.CreateApiKeyAsync(["tokens:read"]);
-        var services = new ServiceCollection();
-        services.AddTokenPlatformClient(options =>
-            {
-                options.BaseAddress = _gateway.Address;
-                options.ApiKey = key;
-            })
-            .AddHttpMessageHandler(() => new Counting(_platformRequests));
+        var services = Client(_gateway.Address, await _api.CreateApiKeyAsync(["tokens:read"]));
         // A provider's API that the service calls with its clients' tokens: /accounts/{client}/…
         services.AddHttpClient("provider-api", http => http.BaseAddress = new Uri("http://provider-api.test"))
             .AddTokenPlatformBearer(request => int.Parse(request.RequestUri!.Segments[2].TrimEnd('/')))
@@ -111,13 +109,7 @@ public sealed class TokenPlatformClientTests(TokenApiFixture fixture) : IAsyncLi
         using var admin = _api.Admin();
         (await admin.PostAsJsonAsync("/branches", new { branch_id = $"branch-{id}", client_id = id }))
             .EnsureSuccessStatusCode();
-        await using var services = new ServiceCollection()
-            .AddTokenPlatformClient(options =>
-            {
-                options.BaseAddress = fixture.BaseUrl;
-                options.ApiKey = TokenApiFixture.AdminApiKey;
-            })
-            .Services.BuildServiceProvider();
+        await using var services = Client(fixture.BaseUrl, TokenApiFixture.AdminApiKey).BuildServiceProvider();
         var platform = services.GetRequiredService<ITokenPlatformClient>();
 
         var client = await platform.GetClientAsync(id);
@@ -135,13 +127,7 @@ public sealed class TokenPlatformClientTests(TokenApiFixture fixture) : IAsyncLi
     [InlineData("https+http://token-gateway", "a-key", true)]
     public void The_options_are_checked_when_the_host_starts(string baseAddress, string apiKey, bool valid)
     {
-        using var services = new ServiceCollection()
-            .AddTokenPlatformClient(options =>
-            {
-                options.BaseAddress = new Uri(baseAddress, UriKind.RelativeOrAbsolute);
-                options.ApiKey = apiKey;
-            })
-            .Services.BuildServiceProvider();
+        using var services = Client(new Uri(baseAddress, UriKind.RelativeOrAbsolute), apiKey).BuildServiceProvider();
 
         var check = Record.Exception(() => services.GetRequiredService<IStartupValidator>().Validate());
 
@@ -155,10 +141,75 @@ public sealed class TokenPlatformClientTests(TokenApiFixture fixture) : IAsyncLi
         }
     }
 
+    [Fact]
+    public async Task A_429_is_sent_again_after_its_Retry_After()
+    {
+        var (platform, id) = await OverItsRateLimitAsync(TimeSpan.FromSeconds(1));
+
+        var started = Stopwatch.GetTimestamp();
+        var second = await platform.GetTokenAsync(id);
+
+        // The gateway's bucket refills on a timer: the first Retry-After is sometimes a tick short, and then the
+        // third attempt is the one let through.
+        Assert.Equal("no_grant", second.Reason);
+        Assert.InRange(_platformRequests.Value, 3, 4);
+        Assert.InRange(Stopwatch.GetElapsedTime(started), TimeSpan.FromSeconds(0.9), TimeSpan.FromSeconds(10));
+    }
+
+    [Fact]
+    public async Task A_429_with_a_longer_wait_than_30_s_is_an_error_at_once()
+    {
+        var (platform, id) = await OverItsRateLimitAsync(TimeSpan.FromMinutes(1));
+
+        var refused = await Assert.ThrowsAsync<TokenPlatformException>(() => platform.GetTokenAsync(id));
+
+        Assert.Equal(HttpStatusCode.TooManyRequests, refused.StatusCode);
+        Assert.Contains("rate limit", refused.Detail);
+        Assert.Equal(2, _platformRequests.Value);
+    }
+
     public async Task DisposeAsync()
     {
+        foreach (var owned in _owned)
+        {
+            await owned.DisposeAsync();
+        }
         await _services.DisposeAsync();
         await _gateway.DisposeAsync();
+    }
+
+    /// <summary>A client of the platform at <paramref name="address"/> whose requests are counted.</summary>
+    private ServiceCollection Client(Uri address, string apiKey)
+    {
+        var services = new ServiceCollection();
+        services.AddTokenPlatformClient(options =>
+            {
+                options.BaseAddress = address;
+                options.ApiKey = apiKey;
+            })
+            .AddHttpMessageHandler(() => new Counting(_platformRequests));
+        return services;
+    }
+
+    /// <summary>
+    /// A client of the platform behind a gateway that lets one request per key and <paramref name="period"/>
+    /// through, which it has just made (reading the token of a client without a grant).
+    /// </summary>
+    private async Task<(ITokenPlatformClient Platform, int ClientId)> OverItsRateLimitAsync(TimeSpan period)
+    {
+        var gateway = GatewayHost.Start(fixture, new Dictionary<string, string?>
+        {
+            ["Gateway:RateLimits:PerApiKey:TokenLimit"] = "1",
+            ["Gateway:RateLimits:PerApiKey:TokensPerPeriod"] = "1",
+            ["Gateway:RateLimits:PerApiKey:ReplenishmentPeriod"] = period.ToString()
+        });
+        _owned.Add(gateway);
+        var services = Client(gateway.Address, await _api.CreateApiKeyAsync(["tokens:read"])).BuildServiceProvider();
+        _owned.Add(services);
+        var (id, _, _) = await _api.CreateSandboxClientAsync();
+        var platform = services.GetRequiredService<ITokenPlatformClient>();
+        await platform.GetTokenAsync(id);
+        return (platform, id);
     }
 
     /// <summary>Counts the requests of the HttpClient it is added to.</summary>
