@@ -82,32 +82,18 @@ internal sealed class SeedImport(
     private static async Task<(List<SeedClient> Kept, List<SeedClient> New, int Conflicts)> ClassifyClientsAsync(
         NpgsqlConnection connection, IReadOnlyList<SeedClient> seed, List<string> conflicts, CancellationToken ct)
     {
-        var byId = new Dictionary<int, string>();
-        var byClientId = new Dictionary<string, int>(StringComparer.Ordinal);
-        await using (var existing = await ReaderAsync(connection, "SELECT id, client_id FROM clients", ct))
-        {
-            while (await existing.ReadAsync(ct))
-            {
-                byId[existing.GetInt32(0)] = existing.GetString(1);
-                byClientId[existing.GetString(1)] = existing.GetInt32(0);
-            }
-        }
+        var existing = await ExistingRows.LoadAsync(connection, "clients", "client", "client_id", ct);
         var (kept, added, conflicted) = (new List<SeedClient>(), new List<SeedClient>(), 0);
         foreach (var client in seed)
         {
-            var problem = byId.TryGetValue(client.Id, out var there)
-                ? there == client.ClientId ? null : $"id {client.Id} is client_id '{there}' on the platform"
-                : byClientId.TryGetValue(client.ClientId, out var otherId)
-                    ? $"client_id '{client.ClientId}' is client id {otherId} on the platform"
-                    : null;
-            if (problem is not null)
+            if (existing.Conflict(client.Id, client.ClientId) is { } conflict)
             {
-                conflicts.Add($"client {client.Id} ('{client.ClientId}'): {problem}; left as it is");
+                conflicts.Add(conflict);
                 conflicted++;
                 continue;
             }
             kept.Add(client);
-            if (!byId.ContainsKey(client.Id))
+            if (!existing.Has(client.Id))
             {
                 added.Add(client);
             }
@@ -120,35 +106,20 @@ internal sealed class SeedImport(
         NpgsqlConnection connection, IReadOnlyList<SeedBranch> seed, HashSet<int> keptClients, List<string> conflicts,
         CancellationToken ct)
     {
-        var byId = new Dictionary<int, string>();
-        var byBranchId = new Dictionary<string, int>(StringComparer.Ordinal);
-        await using (var existing = await ReaderAsync(connection, "SELECT id, branch_id FROM branches", ct))
-        {
-            while (await existing.ReadAsync(ct))
-            {
-                byId[existing.GetInt32(0)] = existing.GetString(1);
-                byBranchId[existing.GetString(1)] = existing.GetInt32(0);
-            }
-        }
+        var existing = await ExistingRows.LoadAsync(connection, "branches", "branch", "branch_id", ct);
         var (added, present, conflicted, skipped) = (new List<SeedBranch>(), 0, 0, 0);
         foreach (var branch in seed)
         {
             if (!keptClients.Contains(branch.ClientId))
             {
                 skipped++;
-                continue;
             }
-            var problem = byId.TryGetValue(branch.Id, out var there)
-                ? there == branch.BranchId ? null : $"id {branch.Id} is branch_id '{there}' on the platform"
-                : byBranchId.TryGetValue(branch.BranchId, out var otherId)
-                    ? $"branch_id '{branch.BranchId}' is branch id {otherId} on the platform"
-                    : null;
-            if (problem is not null)
+            else if (existing.Conflict(branch.Id, branch.BranchId) is { } conflict)
             {
-                conflicts.Add($"branch {branch.Id} ('{branch.BranchId}'): {problem}; left as it is");
+                conflicts.Add(conflict);
                 conflicted++;
             }
-            else if (byId.ContainsKey(branch.Id))
+            else if (existing.Has(branch.Id))
             {
                 present++;
             }
@@ -158,6 +129,39 @@ internal sealed class SeedImport(
             }
         }
         return (added, present, conflicted, skipped);
+    }
+
+    /// <summary>One of the platform's tables by id and by its other unique key (client_id, branch_id).</summary>
+    private sealed class ExistingRows(string kind, string key)
+    {
+        private readonly Dictionary<int, string> _byId = [];
+        private readonly Dictionary<string, int> _byKey = new(StringComparer.Ordinal);
+
+        public static async Task<ExistingRows> LoadAsync(
+            NpgsqlConnection connection, string table, string kind, string key, CancellationToken ct)
+        {
+            var rows = new ExistingRows(kind, key);
+            await using var reader = await ReaderAsync(connection, $"SELECT id, {key} FROM {table}", ct);
+            while (await reader.ReadAsync(ct))
+            {
+                rows._byId[reader.GetInt32(0)] = reader.GetString(1);
+                rows._byKey[reader.GetString(1)] = reader.GetInt32(0);
+            }
+            return rows;
+        }
+
+        public bool Has(int id) => _byId.ContainsKey(id);
+
+        /// <summary>Why a seed row cannot be taken (its id or key is another row's here), or null.</summary>
+        public string? Conflict(int id, string value)
+        {
+            var problem = _byId.TryGetValue(id, out var there)
+                ? there == value ? null : $"id {id} is {key} '{there}' on the platform"
+                : _byKey.TryGetValue(value, out var otherId)
+                    ? $"{key} '{value}' is {kind} id {otherId} on the platform"
+                    : null;
+            return problem is null ? null : $"{kind} {id} ('{value}'): {problem}; left as it is";
+        }
     }
 
     private async Task WriteClientsAsync(
