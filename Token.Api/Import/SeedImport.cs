@@ -164,22 +164,14 @@ internal sealed class SeedImport(
         }
     }
 
-    private async Task WriteClientsAsync(
+    private Task WriteClientsAsync(
         NpgsqlConnection connection, List<SeedClient> clients, string provider, DateTimeOffset now,
-        CancellationToken ct)
-    {
-        if (clients.Count == 0)
-        {
-            return;
-        }
-        await using (var copy = await connection.BeginBinaryImportAsync(
-            "COPY clients (id, client_id, client_secret, redirect_uri, provider, is_active, created_at, updated_at) " +
-            "FROM STDIN (FORMAT BINARY)", ct))
-        {
-            foreach (var client in clients)
+        CancellationToken ct) =>
+        CopyAsync(connection, "clients",
+            "id, client_id, client_secret, redirect_uri, provider, is_active, created_at, updated_at", clients,
+            (copy, client) =>
             {
                 var created = client.CreatedAt ?? now;
-                copy.StartRow();
                 copy.Write(client.Id, NpgsqlDbType.Integer);
                 copy.Write(client.ClientId, NpgsqlDbType.Text);
                 copy.Write(
@@ -190,86 +182,89 @@ internal sealed class SeedImport(
                 copy.Write(client.IsActive, NpgsqlDbType.Boolean);
                 copy.Write(created.UtcDateTime, NpgsqlDbType.TimestampTz);
                 copy.Write((client.UpdatedAt ?? created).UtcDateTime, NpgsqlDbType.TimestampTz);
-            }
-            await copy.CompleteAsync(ct);
-        }
-        // Clients made on the platform from now on get ids above the imported ones.
-        await Execute(connection, "SELECT setval(pg_get_serial_sequence('clients', 'id'), max(id)) FROM clients", ct);
-    }
+            }, movesIds: true, ct);
 
-    private static async Task WriteBranchesAsync(
-        NpgsqlConnection connection, List<SeedBranch> branches, DateTimeOffset now, CancellationToken ct)
-    {
-        if (branches.Count == 0)
-        {
-            return;
-        }
-        await using (var copy = await connection.BeginBinaryImportAsync(
-            "COPY branches (id, branch_id, client_id, branch_name, email, description, account_id, location_id, " +
-            "is_active, created_at, updated_at) FROM STDIN (FORMAT BINARY)", ct))
-        {
-            foreach (var branch in branches)
+    private static Task WriteBranchesAsync(
+        NpgsqlConnection connection, List<SeedBranch> branches, DateTimeOffset now, CancellationToken ct) =>
+        CopyAsync(connection, "branches",
+            "id, branch_id, client_id, branch_name, email, description, account_id, location_id, is_active, " +
+            "created_at, updated_at", branches,
+            (copy, branch) =>
             {
                 var created = branch.CreatedAt ?? now;
-                copy.StartRow();
                 copy.Write(branch.Id, NpgsqlDbType.Integer);
                 copy.Write(branch.BranchId, NpgsqlDbType.Text);
                 copy.Write(branch.ClientId, NpgsqlDbType.Integer);
-                foreach (var text in new[]
-                {
-                    branch.BranchName, branch.Email, branch.Description, branch.AccountId, branch.LocationId
-                })
-                {
-                    copy.Write(text, NpgsqlDbType.Text);
-                }
+                copy.Write(branch.BranchName, NpgsqlDbType.Text);
+                copy.Write(branch.Email, NpgsqlDbType.Text);
+                copy.Write(branch.Description, NpgsqlDbType.Text);
+                copy.Write(branch.AccountId, NpgsqlDbType.Text);
+                copy.Write(branch.LocationId, NpgsqlDbType.Text);
                 copy.Write(branch.IsActive, NpgsqlDbType.Boolean);
                 copy.Write(created.UtcDateTime, NpgsqlDbType.TimestampTz);
                 copy.Write((branch.UpdatedAt ?? created).UtcDateTime, NpgsqlDbType.TimestampTz);
-            }
-            await copy.CompleteAsync(ct);
-        }
-        await Execute(connection, "SELECT setval(pg_get_serial_sequence('branches', 'id'), max(id)) FROM branches", ct);
-    }
+            }, movesIds: true, ct);
 
     /// <summary>
     /// Each as the client's grant, version 1, due for refresh by its expiry like any other (an expired one at once).
     /// </summary>
-    private async Task WriteGrantsAsync(
-        NpgsqlConnection connection, List<SeedToken> grants, string provider, DateTimeOffset now, CancellationToken ct)
+    private Task WriteGrantsAsync(NpgsqlConnection connection, List<SeedToken> grants, string provider,
+        DateTimeOffset now, CancellationToken ct) =>
+        CopyAsync(connection, "tokens",
+            "client_id, access_token, refresh_token, token_type, expires_at, is_valid, is_revoked, version, " +
+            "last_refreshed_at, created_at, updated_at, refresh_due_at, failure_count", grants,
+            (copy, grant) =>
+            {
+                var issued = grant.LastRefreshedAt ?? grant.CreatedAt ?? now;
+                copy.Write(grant.ClientId, NpgsqlDbType.Integer);
+                copy.Write(
+                    protector.Protect(grant.AccessToken, SecretContext.AccessToken(grant.ClientId)),
+                    NpgsqlDbType.Bytea);
+                copy.Write(
+                    grant.RefreshToken is null
+                        ? null
+                        : protector.Protect(grant.RefreshToken, SecretContext.RefreshToken(grant.ClientId)),
+                    NpgsqlDbType.Bytea);
+                copy.Write(grant.TokenType, NpgsqlDbType.Text);
+                copy.Write(grant.ExpiresAt.UtcDateTime, NpgsqlDbType.TimestampTz);
+                copy.Write(true, NpgsqlDbType.Boolean);
+                copy.Write(false, NpgsqlDbType.Boolean);
+                copy.Write(1L, NpgsqlDbType.Bigint);
+                copy.Write(grant.LastRefreshedAt?.UtcDateTime, NpgsqlDbType.TimestampTz);
+                copy.Write((grant.CreatedAt ?? now).UtcDateTime, NpgsqlDbType.TimestampTz);
+                copy.Write(now.UtcDateTime, NpgsqlDbType.TimestampTz);
+                copy.Write(
+                    schedule.DueAt(issued, grant.ExpiresAt, provider).UtcDateTime, NpgsqlDbType.TimestampTz);
+                copy.Write(0, NpgsqlDbType.Integer);
+            }, movesIds: false, ct);
+
+    /// <summary>
+    /// Writes the rows by binary COPY, each by <paramref name="write"/>. When the rows keep their ids
+    /// (<paramref name="movesIds"/>), the table's id sequence then moves past them, so that rows made on the
+    /// platform from now on get ids above the imported ones.
+    /// </summary>
+    private static async Task CopyAsync<T>(NpgsqlConnection connection, string table, string columns,
+        List<T> rows, Action<NpgsqlBinaryImporter, T> write, bool movesIds, CancellationToken ct)
     {
-        if (grants.Count == 0)
+        if (rows.Count == 0)
         {
             return;
         }
-        await using var copy = await connection.BeginBinaryImportAsync(
-            "COPY tokens (client_id, access_token, refresh_token, token_type, expires_at, is_valid, is_revoked, " +
-            "version, last_refreshed_at, created_at, updated_at, refresh_due_at, failure_count) " +
-            "FROM STDIN (FORMAT BINARY)", ct);
-        foreach (var grant in grants)
+        await using (var copy = await connection.BeginBinaryImportAsync(
+            $"COPY {table} ({columns}) FROM STDIN (FORMAT BINARY)", ct))
         {
-            var issued = grant.LastRefreshedAt ?? grant.CreatedAt ?? now;
-            copy.StartRow();
-            copy.Write(grant.ClientId, NpgsqlDbType.Integer);
-            copy.Write(
-                protector.Protect(grant.AccessToken, SecretContext.AccessToken(grant.ClientId)), NpgsqlDbType.Bytea);
-            copy.Write(
-                grant.RefreshToken is null
-                    ? null
-                    : protector.Protect(grant.RefreshToken, SecretContext.RefreshToken(grant.ClientId)),
-                NpgsqlDbType.Bytea);
-            copy.Write(grant.TokenType, NpgsqlDbType.Text);
-            copy.Write(grant.ExpiresAt.UtcDateTime, NpgsqlDbType.TimestampTz);
-            copy.Write(true, NpgsqlDbType.Boolean);
-            copy.Write(false, NpgsqlDbType.Boolean);
-            copy.Write(1L, NpgsqlDbType.Bigint);
-            copy.Write(grant.LastRefreshedAt?.UtcDateTime, NpgsqlDbType.TimestampTz);
-            copy.Write((grant.CreatedAt ?? now).UtcDateTime, NpgsqlDbType.TimestampTz);
-            copy.Write(now.UtcDateTime, NpgsqlDbType.TimestampTz);
-            copy.Write(
-                schedule.DueAt(issued, grant.ExpiresAt, provider).UtcDateTime, NpgsqlDbType.TimestampTz);
-            copy.Write(0, NpgsqlDbType.Integer);
+            foreach (var row in rows)
+            {
+                copy.StartRow();
+                write(copy, row);
+            }
+            await copy.CompleteAsync(ct);
         }
-        await copy.CompleteAsync(ct);
+        if (movesIds)
+        {
+            await Execute(
+                connection, $"SELECT setval(pg_get_serial_sequence('{table}', 'id'), max(id)) FROM {table}", ct);
+        }
     }
 
     private static async Task<HashSet<int>> IdsAsync(NpgsqlConnection connection, string query, CancellationToken ct)

@@ -30,9 +30,13 @@ public sealed class ImportSeedTests(TokenApiFixture fixture)
         Assert.Contains("branches: 3 new", output);
         Assert.Contains("grants:   5 new, 0 already present, 0 in conflict, 2 skipped", output);
         Assert.DoesNotContain(secrets, output.Contains);
-        foreach (var secret in secrets)
+        await using (var platform = new NpgsqlConnection(target))
         {
-            Assert.Equal(0, await RowsContainingAsync(target, secret));
+            await platform.OpenAsync();
+            foreach (var secret in secrets)
+            {
+                Assert.Equal(0, await DatabaseSearch.CountRowsContainingAsync(platform, secret));
+            }
         }
         Assert.Equal(0L, await CountAsync(target, "oauth_states"));
 
@@ -250,32 +254,6 @@ public sealed class ImportSeedTests(TokenApiFixture fixture)
         var answer = await TokenPlatformApi.ReadJsonAsync(await admin.GetAsync($"/tokens/validate/{clientId}"));
         Assert.True(answer["is_valid"]!.GetValue<bool>(), answer.ToJsonString());
         return answer["access_token"]!.GetValue<string>();
-    }
-
-    /// <summary>Rows of any table of the platform whose text holds <paramref name="value"/>.</summary>
-    private static async Task<long> RowsContainingAsync(string database, string value)
-    {
-        await using var db = new NpgsqlConnection(database);
-        await db.OpenAsync();
-        var tables = new List<string>();
-        await using (var list = new NpgsqlCommand(
-            "SELECT tablename FROM pg_tables WHERE schemaname = 'public'", db))
-        await using (var reader = await list.ExecuteReaderAsync())
-        {
-            while (await reader.ReadAsync())
-            {
-                tables.Add(reader.GetString(0));
-            }
-        }
-        long rows = 0;
-        foreach (var table in tables)
-        {
-            await using var count = new NpgsqlCommand(
-                $"SELECT count(*) FROM \"{table}\" t WHERE strpos(t::text, $1) > 0", db);
-            count.Parameters.AddWithValue(value);
-            rows += (long)(await count.ExecuteScalarAsync())!;
-        }
-        return rows;
     }
 
     /// <summary>Everything in the platform's tables that an import writes, as one value.</summary>

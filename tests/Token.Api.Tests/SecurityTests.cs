@@ -1,6 +1,5 @@
 using System.Net;
 using System.Net.Http.Json;
-using System.Text;
 using Npgsql;
 
 namespace Token.Api.Tests;
@@ -237,34 +236,9 @@ public sealed class SecurityTests(TokenApiFixture fixture)
         return (a.Id, b.Id);
     }
 
-    /// <summary>
-    /// Every row of every table of ours, as text (bytea as hex and as UTF-8), searched for the value.
-    /// </summary>
     private async Task<int> CountRowsContainingAsync(string value)
     {
         await using var db = await _api.OpenDatabaseAsync();
-        var tables = new List<string>();
-        await using (var list = new NpgsqlCommand(
-            "SELECT table_name FROM information_schema.tables WHERE table_schema = 'public'", db))
-        await using (var reader = await list.ExecuteReaderAsync())
-        {
-            while (await reader.ReadAsync())
-            {
-                tables.Add(reader.GetString(0));
-            }
-        }
-
-        var hex = Convert.ToHexStringLower(Encoding.UTF8.GetBytes(value));
-        var found = 0;
-        foreach (var table in tables)
-        {
-            await using var search = new NpgsqlCommand(
-                $"SELECT count(*) FROM \"{table}\" t WHERE strpos(t::text, @value) > 0 OR strpos(t::text, @hex) > 0",
-                db);
-            search.Parameters.AddWithValue("value", value);
-            search.Parameters.AddWithValue("hex", hex);
-            found += (int)(long)(await search.ExecuteScalarAsync())!;
-        }
-        return found;
+        return await DatabaseSearch.CountRowsContainingAsync(db, value);
     }
 }
