@@ -30,49 +30,21 @@ public sealed partial class OutboxRelay(
         {
             try
             {
-                await using var listener = await database.OpenConnectionAsync(stoppingToken);
-                await using (var listen = new NpgsqlCommand($"LISTEN {Channel}", listener))
+                await using var notifications =
+                    await DatabaseNotifications.ListenAsync(database, Channel, stoppingToken);
+                while (!stoppingToken.IsCancellationRequested)
                 {
-                    await listen.ExecuteNonQueryAsync(stoppingToken);
-                }
-                // A notification only says "there is something": however many arrive during a cycle, they wake the
-                // next one once (they are raised one at a time, by ListenAsync).
-                var notified = new SemaphoreSlim(0, 1);
-                listener.Notification += (_, _) =>
-                {
-                    if (notified.CurrentCount == 0)
+                    var cycleStarted = time.GetTimestamp();
+                    while (await RelayBatchAsync(stoppingToken) == BatchSize)
                     {
-                        notified.Release();
                     }
-                };
-                using var stopListening = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
-                var listening = ListenAsync(listener, stopListening.Token);
-                try
-                {
-                    while (!stoppingToken.IsCancellationRequested)
+                    await notifications.WaitAsync(SafetyPoll, stoppingToken);
+                    // Under load one cycle (one commit) carries the events of MinCycleInterval, not one each.
+                    var sinceCycle = time.GetElapsedTime(cycleStarted);
+                    if (sinceCycle < MinCycleInterval)
                     {
-                        var cycleStarted = time.GetTimestamp();
-                        while (await RelayBatchAsync(stoppingToken) == BatchSize)
-                        {
-                        }
-                        var woken = notified.WaitAsync(SafetyPoll, stoppingToken);
-                        if (await Task.WhenAny(woken, listening) == listening)
-                        {
-                            await listening; // the listening connection failed: start over
-                        }
-                        // Under load one cycle (one commit) carries the events of MinCycleInterval, not one each.
-                        var sinceCycle = time.GetElapsedTime(cycleStarted);
-                        if (sinceCycle < MinCycleInterval)
-                        {
-                            await Task.Delay(MinCycleInterval - sinceCycle, time, stoppingToken);
-                        }
+                        await Task.Delay(MinCycleInterval - sinceCycle, time, stoppingToken);
                     }
-                }
-                finally
-                {
-                    await stopListening.CancelAsync();
-                    // It ends with that cancellation, or with the failure the loop above already rethrew.
-                    await listening.ContinueWith(_ => { }, TaskScheduler.Default);
                 }
             }
             catch (Exception exception) when (!stoppingToken.IsCancellationRequested)
@@ -81,14 +53,6 @@ public sealed partial class OutboxRelay(
                 LogRelayFailed(exception);
                 await Task.Delay(RetryDelay, time, stoppingToken);
             }
-        }
-    }
-
-    private static async Task ListenAsync(NpgsqlConnection listener, CancellationToken ct)
-    {
-        while (true)
-        {
-            await listener.WaitAsync(ct);
         }
     }
 

@@ -1,13 +1,15 @@
 using Npgsql;
 using Token.Core.Data;
+using Token.Core.Outbound;
+using Token.Refresher.Webhooks;
 
 namespace Token.Refresher;
 
 public static class RefresherExtensions
 {
     /// <summary>
-    /// Proactive refresh, the outbox relay, the gauges that watch both, and the purge of expired authorization
-    /// requests.
+    /// Proactive refresh, the outbox relay, webhook deliveries, the gauges that watch them, and the purge of expired
+    /// authorization requests.
     /// </summary>
     public static WebApplicationBuilder AddTokenRefresher(this WebApplicationBuilder builder)
     {
@@ -24,6 +26,14 @@ public static class RefresherExtensions
         builder.Services.AddHostedService<RefresherGaugeSampler>();
         builder.Services.AddScoped<OAuthStatePurge>();
         builder.Services.AddHostedService<OAuthStatePurgeWorker>();
+
+        builder.Services.AddSingleton<WebhookMetrics>();
+        builder.Services.AddHostedService<WebhookDeliveryWorker>();
+        // The worker retries on its own schedule; a receiver's URL is an admin's, so the outbound rules apply.
+#pragma warning disable EXTEXP0001 // the supported way to opt one client out of ServiceDefaults' resilience handler
+        builder.Services.AddHttpClient(WebhookDeliveryWorker.HttpClientName).AddOutboundRules()
+            .RemoveAllResilienceHandlers();
+#pragma warning restore EXTEXP0001
         return builder;
     }
 }

@@ -22,5 +22,10 @@ public enum AuditAction
     ConsentStarted,
 
     /// <summary>Stored secrets were re-encrypted under the newest key.</summary>
-    EncryptionRotated
+    EncryptionRotated,
+
+    WebhookCreated,
+    WebhookUpdated,
+    WebhookDeleted,
+    WebhookSecretRotated
 }

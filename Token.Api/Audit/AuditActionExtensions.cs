@@ -22,6 +22,10 @@ public static class AuditActionExtensions
         AuditAction.TokenRevoked => "token.revoked",
         AuditAction.ConsentStarted => "consent.started",
         AuditAction.EncryptionRotated => "encryption.rotated",
+        AuditAction.WebhookCreated => "webhook.created",
+        AuditAction.WebhookUpdated => "webhook.updated",
+        AuditAction.WebhookDeleted => "webhook.deleted",
+        AuditAction.WebhookSecretRotated => "webhook.secret_rotated",
         _ => throw new ArgumentOutOfRangeException(nameof(action), action, "Not an audit action.")
     };
 }

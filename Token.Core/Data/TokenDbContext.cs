@@ -6,8 +6,8 @@ namespace Token.Core.Data;
 
 /// <summary>
 /// The legacy service's tables (clients, branches, tokens, oauth_states) keep their names and fields so its callers
-/// carry over; providers, api_keys, outbox and audit_entries are new. Secret values are stored only as ciphertext
-/// (<see cref="Security.SecretProtector"/>).
+/// carry over; providers, api_keys, outbox, audit_entries and the webhook tables are new. Secret values are stored
+/// only as ciphertext (<see cref="Security.SecretProtector"/>).
 /// </summary>
 public sealed class TokenDbContext(DbContextOptions<TokenDbContext> options) : DbContext(options)
 {
@@ -19,6 +19,9 @@ public sealed class TokenDbContext(DbContextOptions<TokenDbContext> options) : D
     public DbSet<ApiKey> ApiKeys => Set<ApiKey>();
     public DbSet<OutboxMessage> Outbox => Set<OutboxMessage>();
     public DbSet<AuditEntry> AuditEntries => Set<AuditEntry>();
+    public DbSet<Webhook> Webhooks => Set<Webhook>();
+    public DbSet<WebhookDelivery> WebhookDeliveries => Set<WebhookDelivery>();
+    public DbSet<WebhookAttempt> WebhookAttempts => Set<WebhookAttempt>();
 
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
@@ -96,6 +99,31 @@ public sealed class TokenDbContext(DbContextOptions<TokenDbContext> options) : D
             // The filters of GET /admin/audit, each read newest first.
             entry.HasIndex(e => new { e.Action, e.Id });
             entry.HasIndex(e => new { e.Target, e.Id });
+        });
+
+        modelBuilder.Entity<Webhook>(webhook =>
+        {
+            webhook.ToTable("webhooks");
+            webhook.HasMany<WebhookDelivery>().WithOne().HasForeignKey(d => d.WebhookId)
+                .OnDelete(DeleteBehavior.Cascade);
+            webhook.HasMany<WebhookAttempt>().WithOne().HasForeignKey(a => a.WebhookId)
+                .OnDelete(DeleteBehavior.Cascade);
+        });
+
+        modelBuilder.Entity<WebhookDelivery>(delivery =>
+        {
+            delivery.ToTable("webhook_deliveries");
+            delivery.Property(d => d.Payload).HasColumnType("jsonb");
+            delivery.Property(d => d.Status).HasConversion<string>();
+            delivery.HasIndex(d => new { d.WebhookId, d.EventId }).IsUnique();
+            // The worker's claim looks only at what is still to be sent.
+            delivery.HasIndex(d => d.NextAttemptAt).HasFilter("status = 'Pending'");
+        });
+
+        modelBuilder.Entity<WebhookAttempt>(attempt =>
+        {
+            attempt.ToTable("webhook_attempts");
+            attempt.HasIndex(a => new { a.WebhookId, a.Id });
         });
     }
 }

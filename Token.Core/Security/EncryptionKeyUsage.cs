@@ -19,6 +19,8 @@ public sealed class EncryptionKeyUsage(TokenDbContext db, SecretProtector protec
             UNION ALL SELECT access_token FROM tokens
             UNION ALL SELECT refresh_token FROM tokens WHERE refresh_token IS NOT NULL
             UNION ALL SELECT code_verifier FROM oauth_states
+            UNION ALL SELECT secret FROM webhooks
+            UNION ALL SELECT previous_secret FROM webhooks WHERE previous_secret IS NOT NULL
         ) AS secrets
         WHERE length(value) >= 9 AND get_byte(value, 0) = 1
         GROUP BY 1

@@ -9,6 +9,7 @@ public readonly record struct SecretContext(string Table, string Row, string Kin
     public static SecretContext RefreshToken(int clientId) => new("tokens", clientId.ToString(), "refresh_token");
     public static SecretContext ClientSecret(string clientId) => new("clients", clientId, "client_secret");
     public static SecretContext CodeVerifier(string stateHash) => new("oauth_states", stateHash, "code_verifier");
+    public static SecretContext WebhookSecret(Guid webhookId) => new("webhooks", webhookId.ToString(), "secret");
 
     public byte[] AssociatedData => Encoding.UTF8.GetBytes($"tokenplatform/{Table}/{Row}/{Kind}");
 }

@@ -3,6 +3,7 @@ using Microsoft.Extensions.Hosting;
 using Token.Core.Outbound;
 using Token.Core.Providers;
 using Token.Core.Security;
+using Token.Core.Webhooks;
 
 namespace Token.Core.Tokens;
 
@@ -18,6 +19,12 @@ public static class TokenServicesExtensions
         builder.Services.AddOptions<RefreshOptions>()
             .BindConfiguration("Refresh")
             .ValidateDataAnnotations()
+            .ValidateOnStart();
+        builder.Services.AddOptions<WebhookOptions>().BindConfiguration("Webhooks")
+            .ValidateDataAnnotations()
+            .Validate(o => o.RetryDelays.All(delay => delay >= TimeSpan.Zero) && o.DisableAfter > TimeSpan.Zero &&
+                           o.SecretOverlap >= TimeSpan.Zero && o.IdlePoll > TimeSpan.Zero,
+                "Webhooks: RetryDelays, SecretOverlap must not be negative; DisableAfter, IdlePoll must be positive")
             .ValidateOnStart();
 
         builder.Services.AddSingleton(TimeProvider.System);

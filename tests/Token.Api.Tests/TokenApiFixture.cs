@@ -1,8 +1,12 @@
+extern alias refresher;
 using System.Net;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
 using TokenPlatform.Hosting.Local;
+using RefresherEntry = refresher::Token.Refresher.RefresherMetrics;
 
 namespace Token.Api.Tests;
 
@@ -59,14 +63,43 @@ public sealed class TokenApiFixture : IAsyncLifetime
         string environment, IReadOnlyDictionary<string, string?> changes)
     {
         var baseUrl = $"http://127.0.0.1:{MachineProbe.FreeTcpPort()}";
-        var settings = new Dictionary<string, string?>(_settings) { ["PublicUrl:BaseUrl"] = baseUrl };
-        foreach (var (key, value) in changes)
+        var settings = Changed(changes);
+        // Links point at the instance itself unless the test says where.
+        if (!changes.ContainsKey("PublicUrl:BaseUrl"))
         {
-            settings[key] = value;
+            settings["PublicUrl:BaseUrl"] = baseUrl;
         }
         var factory = new ServiceHost<Program>(settings, environment, new Uri(baseUrl).Port);
         factory.StartServer();
         return factory;
+    }
+
+    /// <summary>
+    /// token-api and a token-refresher on a new database of their own, with some settings changed: for a test whose
+    /// refresher must not touch the grants of other tests. Dispose it at the end of the test.
+    /// </summary>
+    public async Task<OwnPlatform> StartOwnPlatformAsync(IReadOnlyDictionary<string, string?> changes)
+    {
+        var database = await CreateDatabaseAsync();
+        var settings = new Dictionary<string, string?>(changes) { ["ConnectionStrings:tokendb"] = database };
+        var tokenApi = StartAnother(Environments.Development, settings);
+        // The refresher waits for the schema, which token-api applies at its start.
+        var refresher = new ServiceHost<RefresherEntry>(Changed(settings), Environments.Development);
+        refresher.StartServer();
+        var publicUrl = new Uri(tokenApi.Services.GetRequiredService<IConfiguration>()["PublicUrl:BaseUrl"]!);
+        return new OwnPlatform(
+            _backends.Api(tokenApi.CreateClient, AdminApiKey, publicUrl, database: database), tokenApi, refresher);
+    }
+
+    /// <summary>The fixture's settings with some changed (null removes one).</summary>
+    private Dictionary<string, string?> Changed(IReadOnlyDictionary<string, string?> changes)
+    {
+        var settings = new Dictionary<string, string?>(_settings);
+        foreach (var (key, value) in changes)
+        {
+            settings[key] = value;
+        }
+        return settings;
     }
 
     public async Task DisposeAsync()
@@ -84,6 +117,20 @@ public sealed class TokenApiFixture : IAsyncLifetime
         }
     }
 }
+/// <summary>token-api and a token-refresher of a test's own (<see cref="TokenApiFixture.StartOwnPlatformAsync"/>).</summary>
+public sealed class OwnPlatform(TokenPlatformApi api, params IAsyncDisposable[] hosts) : IAsyncDisposable
+{
+    public TokenPlatformApi Api => api;
+
+    public async ValueTask DisposeAsync()
+    {
+        foreach (var host in hosts.Reverse())
+        {
+            await host.DisposeAsync();
+        }
+    }
+}
+
 /// <summary>Every test class of token-api shares one fixture; they run one after another.</summary>
 [CollectionDefinition(Name)]
 public sealed class TokenApiCollection : ICollectionFixture<TokenApiFixture>

@@ -37,7 +37,9 @@ public sealed class LocalBackends : IAsyncDisposable
     /// <summary>The platform as a test calls it: token-api through <paramref name="tokenApi"/>'s clients.</summary>
     /// <param name="gateway">Where a gateway in front of token-api listens: the links token-api makes (from
     /// <paramref name="publicUrl"/>) are opened there. None: they are opened as they are.</param>
-    public TokenPlatformApi Api(Func<HttpClient> tokenApi, string adminApiKey, Uri publicUrl, Uri? gateway = null) =>
+    /// <param name="database">The connection string of token-api's database, when it is not the servers' default.</param>
+    public TokenPlatformApi Api(
+        Func<HttpClient> tokenApi, string adminApiKey, Uri publicUrl, Uri? gateway = null, string? database = null) =>
         new(new PlatformEndpoints(
             Api: apiKey =>
             {
@@ -49,7 +51,7 @@ public sealed class LocalBackends : IAsyncDisposable
                 return client;
             },
             Sandbox: () => new HttpClient { BaseAddress = _sandbox.BaseAddress },
-            ConnectionString: () => Task.FromResult(_servers.PostgresConnectionString),
+            ConnectionString: () => Task.FromResult(database ?? _servers.PostgresConnectionString),
             Reachable: url => gateway is null
                 ? url
                 : new UriBuilder(new Uri(url)) { Host = gateway.Host, Port = gateway.Port }.Uri.ToString(),

@@ -45,6 +45,14 @@ public sealed class Endpoint(
         {
             state.CodeVerifier = Reencrypt(state.CodeVerifier, SecretContext.CodeVerifier(state.State), count);
         }
+        foreach (var webhook in await db.Webhooks.FromSql($"SELECT * FROM webhooks FOR UPDATE").ToListAsync(ct))
+        {
+            webhook.Secret = Reencrypt(webhook.Secret, SecretContext.WebhookSecret(webhook.Id), count);
+            if (webhook.PreviousSecret is { } previous)
+            {
+                webhook.PreviousSecret = Reencrypt(previous, SecretContext.WebhookSecret(webhook.Id), count);
+            }
+        }
 
         audit.Record(AuditAction.EncryptionRotated, target: null);
         await db.SaveChangesAsync(ct);

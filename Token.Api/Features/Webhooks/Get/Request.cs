@@ -1,0 +1,3 @@
+namespace Token.Api.Features.Webhooks.Get;
+
+public sealed record Request(Guid Id);
