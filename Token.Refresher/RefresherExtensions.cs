@@ -25,7 +25,8 @@ public static class RefresherExtensions
         builder.Services.AddHostedService<OutboxRelay>();
         builder.Services.AddHostedService<RefresherGaugeSampler>();
         builder.Services.AddScoped<OAuthStatePurge>();
-        builder.Services.AddHostedService<OAuthStatePurgeWorker>();
+        builder.Services.AddScoped<WebhookHistoryPurge>();
+        builder.Services.AddHostedService<PurgeWorker>();
 
         builder.Services.AddSingleton<WebhookMetrics>();
         builder.Services.AddHostedService<WebhookDeliveryWorker>();

@@ -23,8 +23,9 @@ public static class TokenServicesExtensions
         builder.Services.AddOptions<WebhookOptions>().BindConfiguration("Webhooks")
             .ValidateDataAnnotations()
             .Validate(o => o.RetryDelays.All(delay => delay >= TimeSpan.Zero) && o.DisableAfter > TimeSpan.Zero &&
-                           o.SecretOverlap >= TimeSpan.Zero && o.IdlePoll > TimeSpan.Zero,
-                "Webhooks: RetryDelays, SecretOverlap must not be negative; DisableAfter, IdlePoll must be positive")
+                           o.SecretOverlap >= TimeSpan.Zero && o.IdlePoll > TimeSpan.Zero && o.Retention > TimeSpan.Zero,
+                "Webhooks: RetryDelays and SecretOverlap must not be negative; DisableAfter, IdlePoll and Retention " +
+                "must be positive")
             .ValidateOnStart();
 
         builder.Services.AddSingleton(TimeProvider.System);

@@ -28,6 +28,9 @@ public sealed class WebhookOptions
     /// <summary>How long a rotated-out secret still signs alongside the new one, unless the rotation says.</summary>
     public TimeSpan SecretOverlap { get; set; } = TimeSpan.FromHours(24);
 
+    /// <summary>How long attempts and finished deliveries are kept (<c>GET /webhooks/{id}/deliveries</c>).</summary>
+    public TimeSpan Retention { get; set; } = TimeSpan.FromDays(7);
+
     /// <summary>Requests one worker keeps going at once.</summary>
     [Range(1, 256)]
     public int Parallelism { get; set; } = 16;

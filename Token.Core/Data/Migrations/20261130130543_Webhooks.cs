@@ -114,8 +114,8 @@ namespace Token.Core.Data.Migrations
                 BEGIN
                     INSERT INTO webhook_deliveries
                         (id, webhook_id, event_id, message_type, payload, status, attempts, next_attempt_at, created_at)
-                    SELECT gen_random_uuid(), w.id, (NEW.payload->>'eventId')::uuid, NEW.message_type, NEW.payload,
-                           'Pending', 0, NEW.created_at, NEW.created_at
+                    SELECT gen_random_uuid(), w.id, coalesce((NEW.payload->>'eventId')::uuid, NEW.id), NEW.message_type,
+                           NEW.payload, 'Pending', 0, NEW.created_at, NEW.created_at
                     FROM webhooks w
                     WHERE w.is_enabled AND (cardinality(w.events) = 0 OR NEW.message_type = ANY (w.events));
                     IF FOUND THEN

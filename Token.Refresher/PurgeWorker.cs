@@ -2,9 +2,12 @@ using Token.Core.Data;
 
 namespace Token.Refresher;
 
-/// <summary>Runs <see cref="OAuthStatePurge"/> now and then; every refresher does, which is harmless.</summary>
-public sealed partial class OAuthStatePurgeWorker(
-    IServiceScopeFactory scopes, RefresherMetrics metrics, TimeProvider time, ILogger<OAuthStatePurgeWorker> logger)
+/// <summary>
+/// Runs <see cref="OAuthStatePurge"/> and <see cref="WebhookHistoryPurge"/> now and then; every refresher does, which
+/// is harmless.
+/// </summary>
+public sealed partial class PurgeWorker(
+    IServiceScopeFactory scopes, RefresherMetrics metrics, TimeProvider time, ILogger<PurgeWorker> logger)
     : BackgroundService
 {
     private static readonly TimeSpan Interval = TimeSpan.FromMinutes(15);
@@ -23,6 +26,12 @@ public sealed partial class OAuthStatePurgeWorker(
                 {
                     LogPurged(purged);
                 }
+                var history = await scope.ServiceProvider.GetRequiredService<WebhookHistoryPurge>()
+                    .PurgeAsync(stoppingToken);
+                if (history > 0)
+                {
+                    LogHistoryPurged(history);
+                }
             }
             catch (Exception exception) when (!stoppingToken.IsCancellationRequested)
             {
@@ -37,6 +46,10 @@ public sealed partial class OAuthStatePurgeWorker(
     [LoggerMessage(Level = LogLevel.Information, Message = "Deleted {Count} expired authorization requests")]
     private partial void LogPurged(int count);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Purging expired authorization requests failed; next time")]
+    [LoggerMessage(Level = LogLevel.Information,
+        Message = "Deleted {Count} webhook attempts and deliveries past Webhooks:Retention")]
+    private partial void LogHistoryPurged(int count);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Purging expired rows failed; next time")]
     private partial void LogPurgeFailed(Exception exception);
 }
