@@ -1,5 +1,3 @@
-using System.ComponentModel;
-using System.Diagnostics;
 using System.Net;
 using System.Net.Http.Json;
 using System.Net.Sockets;
@@ -258,32 +256,8 @@ public sealed partial class PythonCallerTests(TokenApiFixture fixture)
                 print(fault)
             sys.exit(1 if faults else 0)
             """;
-        var start = new ProcessStartInfo("python3", ["-c", Script])
-        {
-            RedirectStandardInput = true, RedirectStandardOutput = true, RedirectStandardError = true
-        };
-        Process python;
-        try
-        {
-            python = Process.Start(start)!;
-        }
-        catch (Win32Exception e)
-        {
-            throw new InvalidOperationException(
-                $"python3 could not be started ({e.Message}): this test reads the answers as a Python caller does, " +
-                "and needs python3 on the PATH.", e);
-        }
-        using (python)
-        {
-            var output = python.StandardOutput.ReadToEndAsync();
-            var errors = python.StandardError.ReadToEndAsync();
-            await python.StandardInput.WriteAsync(JsonSerializer.Serialize(_answers.Select(answer =>
-                new { name = answer.Name, media_type = answer.MediaType, body = answer.Body })));
-            python.StandardInput.Close();
-            using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(1));
-            await python.WaitForExitAsync(timeout.Token);
-            return (python.ExitCode, await output + await errors);
-        }
+        return await Python.RunAsync(Script, JsonSerializer.Serialize(_answers.Select(answer =>
+            new { name = answer.Name, media_type = answer.MediaType, body = answer.Body })));
     }
 
     private static IEnumerable<string> Strings(JsonNode? node) => node switch

@@ -2,7 +2,9 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Security.Cryptography;
 using System.Text;
+using System.Text.Json;
 using System.Text.Json.Nodes;
+using System.Text.RegularExpressions;
 
 namespace Token.Api.Tests;
 
@@ -242,6 +244,39 @@ public sealed class WebhookTests(TokenApiFixture fixture) : IAsyncLifetime
         Assert.True(Verifies(ended["secret"]!.GetValue<string>(), signedOnce));
         Assert.False(Verifies(current, signedOnce));
         Assert.False(Verifies(old, signedOnce));
+    }
+
+    [Fact]
+    public async Task The_python_snippet_of_the_integration_guide_verifies_a_delivery_and_refuses_a_changed_one()
+    {
+        var secret = await RegisterAsync(_receiver.Url, "token.issued");
+        var client = await ConnectedClientAsync();
+        var webhook = await _receiver.WaitForAsync(h => h.ClientId == client, Arrival, "token.issued");
+
+        // The guide's function as it stands, over the delivery as it arrived, and over its body with a changed id.
+        var guide = await File.ReadAllTextAsync(Path.Combine(Repository.Root, "docs", "integration.md"));
+        var snippet = Regex.Match(guide, "In Python.*?```python\n(.*?)```", RegexOptions.Singleline).Groups[1].Value;
+        Assert.Contains("def verify(", snippet);
+        var (exitCode, output) = await Python.RunAsync(snippet + """
+
+            import json, sys
+            case = json.load(sys.stdin)
+            headers = {"webhook-id": case["id"], "webhook-timestamp": case["timestamp"],
+                       "webhook-signature": case["signature"]}
+            verify(case["secret"], headers, case["body"].encode())
+            try:
+                verify(case["secret"], headers, case["body"].replace(str(case["client"]), "0").encode())
+                print("a changed body verified")
+                sys.exit(1)
+            except ValueError:
+                print("verified")
+            """, JsonSerializer.Serialize(new
+        {
+            webhook.Id, webhook.Timestamp, webhook.Signature, webhook.Body, secret, client
+        }, JsonSerializerOptions.Web));
+
+        Assert.True(exitCode == 0, output);
+        Assert.Equal("verified", output.Trim());
     }
 
     /// <summary>
