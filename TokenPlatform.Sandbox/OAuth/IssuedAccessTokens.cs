@@ -6,7 +6,9 @@ using static OpenIddict.Abstractions.OpenIddictConstants;
 
 namespace TokenPlatform.Sandbox.OAuth;
 
-/// <summary>The access tokens this server issued, checked as a resource server (or Google's tokeninfo) checks them.</summary>
+/// <summary>
+/// The access tokens this server issued, checked as a resource server (or Google's tokeninfo) checks them.
+/// </summary>
 public static class IssuedAccessTokens
 {
     /// <summary>

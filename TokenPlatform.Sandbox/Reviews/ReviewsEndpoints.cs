@@ -56,8 +56,8 @@ public static class ReviewsEndpoints
         var size = Math.Clamp(pageSize ?? MaxPageSize, 1, MaxPageSize);
         var reviews = FakeReviews.Of(account, location);
         var start = 0;
-        if (pageToken is not null
-            && (!int.TryParse(pageToken, CultureInfo.InvariantCulture, out start) || start < 0 || start > reviews.Count))
+        if (pageToken is not null && (!int.TryParse(pageToken, CultureInfo.InvariantCulture, out start)
+                                      || start < 0 || start > reviews.Count))
         {
             return GoogleError(StatusCodes.Status400BadRequest, "INVALID_ARGUMENT", "Invalid page token.");
         }

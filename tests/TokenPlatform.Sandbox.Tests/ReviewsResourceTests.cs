@@ -51,7 +51,8 @@ public sealed class ReviewsResourceTests(SandboxProcess sandbox) : IAsyncLifetim
         {
             var query = "?pageSize=2" + (pageToken is null ? "" : $"&pageToken={pageToken}");
             var page = await ReviewsPageAsync(tokens.AccessToken, query);
-            paged.AddRange(page.GetProperty("reviews").EnumerateArray().Select(r => r.GetProperty("reviewId").GetString()));
+            paged.AddRange(
+                page.GetProperty("reviews").EnumerateArray().Select(r => r.GetProperty("reviewId").GetString()));
             pageToken = page.TryGetProperty("nextPageToken", out var next) ? next.GetString() : null;
         }
         while (pageToken is not null);
