@@ -2,8 +2,6 @@ extern alias reviews;
 using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
-using System.Security.Cryptography;
-using System.Text;
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -39,7 +37,7 @@ public sealed class ReviewsFetcherTests(TokenApiFixture fixture) : IAsyncLifetim
     }
 
     [Fact]
-    public async Task A_branch_whose_client_is_connected_gets_its_locations_reviews_and_one_without_a_grant_is_left_out()
+    public async Task A_connected_clients_branch_gets_its_reviews_and_a_branch_without_a_grant_is_skipped()
     {
         var connected = await ConnectedClientWithBranchAsync();
         var (unconnected, _, _) = await _api.CreateSandboxClientAsync();
@@ -73,8 +71,8 @@ public sealed class ReviewsFetcherTests(TokenApiFixture fixture) : IAsyncLifetim
         var sent = (await _api.SandboxTokenRequestsAsync())
             .Where(request => request!["endpoint"]!.GetValue<string>() == "reviews")
             .Select(request => request!["token_sha256"]!.GetValue<string>())
-            .Where(hash => hash == Sha256(refused) || hash == Sha256(renewed));
-        Assert.Equal([Sha256(refused), Sha256(renewed)], sent);
+            .Where(hash => hash == TokenHash.Of(refused) || hash == TokenHash.Of(renewed));
+        Assert.Equal([TokenHash.Of(refused), TokenHash.Of(renewed)], sent);
         Assert.Equal(1, await _api.RefreshAttemptsAsync(client.ClientId));
     }
 
@@ -131,9 +129,6 @@ public sealed class ReviewsFetcherTests(TokenApiFixture fixture) : IAsyncLifetim
             }));
         Assert.Equal(HttpStatusCode.OK, revoke.StatusCode);
     }
-
-    private static string Sha256(string token) =>
-        Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(token)));
 
     private sealed record ConnectedClient(int Id, string ClientId, string Secret, string BranchId);
 }

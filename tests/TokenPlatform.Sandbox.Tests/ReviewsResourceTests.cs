@@ -1,6 +1,4 @@
 using System.Net;
-using System.Security.Cryptography;
-using System.Text;
 using System.Text.Json;
 
 namespace TokenPlatform.Sandbox.Tests;
@@ -36,7 +34,7 @@ public sealed class ReviewsResourceTests(SandboxProcess sandbox) : IAsyncLifetim
         var recorded = (await sandbox.RecordedRequestsAsync())
             .Last(request => request.GetProperty("endpoint").GetString() == "reviews");
         Assert.Equal(client.Id, recorded.GetProperty("client_id").GetString());
-        Assert.Equal(Sha256(tokens.AccessToken), recorded.GetProperty("token_sha256").GetString());
+        Assert.Equal(TokenHash.Of(tokens.AccessToken), recorded.GetProperty("token_sha256").GetString());
     }
 
     [Fact]
@@ -114,7 +112,7 @@ public sealed class ReviewsResourceTests(SandboxProcess sandbox) : IAsyncLifetim
         var recorded = (await sandbox.RecordedRequestsAsync())
             .Last(request => request.GetProperty("endpoint").GetString() == "reviews");
         Assert.Equal(JsonValueKind.Null, recorded.GetProperty("client_id").ValueKind);
-        Assert.Equal(Sha256(accessToken), recorded.GetProperty("token_sha256").GetString());
+        Assert.Equal(TokenHash.Of(accessToken), recorded.GetProperty("token_sha256").GetString());
     }
 
     private async Task<JsonElement> ReviewsPageAsync(string accessToken, string query = "")
@@ -129,7 +127,4 @@ public sealed class ReviewsResourceTests(SandboxProcess sandbox) : IAsyncLifetim
         Array.IndexOf(["ONE", "TWO", "THREE", "FOUR", "FIVE"], rating) + 1 is > 0 and var stars
             ? stars
             : throw new FormatException($"Not a star rating: {rating}");
-
-    private static string Sha256(string token) =>
-        Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(token)));
 }
