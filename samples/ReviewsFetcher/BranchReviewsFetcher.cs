@@ -69,8 +69,8 @@ public sealed class BranchReviewsFetcher(
                 reviews.AverageRating);
             return reviews;
         }
-        catch (Exception exception) when (
-            exception is TokenUnavailableException or TokenPlatformException or HttpRequestException)
+        // Whatever went wrong (no usable token, the provider's answer, a timeout), it was this branch's alone.
+        catch (Exception exception) when (!ct.IsCancellationRequested)
         {
             activity?.SetStatus(ActivityStatusCode.Error, exception.Message);
             logger.LogWarning(

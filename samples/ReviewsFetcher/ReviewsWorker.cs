@@ -1,5 +1,4 @@
 using Microsoft.Extensions.Options;
-using Token.Client;
 
 namespace ReviewsFetcher;
 
@@ -17,9 +16,9 @@ public sealed class ReviewsWorker(
                 var fetched = await fetcher.FetchAllAsync(stoppingToken);
                 logger.LogInformation("Fetched the reviews of {BranchCount} branches", fetched.Count);
             }
-            catch (Exception exception) when (exception is HttpRequestException or TokenPlatformException)
+            catch (Exception exception) when (!stoppingToken.IsCancellationRequested)
             {
-                // The platform is not there (yet): the next round tries again.
+                // The platform did not answer the list (yet): the next round tries again, the worker goes on.
                 logger.LogWarning("Could not list the branches: {Reason}", exception.Message);
             }
         }
