@@ -33,4 +33,7 @@ public interface ITokenPlatformClient
 
     /// <summary>The client's branches (an <c>admin</c> key).</summary>
     Task<IReadOnlyList<PlatformBranch>> GetBranchesAsync(int clientId, CancellationToken ct = default);
+
+    /// <summary>Every branch of every client (an <c>admin</c> key), e.g. for a service that visits them all.</summary>
+    Task<IReadOnlyList<PlatformBranch>> GetAllBranchesAsync(CancellationToken ct = default);
 }

@@ -65,6 +65,9 @@ internal sealed class TokenPlatformClient(IHttpClientFactory httpClients, IOptio
         await SendAsync<PlatformBranch[]>(
             () => new HttpRequestMessage(HttpMethod.Get, $"branches?client_id={clientId}"), ct);
 
+    public async Task<IReadOnlyList<PlatformBranch>> GetAllBranchesAsync(CancellationToken ct = default) =>
+        await SendAsync<PlatformBranch[]>(() => new HttpRequestMessage(HttpMethod.Get, "branches"), ct);
+
     /// <summary>The shared read of a client's token; no caller's cancellation ends it.</summary>
     private async Task<PlatformToken> ReadAsync(int clientId)
     {

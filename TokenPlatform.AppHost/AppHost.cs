@@ -57,7 +57,10 @@ api.WithEnvironment("PublicUrl__BaseUrl", gateway.GetEndpoint("http"));
 IResourceBuilder<IResource>[] resources = [tokenDb, messaging, api, refresher, gateway];
 if (builder.Environment.IsDevelopment())
 {
-    resources = [.. resources, builder.AddSandboxProvider(gateway, api, refresher)];
+    var sandbox = builder.AddSandboxProvider(gateway, api, refresher);
+    resources = [.. resources, sandbox];
+    // A caller of the platform, not part of it: left out of the resources the ready line waits for.
+    builder.AddReviewsFetcherSample(gateway, sandbox, adminApiKey);
 }
 
 // Telemetry:TraceSampleRatio (0 to 1, default 1) and Telemetry:MaxTracesPerSecond (default 10) for every service;

@@ -1,5 +1,6 @@
 using TokenPlatform.Sandbox.Controls;
 using TokenPlatform.Sandbox.OAuth;
+using TokenPlatform.Sandbox.Reviews;
 using TokenPlatform.Sandbox.Storage;
 
 var builder = WebApplication.CreateBuilder(args);
@@ -19,6 +20,7 @@ app.UseAuthentication();
 
 app.MapSandboxAuthorizationEndpoints();
 app.MapSandboxControls();
+app.MapSandboxReviews();
 app.MapDefaultEndpoints();
 
 app.Run();

@@ -3,7 +3,6 @@ using Microsoft.AspNetCore.Antiforgery;
 using Microsoft.AspNetCore.Authentication;
 using OpenIddict.Abstractions;
 using OpenIddict.Server.AspNetCore;
-using OpenIddict.Validation.AspNetCore;
 using TokenPlatform.Sandbox.Controls;
 using static OpenIddict.Abstractions.OpenIddictConstants;
 
@@ -112,14 +111,11 @@ public static class AuthorizationEndpoints
             authenticationScheme: OpenIddictServerAspNetCoreDefaults.AuthenticationScheme);
     }
 
-    /// <summary>
-    /// Google's <c>GET /tokeninfo?access_token=…</c>. OpenIddict's validation looks the reference token up in the
-    /// database, so a revoked or expired token is refused like an unknown one.
-    /// </summary>
+    /// <summary>Google's <c>GET /tokeninfo?access_token=…</c>.</summary>
     private static async Task<IResult> TokenInfoAsync(HttpContext context)
     {
-        var result = await context.AuthenticateAsync(OpenIddictValidationAspNetCoreDefaults.AuthenticationScheme);
-        if (result.Principal is not { } principal || principal.GetExpirationDate() is not { } expiresAt)
+        if (await IssuedAccessTokens.ValidateAsync(context) is not { } principal
+            || principal.GetExpirationDate() is not { } expiresAt)
         {
             return Results.Json(
                 new { error = Errors.InvalidToken, error_description = "The access token is invalid, expired or " +
@@ -130,7 +126,7 @@ public static class AuthorizationEndpoints
         var expiresIn = (long)Math.Max(0, Math.Floor((expiresAt - DateTimeOffset.UtcNow).TotalSeconds));
         return Results.Ok(new TokenInfo(
             Active: true,
-            ClientId: principal.GetClaim(Claims.ClientId) ?? principal.GetPresenters().FirstOrDefault(),
+            ClientId: IssuedAccessTokens.ClientIdOf(principal),
             Scope: string.Join(' ', principal.GetScopes()),
             ExpiresIn: expiresIn,
             Sub: principal.GetClaim(Claims.Subject)));

@@ -131,6 +131,18 @@ public static class SandboxApi
     public static Task<HttpResponseMessage> TokenInfoAsync(this SandboxProcess sandbox, string accessToken) =>
         sandbox.Http.GetAsync($"/tokeninfo?access_token={Uri.EscapeDataString(accessToken)}");
 
+    /// <summary>The reviews resource (Google Business Profile's shape), with this bearer token or none.</summary>
+    public static Task<HttpResponseMessage> ReviewsAsync(this SandboxProcess sandbox, string? accessToken,
+        string location = "accounts/111/locations/222", string query = "")
+    {
+        var request = new HttpRequestMessage(HttpMethod.Get, $"/v4/{location}/reviews{query}");
+        if (accessToken is not null)
+        {
+            request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", accessToken);
+        }
+        return sandbox.Http.SendAsync(request);
+    }
+
     /// <summary>
     /// Authorize (auto-approved) and exchange the code: a fresh token set for <paramref name="client"/>.
     /// </summary>
