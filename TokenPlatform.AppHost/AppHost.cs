@@ -69,6 +69,9 @@ builder.ForwardSettings("Telemetry", builder.Resources.OfType<ProjectResource>()
 builder.ForwardSettings("Gateway", [gateway.Resource]);
 // Refresh:* (buffers, backoff, leases; see Token.Core/Tokens/RefreshOptions.cs) for both services that refresh.
 builder.ForwardSettings("Refresh", [api.Resource, refresher.Resource]);
+// Webhooks:* (retry schedule, disabling, secret overlap; see Token.Core/Webhooks/WebhookOptions.cs): token-api rotates
+// secrets, token-refresher delivers.
+builder.ForwardSettings("Webhooks", [api.Resource, refresher.Resource]);
 // Providers:TrustedOrigins:* (origins outbound calls reach as they are, e.g. an in-house OAuth server over http) for
 // both services that call providers; in Development the sandbox's origin is added after them.
 builder.ForwardSettings(SandboxExtensions.TrustedOriginsSection, [api.Resource, refresher.Resource]);
