@@ -263,7 +263,7 @@ public sealed class KubernetesManifestTests
     {
         var start = new ProcessStartInfo("kubectl")
         {
-            ArgumentList = { "kustomize", Path.Combine(RepositoryRoot(), overlay) },
+            ArgumentList = { "kustomize", Path.Combine(Repository.Root, overlay) },
             RedirectStandardOutput = true,
             RedirectStandardError = true
         };
@@ -296,16 +296,5 @@ public sealed class KubernetesManifestTests
             throw new InvalidOperationException(
                 "kubectl was not found: install kubectl (its kustomize renders deploy/kubernetes for these tests).");
         }
-    }
-
-    private static string RepositoryRoot()
-    {
-        var directory = new DirectoryInfo(AppContext.BaseDirectory);
-        while (!File.Exists(Path.Combine(directory.FullName, "TokenPlatform.sln")))
-        {
-            directory = directory.Parent ?? throw new InvalidOperationException(
-                $"No TokenPlatform.sln above {AppContext.BaseDirectory}");
-        }
-        return directory.FullName;
     }
 }
