@@ -3,7 +3,7 @@ using Token.Client;
 
 namespace Microsoft.Extensions.Hosting;
 
-/// <summary>Registers <see cref="ITokenPlatformClient"/> in an Aspire project, as Aspire's client integrations do.</summary>
+/// <summary>Registers <see cref="ITokenPlatformClient"/> in an Aspire project, as Aspire integrations do.</summary>
 public static class TokenPlatformHostApplicationBuilderExtensions
 {
     /// <summary>The configuration section the options are read from.</summary>

@@ -10,7 +10,7 @@ namespace Token.Api.Tests;
 /// </summary>
 public sealed class ClientPackageTests : IDisposable
 {
-    /// <summary>Restoring and building a project from scratch takes a few seconds; a hang must not stall the tier.</summary>
+    /// <summary>Packing or building takes seconds; a hang must not stall the tier.</summary>
     private static readonly TimeSpan CommandTimeout = TimeSpan.FromMinutes(5);
 
     private static readonly string[] Packages = ["Token.Client", "Token.Contracts"];
