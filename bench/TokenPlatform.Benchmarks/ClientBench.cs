@@ -45,8 +45,8 @@ public class ClientBench
             s_clientId = (int)(await admin.GetFromJsonAsync<JsonArray>("clients"))![0]!["id"]!;
         }
 
-        // In this process, where the platform runs. ShortRun's 3 warm-ups, but 15 iterations of about 0.5 s: on a
-        // shared machine 3 medians of round trips scattered by 2x; the whole run stays under a minute.
+        // In this process, where the platform runs. ShortRun's 3 warm-ups, but 15 iterations of about 0.5 s: with 3,
+        // the round trip's figure scattered widely on a shared machine; the measuring still takes under a minute.
         var job = Job.ShortRun.WithIterationCount(15).WithToolchain(InProcessEmitToolchain.Instance);
         var config = DefaultConfig.Instance.AddJob(job)
             .WithArtifactsPath(Path.Combine(Path.GetTempPath(), "tokenplatform-client-bench"));
