@@ -33,7 +33,8 @@ public static class TokenPlatformServiceCollectionExtensions
         builder.AddHttpMessageHandler(services =>
             new TokenPlatformBearerHandler(services.GetRequiredService<ITokenPlatformClient>(), clientIdOf));
 
-    private static IHttpClientBuilder AddTokenPlatformClient(
+    /// <summary>Registers the client with these options, checked when the host starts.</summary>
+    internal static IHttpClientBuilder AddTokenPlatformClient(
         this IServiceCollection services, OptionsBuilder<TokenPlatformClientOptions> options)
     {
         options

@@ -6,8 +6,8 @@ namespace TokenPlatform.Benchmarks;
 /// <summary>
 /// The whole platform as the tests start it (local mode, throw-away data), tracing 1 % as under load.
 /// </summary>
-public sealed class BenchPlatform(DistributedApplication app, SandboxBench sandbox, DatabaseBench database)
-    : IAsyncDisposable
+public sealed class BenchPlatform(
+    DistributedApplication app, SandboxBench sandbox, DatabaseBench database, string adminApiKey) : IAsyncDisposable
 {
     private static readonly string[] Resources =
         ["tokendb", "messaging", "token-api", "token-refresher", "token-gateway", "sandbox"];
@@ -15,16 +15,19 @@ public sealed class BenchPlatform(DistributedApplication app, SandboxBench sandb
     public DistributedApplication App => app;
     public SandboxBench Sandbox => sandbox;
     public DatabaseBench Database => database;
+    public string AdminApiKey => adminApiKey;
 
-    public static async Task<BenchPlatform> StartAsync()
+    /// <param name="settings">More AppHost settings, e.g. <c>--Gateway:RateLimits:MaxConcurrentRequests=10</c>.</param>
+    public static async Task<BenchPlatform> StartAsync(params string[] settings)
     {
         using var cts = new CancellationTokenSource(TimeSpan.FromMinutes(5));
         var encryptionKey = $"{Guid.NewGuid():N}{Guid.NewGuid():N}";
+        var adminApiKey = $"bench-{Guid.NewGuid():N}";
         var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.TokenPlatform_AppHost>(
             [
                 "--Infrastructure:Mode=local", "--Infrastructure:Ephemeral=true", "--Telemetry:TraceSampleRatio=0.01",
-                $"--Parameters:admin-api-key=bench-{Guid.NewGuid():N}",
-                $"--Parameters:token-encryption-key={encryptionKey}"
+                $"--Parameters:admin-api-key={adminApiKey}", $"--Parameters:token-encryption-key={encryptionKey}",
+                .. settings
             ], cts.Token);
         // The services' console output would compete for the cores being measured.
         builder.Services.AddLogging(logging => logging.SetMinimumLevel(LogLevel.Warning)
@@ -34,7 +37,7 @@ public sealed class BenchPlatform(DistributedApplication app, SandboxBench sandb
         await Task.WhenAll(Resources.Select(name =>
             app.ResourceNotifications.WaitForResourceHealthyAsync(name, cts.Token)));
         return new BenchPlatform(app, new SandboxBench(app.GetEndpoint("sandbox", "http")),
-            new DatabaseBench((await app.GetConnectionStringAsync("tokendb", cts.Token))!, encryptionKey));
+            new DatabaseBench((await app.GetConnectionStringAsync("tokendb", cts.Token))!, encryptionKey), adminApiKey);
     }
 
     /// <summary>For the scale benchmark, nobody else may claim the due tokens it plants.</summary>

@@ -5,7 +5,14 @@
 //   2. event latency: from a TokenRefreshed's commit to a RabbitMQ subscriber;
 //   3. scale: the database work of one refresh cycle with 10 due tokens among N stored, then among 1,000,000.
 // Usage: dotnet run -c Release --project bench/TokenPlatform.Benchmarks -- [N=10000]
+// With "client" instead (bench/client.sh): Token.Client's cached token against a validate round trip (ClientBench).
 using TokenPlatform.Benchmarks;
+
+if (args is ["client"])
+{
+    await ClientBench.RunAsync();
+    return;
+}
 
 var count = args.Length > 0 ? int.Parse(args[0]) : 10_000;
 Console.WriteLine($"machine: {Environment.ProcessorCount} cores, " +

@@ -2,7 +2,9 @@ using System.Diagnostics;
 using System.Net;
 using System.Net.Http.Json;
 using System.Runtime.CompilerServices;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 using Token.Client;
 
@@ -117,6 +119,47 @@ public sealed class TokenPlatformClientTests(TokenApiFixture fixture) : IAsyncLi
 
         Assert.Equal((id, clientId, "sandbox", true), (client.Id, client.ClientId, client.Provider, client.IsActive));
         Assert.Equal(($"branch-{id}", id), (branch.BranchId, branch.ClientId));
+    }
+
+    [Fact]
+    public async Task An_Aspire_project_finds_the_gateway_by_its_service_name()
+    {
+        var (id, _, _) = await _api.CreateSandboxClientAsync();
+        await _api.ConnectAsync(id);
+        // What the AppHost's WithReference(gateway) puts in a project's configuration, and the project's own key.
+        var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings());
+        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["services:token-gateway:http:0"] = _gateway.Address.ToString(),
+            ["TokenPlatform:ApiKey"] = await _api.CreateApiKeyAsync(["tokens:read"])
+        });
+        builder.AddTokenPlatformClient("token-gateway").AddHttpMessageHandler(() => new Counting(_platformRequests));
+        using var host = builder.Build();
+        var platform = host.Services.GetRequiredService<ITokenPlatformClient>();
+
+        var token = await platform.GetTokenAsync(id);
+
+        Assert.True(token.IsValid);
+        Assert.Equal(1, _platformRequests.Value);
+        Assert.Equal(new Uri("https+http://token-gateway"),
+            host.Services.GetRequiredService<IOptions<TokenPlatformClientOptions>>().Value.BaseAddress);
+    }
+
+    [Fact]
+    public void An_Aspire_project_may_name_another_address_in_configuration()
+    {
+        var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings());
+        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["TokenPlatform:BaseAddress"] = "http://localhost:8002", ["TokenPlatform:ApiKey"] = "a-key"
+        });
+        builder.AddTokenPlatformClient("token-gateway", options => options.RefreshMargin = TimeSpan.FromMinutes(5));
+        using var host = builder.Build();
+
+        var options = host.Services.GetRequiredService<IOptions<TokenPlatformClientOptions>>().Value;
+
+        Assert.Equal((new Uri("http://localhost:8002"), "a-key", TimeSpan.FromMinutes(5)),
+            (options.BaseAddress, options.ApiKey, options.RefreshMargin));
     }
 
     [Theory]

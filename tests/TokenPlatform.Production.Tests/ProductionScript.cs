@@ -55,7 +55,7 @@ public sealed class ProductionScript : IAsyncDisposable
         var (gatewayPort, httpPort) = (internalBase + InternalPorts, internalBase + InternalPorts + 1);
         var start = new ProcessStartInfo("bash")
         {
-            ArgumentList = { Path.Combine(RepositoryRoot(), "scripts", "run-production.sh") },
+            ArgumentList = { Path.Combine(Repository.Root, "scripts", "run-production.sh") },
             RedirectStandardOutput = true,
             RedirectStandardError = true
         };
@@ -164,15 +164,4 @@ public sealed class ProductionScript : IAsyncDisposable
     private static bool IsSetting(string variable) =>
         variable.StartsWith("ASPNETCORE_", StringComparison.Ordinal) || variable.StartsWith("DOTNET_ENV")
         || variable.StartsWith("OTEL_", StringComparison.Ordinal) || variable.Contains("__");
-
-    private static string RepositoryRoot()
-    {
-        var directory = new DirectoryInfo(AppContext.BaseDirectory);
-        while (directory is not null && !File.Exists(Path.Combine(directory.FullName, "TokenPlatform.sln")))
-        {
-            directory = directory.Parent;
-        }
-        return directory?.FullName
-            ?? throw new InvalidOperationException("TokenPlatform.sln not found above the tests.");
-    }
 }

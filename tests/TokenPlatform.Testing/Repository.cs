@@ -1,19 +1,19 @@
 namespace TokenPlatform.Testing;
 
-/// <summary>The checkout the tests were built from, for the files they read (manifests, documentation).</summary>
+/// <summary>The checkout the tests were built from.</summary>
 public static class Repository
 {
-    public static string Root
+    /// <summary>The folder of TokenPlatform.sln above the test assembly.</summary>
+    public static string Root { get; } = FindRoot();
+
+    private static string FindRoot()
     {
-        get
+        var directory = new DirectoryInfo(AppContext.BaseDirectory);
+        while (!File.Exists(Path.Combine(directory.FullName, "TokenPlatform.sln")))
         {
-            var directory = new DirectoryInfo(AppContext.BaseDirectory);
-            while (!File.Exists(Path.Combine(directory.FullName, "TokenPlatform.sln")))
-            {
-                directory = directory.Parent ?? throw new InvalidOperationException(
-                    $"No TokenPlatform.sln above {AppContext.BaseDirectory}");
-            }
-            return directory.FullName;
+            directory = directory.Parent ?? throw new InvalidOperationException(
+                $"No TokenPlatform.sln above {AppContext.BaseDirectory}");
         }
+        return directory.FullName;
     }
 }
