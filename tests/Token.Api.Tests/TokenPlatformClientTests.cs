@@ -67,6 +67,22 @@ public sealed class TokenPlatformClientTests(TokenApiFixture fixture) : IAsyncLi
     }
 
     [Fact]
+    public async Task A_revoked_grant_is_a_token_unavailable_exception_with_its_reason_and_a_state_that_says_it()
+    {
+        var (id, _, _) = await _api.CreateSandboxClientAsync();
+        await _api.ConnectAsync(id);
+        using var admin = _api.Admin();
+        await TokenPlatformApi.ReadJsonAsync(await admin.DeleteAsync($"/tokens/{id}"));
+
+        var refused = await Assert.ThrowsAsync<TokenUnavailableException>(() => Platform.GetAccessTokenAsync(id));
+        var state = await Platform.GetTokenAsync(id);
+
+        Assert.Equal("revoked", refused.Reason);
+        Assert.False(state.IsValid);
+        Assert.Equal("revoked", state.Reason);
+    }
+
+    [Fact]
     public async Task A_client_without_a_grant_has_no_token_and_says_why()
     {
         var (id, _, _) = await _api.CreateSandboxClientAsync();
