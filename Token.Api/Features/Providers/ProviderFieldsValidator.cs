@@ -1,6 +1,6 @@
-using System.Linq.Expressions;
 using FastEndpoints;
 using FluentValidation;
+using Token.Api.EndpointRules;
 using Token.Api.Features.Clients;
 using Token.Core.Outbound;
 using Token.Core.Providers;
@@ -19,8 +19,8 @@ public abstract class ProviderFieldsValidator<T> : Validator<T> where T : IProvi
         RuleFor(r => r.TokenEndpoint).MustBeEndpointUrl();
         RuleFor(r => r.RevocationEndpoint).MustBeEndpointUrl();
         // The platform itself calls these two (the authorization endpoint only the owner's browser opens).
-        MustBeAllowedOutbound(r => r.TokenEndpoint, "token_endpoint");
-        MustBeAllowedOutbound(r => r.RevocationEndpoint, "revocation_endpoint");
+        RuleFor(r => r.TokenEndpoint).MustBeAllowedOutbound("token_endpoint", Resolve<OutboundRules>);
+        RuleFor(r => r.RevocationEndpoint).MustBeAllowedOutbound("revocation_endpoint", Resolve<OutboundRules>);
         RuleFor(r => r.Scopes)
             .Must(scopes => scopes!.Count <= 50 && scopes.All(s => s.Length is > 0 and <= 500 && !s.Contains(' ')))
             .When(r => r.Scopes is not null).WithMessage("must be at most 50 non-empty scopes without spaces");
@@ -35,13 +35,4 @@ public abstract class ProviderFieldsValidator<T> : Validator<T> where T : IProvi
                 method => method is null or ProviderDefinition.ClientSecretPost or ProviderDefinition.ClientSecretBasic)
             .WithMessage($"must be {ProviderDefinition.ClientSecretPost} or {ProviderDefinition.ClientSecretBasic}");
     }
-
-    private void MustBeAllowedOutbound(Expression<Func<T, string?>> field, string name) =>
-        RuleFor(field).CustomAsync(async (url, context, ct) =>
-        {
-            if (url is not null && await Resolve<OutboundRules>().RefusalAsync(url, ct) is { } refusal)
-            {
-                context.AddFailure($"{name} {refusal}.");
-            }
-        });
 }

@@ -1,5 +1,6 @@
 using FastEndpoints;
 using FluentValidation;
+using Token.Api.EndpointRules;
 using Token.Api.Features.Clients;
 using Token.Core.Outbound;
 using Token.Core.Webhooks;
@@ -36,13 +37,7 @@ public abstract class WebhookFieldsValidator<T> : Validator<T> where T : IWebhoo
         RuleFor(r => r.Url).MustBeEndpointUrl();
         // The refresher posts to it: the same rules as a provider's token endpoint (https, no internal address
         // unless its origin is on Providers:TrustedOrigins), checked again on every connection.
-        RuleFor(r => r.Url).CustomAsync(async (url, context, ct) =>
-        {
-            if (url is not null && await Resolve<OutboundRules>().RefusalAsync(url, ct) is { } refusal)
-            {
-                context.AddFailure($"url {refusal}.");
-            }
-        });
+        RuleFor(r => r.Url).MustBeAllowedOutbound("url", Resolve<OutboundRules>);
         RuleFor(r => r.Events)
             .Must(events => events!.Count is > 0 and <= 20 &&
                             events.All(e => e == WebhookFields.AllEvents || WebhookEvents.IsKnown(e)))
