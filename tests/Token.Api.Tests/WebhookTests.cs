@@ -221,6 +221,20 @@ public sealed class WebhookTests(TokenApiFixture fixture) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task The_gateway_routes_webhooks_and_their_answers_are_never_cached()
+    {
+        await using var gateway = GatewayHost.Start(fixture);
+        using var admin = fixture.Through(gateway).Admin();
+
+        using var created = await admin.PostAsJsonAsync("/webhooks", new { url = "https://hooks.example.com/tokens" });
+        var id = (await TokenPlatformApi.ReadJsonAsync(created, HttpStatusCode.Created))["id"];
+        using var deleted = await admin.DeleteAsync($"/webhooks/{id}");
+
+        Assert.True(created.Headers.CacheControl!.NoStore);
+        Assert.Equal(HttpStatusCode.NoContent, deleted.StatusCode);
+    }
+
+    [Fact]
     public async Task During_a_rotation_both_secrets_sign_and_after_the_overlap_only_the_new_one()
     {
         var old = await RegisterAsync(_receiver.Url, "token.issued");
