@@ -6,8 +6,8 @@ namespace TokenPlatform.Benchmarks;
 /// <summary>
 /// The whole platform as the tests start it (local mode, throw-away data), tracing 1 % as under load.
 /// </summary>
-public sealed class BenchPlatform(DistributedApplication app, SandboxBench sandbox, DatabaseBench database)
-    : IAsyncDisposable
+public sealed class BenchPlatform(
+    DistributedApplication app, SandboxBench sandbox, DatabaseBench database, string adminApiKey) : IAsyncDisposable
 {
     private static readonly string[] Resources =
         ["tokendb", "messaging", "token-api", "token-refresher", "token-gateway", "sandbox"];
@@ -16,15 +16,20 @@ public sealed class BenchPlatform(DistributedApplication app, SandboxBench sandb
     public SandboxBench Sandbox => sandbox;
     public DatabaseBench Database => database;
 
-    public static async Task<BenchPlatform> StartAsync()
+    /// <summary>The admin key the platform was started with (<c>X-API-Key</c>).</summary>
+    public string AdminApiKey => adminApiKey;
+
+    /// <param name="settings">More AppHost arguments, e.g. <c>--Providers:TrustedOrigins:0=http://127.0.0.1:5000</c>.</param>
+    public static async Task<BenchPlatform> StartAsync(params string[] settings)
     {
         using var cts = new CancellationTokenSource(TimeSpan.FromMinutes(5));
         var encryptionKey = $"{Guid.NewGuid():N}{Guid.NewGuid():N}";
+        var adminApiKey = $"bench-{Guid.NewGuid():N}";
         var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.TokenPlatform_AppHost>(
             [
                 "--Infrastructure:Mode=local", "--Infrastructure:Ephemeral=true", "--Telemetry:TraceSampleRatio=0.01",
-                $"--Parameters:admin-api-key=bench-{Guid.NewGuid():N}",
-                $"--Parameters:token-encryption-key={encryptionKey}"
+                $"--Parameters:admin-api-key={adminApiKey}",
+                $"--Parameters:token-encryption-key={encryptionKey}", .. settings
             ], cts.Token);
         // The services' console output would compete for the cores being measured.
         builder.Services.AddLogging(logging => logging.SetMinimumLevel(LogLevel.Warning)
@@ -34,7 +39,8 @@ public sealed class BenchPlatform(DistributedApplication app, SandboxBench sandb
         await Task.WhenAll(Resources.Select(name =>
             app.ResourceNotifications.WaitForResourceHealthyAsync(name, cts.Token)));
         return new BenchPlatform(app, new SandboxBench(app.GetEndpoint("sandbox", "http")),
-            new DatabaseBench((await app.GetConnectionStringAsync("tokendb", cts.Token))!, encryptionKey));
+            new DatabaseBench((await app.GetConnectionStringAsync("tokendb", cts.Token))!, encryptionKey),
+            adminApiKey);
     }
 
     /// <summary>For the scale benchmark, nobody else may claim the due tokens it plants.</summary>

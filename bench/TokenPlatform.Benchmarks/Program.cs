@@ -5,7 +5,19 @@
 //   2. event latency: from a TokenRefreshed's commit to a RabbitMQ subscriber;
 //   3. scale: the database work of one refresh cycle with 10 due tokens among N stored, then among 1,000,000.
 // Usage: dotnet run -c Release --project bench/TokenPlatform.Benchmarks -- [N=10000]
+//
+// Webhook delivery latency (WebhookLatency.cs), from an event's commit to a webhook receiver and to a RabbitMQ
+// subscriber in the same run, at a steady rate of TokenRefreshed events:
+//   dotnet run -c Release --project bench/TokenPlatform.Benchmarks -- webhooks [SECONDS=60] [RATE=100] \
+//     [PRODUCER=outbox|refresh]
 using TokenPlatform.Benchmarks;
+
+if (args.FirstOrDefault() == "webhooks")
+{
+    await WebhookLatency.RunAsync(args.Length > 1 ? int.Parse(args[1]) : 60, args.Length > 2 ? int.Parse(args[2]) : 100,
+        args.Length > 3 ? args[3] : "outbox");
+    return;
+}
 
 var count = args.Length > 0 ? int.Parse(args[0]) : 10_000;
 Console.WriteLine($"machine: {Environment.ProcessorCount} cores, " +
@@ -45,8 +57,8 @@ Console.WriteLine(string.Join(Environment.NewLine, cpu.Report(measured, "refresh
 
 var latencies = await events.WaitForAsync(count, TimeSpan.FromMinutes(2));
 Console.WriteLine($"event latency, commit to subscriber, {latencies.Count} events: " +
-    $"p50 {Percentile(latencies, 0.50):0} ms, " +
-    $"p99 {Percentile(latencies, 0.99):0} ms, max {latencies.Max():0} ms");
+    $"p50 {Stats.Percentile(latencies, 0.50):0} ms, " +
+    $"p99 {Stats.Percentile(latencies, 0.99):0} ms, max {latencies.Max():0} ms");
 
 await platform.StopRefresherAsync();
 var few = await platform.Database.MeasureCycleAsync(due: 10);
@@ -56,9 +68,3 @@ await platform.Database.AddIdleTokensAsync(1_000_000);
 var many = await platform.Database.MeasureCycleAsync(due: 10);
 Console.WriteLine($"refresh cycle, 10 due among {await platform.Database.CountTokensAsync()} stored: " +
     $"median {many.Median:0.00} ms, p95 {many.P95:0.00} ms ({many.Median / few.Median:0.00}x)");
-
-static double Percentile(List<double> values, double share)
-{
-    var sorted = values.Order().ToList();
-    return sorted[Math.Min(sorted.Count - 1, (int)Math.Ceiling(share * sorted.Count) - 1)];
-}
