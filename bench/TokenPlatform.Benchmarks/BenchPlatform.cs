@@ -20,7 +20,10 @@ public sealed class BenchPlatform(
     public string AdminApiKey => adminApiKey;
 
     /// <param name="settings">More AppHost arguments, e.g. <c>--Providers:TrustedOrigins:0=http://127.0.0.1:5000</c>.</param>
-    public static async Task<BenchPlatform> StartAsync(params string[] settings)
+    /// <param name="refresher">Settings for token-refresher alone (<c>Webhooks:Parallelism=64</c>), which the AppHost
+    /// does not forward.</param>
+    public static async Task<BenchPlatform> StartAsync(
+        IEnumerable<string>? settings = null, IEnumerable<string>? refresher = null)
     {
         using var cts = new CancellationTokenSource(TimeSpan.FromMinutes(5));
         var encryptionKey = $"{Guid.NewGuid():N}{Guid.NewGuid():N}";
@@ -29,8 +32,14 @@ public sealed class BenchPlatform(
             [
                 "--Infrastructure:Mode=local", "--Infrastructure:Ephemeral=true", "--Telemetry:TraceSampleRatio=0.01",
                 $"--Parameters:admin-api-key={adminApiKey}",
-                $"--Parameters:token-encryption-key={encryptionKey}", .. settings
+                $"--Parameters:token-encryption-key={encryptionKey}", .. settings ?? []
             ], cts.Token);
+        foreach (var setting in refresher ?? [])
+        {
+            var (name, value) = (setting[..setting.IndexOf('=')], setting[(setting.IndexOf('=') + 1)..]);
+            builder.CreateResourceBuilder<ProjectResource>("token-refresher")
+                .WithEnvironment(name.Replace(":", "__", StringComparison.Ordinal), value);
+        }
         // The services' console output would compete for the cores being measured.
         builder.Services.AddLogging(logging => logging.SetMinimumLevel(LogLevel.Warning)
             .AddFilter("TokenPlatform.AppHost.Resources", LogLevel.None));

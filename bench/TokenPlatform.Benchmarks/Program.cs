@@ -9,13 +9,13 @@
 // Webhook delivery latency (WebhookLatency.cs), from an event's commit to a webhook receiver and to a RabbitMQ
 // subscriber in the same run, at a steady rate of TokenRefreshed events:
 //   dotnet run -c Release --project bench/TokenPlatform.Benchmarks -- webhooks [SECONDS=60] [RATE=100] \
-//     [PRODUCER=outbox|refresh]
+//     [PRODUCER=outbox|refresh] [NAME=VALUE ...]   (the last: settings for token-refresher, e.g. Webhooks:Parallelism=64)
 using TokenPlatform.Benchmarks;
 
 if (args.FirstOrDefault() == "webhooks")
 {
     await WebhookLatency.RunAsync(args.Length > 1 ? int.Parse(args[1]) : 60, args.Length > 2 ? int.Parse(args[2]) : 100,
-        args.Length > 3 ? args[3] : "outbox");
+        args.Length > 3 ? args[3] : "outbox", args.Length > 4 ? args[4..] : []);
     return;
 }
 

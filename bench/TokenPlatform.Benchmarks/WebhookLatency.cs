@@ -38,7 +38,8 @@ public static class WebhookLatency
     /// (the platform's refresh capacity on a small machine is below 100/s, docs/benchmarks.md "Refresh");
     /// <c>refresh</c>: stored sandbox grants made due at the rate, refreshed by token-refresher.
     /// </param>
-    public static async Task RunAsync(int seconds, int rate, string producer)
+    /// <param name="refresher">Settings for token-refresher alone, e.g. <c>Webhooks:Parallelism=64</c>.</param>
+    public static async Task RunAsync(int seconds, int rate, string producer, string[] refresher)
     {
         if (seconds < 1 || rate < 1 || rate > 1000 || producer is not ("outbox" or "refresh"))
         {
@@ -46,11 +47,13 @@ public static class WebhookLatency
         }
         Console.WriteLine($"machine: {Environment.ProcessorCount} cores, " +
             $"{GC.GetGCMemoryInfo().TotalAvailableMemoryBytes >> 30} GiB, .NET {Environment.Version}; " +
-            $"webhooks: {seconds} s at {rate} events/s ({producer}) after {WarmUp.TotalSeconds:0} s to warm up");
+            $"webhooks: {seconds} s at {rate} events/s ({producer}) after {WarmUp.TotalSeconds:0} s to warm up" +
+            (refresher.Length > 0 ? $"; token-refresher with {string.Join(' ', refresher)}" : ""));
 
         await using var receiver = await Receiver.StartAsync();
         // The receiver is plain http on loopback: allowed as a trusted origin (the sandbox's is added after it).
-        await using var platform = await BenchPlatform.StartAsync($"--Providers:TrustedOrigins:0={receiver.Origin}");
+        await using var platform =
+            await BenchPlatform.StartAsync([$"--Providers:TrustedOrigins:0={receiver.Origin}"], refresher);
         List<int> tokenIds = [];
         if (producer == "refresh")
         {
@@ -72,6 +75,7 @@ public static class WebhookLatency
 
         var total = WarmUp + TimeSpan.FromSeconds(seconds);
         var start = DateTimeOffset.UtcNow + Lead;
+        var contention = Contention.Start();
         if (producer == "refresh")
         {
             await ScheduleRefreshesAsync(platform.Database, tokenIds, rate, start, total);
@@ -82,6 +86,7 @@ public static class WebhookLatency
         }
         var windowStart = start + WarmUp;
         var windowEnd = start + total;
+        var busy = contention.Report();
         // The last refreshes commit a little after they fall due.
         var settle = windowEnd + TimeSpan.FromSeconds(2) - DateTimeOffset.UtcNow;
         await Task.Delay(settle > TimeSpan.Zero ? settle : TimeSpan.Zero);
@@ -90,12 +95,15 @@ public static class WebhookLatency
         await WaitForAsync(produced, receiver, amqp);
 
         var webhooks = receiver.Arrivals(secret);
+        Console.WriteLine(busy);
         Console.WriteLine($"produced: {produced.Count} TokenRefreshed events committed in the {seconds} s window " +
             $"= {produced.Count / (double)seconds:0.0}/s (asked {rate}/s)");
         var webhookLatency = Report("webhook", webhooks.Valid, produced);
         Console.WriteLine($"webhook signatures: {webhooks.Valid.Count} valid, {webhooks.Invalid} failed verification, " +
             $"{webhooks.Duplicates} duplicate deliveries; deliveries of the webhook: " +
             await platform.Database.DeliveryStatusAsync(webhookId));
+        Console.WriteLine("webhook deliveries of the window, by the worker's record: " +
+            await platform.Database.DeliveryBreakdownAsync(webhookId, windowStart, windowEnd));
         var amqpLatency = Report("amqp", amqp.Arrivals, produced);
         if (webhookLatency is { } w && amqpLatency is { } a)
         {
@@ -325,6 +333,41 @@ public static class WebhookLatency
         }
 
         public ValueTask DisposeAsync() => app.DisposeAsync();
+    }
+}
+
+/// <summary>
+/// How busy the whole machine was over a window, other work on it included: its idle share (/proc/stat), and the share
+/// of the time some task waited for a core (/proc/pressure/cpu). A tail both paths share is usually this.
+/// </summary>
+public sealed class Contention
+{
+    private readonly (double Idle, double Total) _stat = Stat();
+    private readonly long _waited = Waited();
+    private readonly long _startedAt = System.Diagnostics.Stopwatch.GetTimestamp();
+
+    public static Contention Start() => new();
+
+    public string Report()
+    {
+        var window = System.Diagnostics.Stopwatch.GetElapsedTime(_startedAt).TotalSeconds;
+        var (idle, total) = Stat();
+        return $"machine over the {window:0} s run: {(idle - _stat.Idle) / (total - _stat.Total):P0} idle, " +
+            $"a task waiting for a core {(Waited() - _waited) / 1e6 / window:P0} of the time (/proc/pressure/cpu)";
+    }
+
+    private static (double Idle, double Total) Stat()
+    {
+        var cpu = File.ReadLines("/proc/stat").First().Split(' ', StringSplitOptions.RemoveEmptyEntries)[1..]
+            .Select(double.Parse).ToList();
+        return (cpu[3] + cpu[4], cpu.Take(8).Sum());
+    }
+
+    /// <summary>Microseconds in which some task waited for a core ("some total=").</summary>
+    private static long Waited()
+    {
+        var some = File.Exists("/proc/pressure/cpu") ? File.ReadLines("/proc/pressure/cpu").First() : "total=0";
+        return long.Parse(some[(some.IndexOf("total=", StringComparison.Ordinal) + 6)..]);
     }
 }
 
