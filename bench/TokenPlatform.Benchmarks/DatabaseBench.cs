@@ -1,7 +1,9 @@
 using System.Diagnostics;
+using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using Npgsql;
+using Token.Contracts;
 using Token.Core.Data;
 using Token.Core.Security;
 using Token.Core.Tokens;
@@ -90,6 +92,93 @@ public sealed class DatabaseBench(string connectionString, string encryptionKey)
         }
         var last = (await db.Tokens.MaxAsync(t => t.LastRefreshedAt))!.Value;
         return (last, last < _expiresAt);
+    }
+
+    /// <summary>The ids of every stored token, in order.</summary>
+    public async Task<List<int>> TokenIdsAsync()
+    {
+        await using var db = Context();
+        return await db.Tokens.OrderBy(t => t.Id).Select(t => t.Id).ToListAsync();
+    }
+
+    /// <summary>Makes each token due at its own time (the refresher sleeps until the earliest, 50 ms at least).</summary>
+    public async Task ScheduleAsync(int[] tokenIds, DateTimeOffset[] dueAt)
+    {
+        await using var db = Context();
+        await db.Database.ExecuteSqlAsync($"""
+            UPDATE tokens SET refresh_due_at = due.at
+            FROM unnest({tokenIds}, {dueAt}) AS due(id, at) WHERE tokens.id = due.id
+            """);
+    }
+
+    /// <summary>
+    /// Commits one TokenRefreshed to the outbox as the refresher's GrantStore does (its own transaction, the same
+    /// payload), without the provider call before it: the outbox's triggers fan it out to webhooks and wake the relay.
+    /// </summary>
+    public async Task CommitRefreshedAsync(int clientId, long version)
+    {
+        await using var db = Context();
+        var now = DateTimeOffset.UtcNow;
+        db.Outbox.Add(new OutboxMessage
+        {
+            Id = Guid.NewGuid(),
+            MessageType = typeof(TokenRefreshed).FullName!,
+            Payload = JsonSerializer.Serialize(
+                new TokenRefreshed(Guid.NewGuid(), clientId, ["branch-001"], version, now + TimeSpan.FromHours(1), now,
+                    RefreshTrigger.Scheduled.ToTag()), JsonSerializerOptions.Web),
+            CreatedAt = now
+        });
+        await db.SaveChangesAsync();
+    }
+
+    /// <summary>
+    /// The ids of the TokenRefreshed events committed in [<paramref name="from"/>, <paramref name="to"/>), read from
+    /// the deliveries the outbox's trigger made of them for one webhook (one each, in the event's own transaction).
+    /// </summary>
+    public async Task<List<Guid>> RefreshedEventIdsAsync(Guid webhookId, DateTimeOffset from, DateTimeOffset to)
+    {
+        await using var db = Context();
+        return await db.Database.SqlQuery<Guid>($"""
+            SELECT event_id AS "Value" FROM webhook_deliveries
+            WHERE webhook_id = {webhookId} AND message_type = 'Token.Contracts.TokenRefreshed'
+              AND created_at >= {from} AND created_at < {to}
+            """).ToListAsync();
+    }
+
+    /// <summary>
+    /// Where the webhook deliveries of events committed in [<paramref name="from"/>, <paramref name="to"/>) spent
+    /// their time, from the worker's own record (first attempts): waiting to be sent (commit to the attempt's start:
+    /// the claim loop, its wake-up, a free send loop) and the HTTP request; p50/p99 in ms each.
+    /// </summary>
+    public async Task<string> DeliveryBreakdownAsync(Guid webhookId, DateTimeOffset from, DateTimeOffset to)
+    {
+        await using var db = Context();
+        return await db.Database.SqlQuery<string>($"""
+            WITH first AS (
+                SELECT extract(epoch FROM a.attempted_at - d.created_at) * 1000 AS waited, a.latency_ms AS sent
+                FROM webhook_deliveries d JOIN webhook_attempts a ON a.delivery_id = d.id AND a.attempt = 1
+                WHERE d.webhook_id = {webhookId} AND d.created_at >= {from} AND d.created_at < {to}
+                  AND d.delivered_at IS NOT NULL)
+            SELECT format('waiting to be sent p50 %s/p99 %s ms, HTTP request p50 %s/p99 %s ms (%s first attempts)',
+                round(percentile_cont(0.5) WITHIN GROUP (ORDER BY waited)::numeric),
+                round(percentile_cont(0.99) WITHIN GROUP (ORDER BY waited)::numeric),
+                round(percentile_cont(0.5) WITHIN GROUP (ORDER BY sent)::numeric),
+                round(percentile_cont(0.99) WITHIN GROUP (ORDER BY sent)::numeric), count(*)) AS "Value"
+            FROM first
+            """).SingleAsync();
+    }
+
+    /// <summary>One webhook's deliveries by status, and how many took more than one attempt.</summary>
+    public async Task<string> DeliveryStatusAsync(Guid webhookId)
+    {
+        await using var db = Context();
+        var rows = await db.Database.SqlQuery<string>($"""
+            SELECT status || ' ' || count(*) || CASE WHEN max(attempts) > 1
+                       THEN ' (' || count(*) FILTER (WHERE attempts > 1) || ' after more than one attempt)' ELSE '' END
+                   AS "Value"
+            FROM webhook_deliveries WHERE webhook_id = {webhookId} GROUP BY status ORDER BY status
+            """).ToListAsync();
+        return string.Join(", ", rows);
     }
 
     public async Task<int> CountTokensAsync()

@@ -6,11 +6,23 @@
 //   3. scale: the database work of one refresh cycle with 10 due tokens among N stored, then among 1,000,000.
 // Usage: dotnet run -c Release --project bench/TokenPlatform.Benchmarks -- [N=10000]
 // With "client" instead (bench/client.sh): Token.Client's cached token against a validate round trip (ClientBench).
+//
+// Webhook delivery latency (WebhookLatency.cs), from an event's commit to a webhook receiver and to a RabbitMQ
+// subscriber in the same run, at a steady rate of TokenRefreshed events:
+//   dotnet run -c Release --project bench/TokenPlatform.Benchmarks -- webhooks [SECONDS=60] [RATE=100] \
+//     [PRODUCER=outbox|refresh] [NAME=VALUE ...]   (the last: AppHost settings, e.g. Webhooks:Parallelism=64)
 using TokenPlatform.Benchmarks;
 
 if (args is ["client"])
 {
     await ClientBench.RunAsync();
+    return;
+}
+
+if (args.FirstOrDefault() == "webhooks")
+{
+    await WebhookLatency.RunAsync(args.Length > 1 ? int.Parse(args[1]) : 60, args.Length > 2 ? int.Parse(args[2]) : 100,
+        args.Length > 3 ? args[3] : "outbox", args.Length > 4 ? args[4..] : []);
     return;
 }
 
@@ -52,8 +64,8 @@ Console.WriteLine(string.Join(Environment.NewLine, cpu.Report(measured, "refresh
 
 var latencies = await events.WaitForAsync(count, TimeSpan.FromMinutes(2));
 Console.WriteLine($"event latency, commit to subscriber, {latencies.Count} events: " +
-    $"p50 {Percentile(latencies, 0.50):0} ms, " +
-    $"p99 {Percentile(latencies, 0.99):0} ms, max {latencies.Max():0} ms");
+    $"p50 {Stats.Percentile(latencies, 0.50):0} ms, " +
+    $"p99 {Stats.Percentile(latencies, 0.99):0} ms, max {latencies.Max():0} ms");
 
 await platform.StopRefresherAsync();
 var few = await platform.Database.MeasureCycleAsync(due: 10);
@@ -63,9 +75,3 @@ await platform.Database.AddIdleTokensAsync(1_000_000);
 var many = await platform.Database.MeasureCycleAsync(due: 10);
 Console.WriteLine($"refresh cycle, 10 due among {await platform.Database.CountTokensAsync()} stored: " +
     $"median {many.Median:0.00} ms, p95 {many.P95:0.00} ms ({many.Median / few.Median:0.00}x)");
-
-static double Percentile(List<double> values, double share)
-{
-    var sorted = values.Order().ToList();
-    return sorted[Math.Min(sorted.Count - 1, (int)Math.Ceiling(share * sorted.Count) - 1)];
-}

@@ -12,6 +12,10 @@ namespace TokenPlatform.Benchmarks;
 public sealed class RefreshedEvents(IConnection connection, IChannel channel) : IAsyncDisposable
 {
     private readonly ConcurrentQueue<double> _latencies = new();
+    private readonly ConcurrentQueue<Arrival> _arrivals = new();
+
+    /// <summary>Every event as it arrived: its id, when it committed and when it got here.</summary>
+    public IReadOnlyList<Arrival> Arrivals => [.. _arrivals];
 
     public static async Task<RefreshedEvents> SubscribeAsync(DistributedApplication app)
     {
@@ -25,9 +29,11 @@ public sealed class RefreshedEvents(IConnection connection, IChannel channel) : 
         var consumer = new AsyncEventingBasicConsumer(channel);
         consumer.ReceivedAsync += (_, delivery) =>
         {
-            var occurredAt = JsonNode.Parse(Encoding.UTF8.GetString(delivery.Body.Span))!["message"]!["occurredAt"]!
-                .GetValue<DateTimeOffset>();
-            events._latencies.Enqueue((DateTimeOffset.UtcNow - occurredAt).TotalMilliseconds);
+            var arrivedAt = DateTimeOffset.UtcNow;
+            var message = JsonNode.Parse(Encoding.UTF8.GetString(delivery.Body.Span))!["message"]!;
+            var occurredAt = message["occurredAt"]!.GetValue<DateTimeOffset>();
+            events._latencies.Enqueue((arrivedAt - occurredAt).TotalMilliseconds);
+            events._arrivals.Enqueue(new Arrival(message["eventId"]!.GetValue<Guid>(), occurredAt, arrivedAt));
             return Task.CompletedTask;
         };
         await channel.BasicConsumeAsync(queue.QueueName, autoAck: true, consumer);
@@ -49,4 +55,10 @@ public sealed class RefreshedEvents(IConnection connection, IChannel channel) : 
         await channel.DisposeAsync();
         await connection.DisposeAsync();
     }
+}
+
+/// <summary>One event at a subscriber or receiver: its id, its commit (<c>occurredAt</c>) and its arrival.</summary>
+public sealed record Arrival(Guid EventId, DateTimeOffset OccurredAt, DateTimeOffset ArrivedAt)
+{
+    public double LatencyMs => (ArrivedAt - OccurredAt).TotalMilliseconds;
 }
