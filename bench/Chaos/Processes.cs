@@ -13,6 +13,11 @@ namespace Chaos;
 /// </summary>
 public sealed class ChildProcess(string name, ProcessStartInfo start) : IAsyncDisposable
 {
+    /// <summary>Where every child's output goes, one file each (kept after the run, for the evidence).</summary>
+    public static string LogDirectory { get; } =
+        Directory.CreateDirectory(Path.Combine(Path.GetTempPath(), $"tokenplatform-chaos-logs-{DateTime.UtcNow:yyyyMMdd-HHmmss}")).FullName;
+
+    private readonly object _logLock = new();
     private const int SigKill = 9, SigTerm = 15;
     private readonly ConcurrentQueue<string> _lastLines = new();
     private Process? _process;
@@ -93,6 +98,10 @@ public sealed class ChildProcess(string name, ProcessStartInfo start) : IAsyncDi
             return;
         }
         _lastLines.Enqueue(line);
+        lock (_logLock)
+        {
+            File.AppendAllText(Path.Combine(LogDirectory, $"{name}.log"), $"{DateTime.UtcNow:HH:mm:ss.fff} {line}\n");
+        }
         while (_lastLines.Count > 30 && _lastLines.TryDequeue(out _))
         {
         }

@@ -46,6 +46,8 @@ try
 
     await using var events = await Events.SubscribeAsync(platform.RabbitMQConnectionString);
     var clock = Stopwatch.StartNew();
+    var loadStartedAt = DateTimeOffset.UtcNow;
+    Console.WriteLine($"load started at {loadStartedAt:HH:mm:ss.fff} UTC; services' output: {ChildProcess.LogDirectory}");
     using var stopLoad = CancellationTokenSource.CreateLinkedTokenSource(cancel.Token);
     var load = new Load([.. platform.Apis.Select(a => a.Port)], platform.AdminApiKey, platform.Sandbox.BaseAddress,
         clientIds, callers: 4, TimeSpan.FromMilliseconds(20), clock);
@@ -75,7 +77,7 @@ try
     await reader.WaitForOutboxAsync(events, TimeSpan.FromSeconds(30));
     await platform.StopServicesAsync();
     Console.WriteLine($"t+{clock.Elapsed.TotalSeconds,6:0.0} s  load stopped, services stopped; checking");
-    await reader.ReportAsync(load, events, schedule, lastFault, healthyAfter);
+    await reader.ReportAsync(load, events, schedule, loadStartedAt, healthyAfter);
 }
 catch (OperationCanceledException) when (cancel.IsCancellationRequested)
 {
