@@ -31,6 +31,9 @@ public sealed class Load(int[] apiPorts, string apiKey, Uri sandbox, int[] clien
     public IReadOnlyCollection<Answer> Answers => _answers;
     public IReadOnlyCollection<Check> Checks => _checks;
 
+    /// <summary>The reasons of the 200 answers with is_valid false, counted.</summary>
+    public ConcurrentDictionary<string, int> InvalidReasons { get; } = new();
+
     public Task RunAsync(CancellationToken stop) => Task.WhenAll(
         Enumerable.Range(0, callers).Select(caller => CallAsync(caller, stop))
             .Concat(Enumerable.Range(0, 2).Select(_ => CheckAsync(stop))));
@@ -55,6 +58,10 @@ public sealed class Load(int[] apiPorts, string apiKey, Uri sandbox, int[] clien
                 var valid = body?["is_valid"]?.GetValue<bool>() == true;
                 var version = body?["token_version"]?.GetValue<long>() ?? 0;
                 answer = new(at, api, (int)response.StatusCode, valid, version, clientId);
+                if (body is not null && !valid)
+                {
+                    InvalidReasons.AddOrUpdate(body["reason"]?.GetValue<string>() ?? "none", 1, (_, n) => n + 1);
+                }
                 if (valid && Interlocked.Increment(ref _valid) % CheckEvery == 0)
                 {
                     _toCheck.Writer.TryWrite((at, body!["access_token"]!.GetValue<string>(), clientId, version));

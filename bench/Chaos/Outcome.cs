@@ -108,7 +108,8 @@ public sealed class Outcome(Platform platform, List<Grant> grants)
                     .Distinct().Count()} s with no answer ({group.Count(a => a.Status == 0)}: instance down)"));
         }
         table.Add(("(d) validate answers", "REPORT", $"{answers.Count} in all, {answers.Count(a => a.IsValid)} valid, " +
-            $"{answers.Count(a => a.Status == 200 && !a.IsValid)} 200 with is_valid false"));
+            $"{answers.Count(a => a.Status == 200 && !a.IsValid)} 200 with is_valid false (" +
+            string.Join(", ", load.InvalidReasons.OrderBy(r => r.Key).Select(r => $"{r.Key} {r.Value}")) + ")"));
 
         // (e) Healthy again after the last fault.
         table.Add(("(e) healthy after last fault", healthyAfter is <= 30 ? "PASS" : "FAIL",

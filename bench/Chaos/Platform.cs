@@ -86,7 +86,9 @@ public sealed class Platform : IAsyncDisposable
             ["Providers:SandboxBaseUrl"] = Sandbox.BaseAddress.ToString(),
             ["Providers:TrustedOrigins:0"] = Sandbox.BaseAddress.GetLeftPart(UriPartial.Authority),
             ["PublicUrl:BaseUrl"] = "http://localhost:8002/",
-            ["Logging:LogLevel:Default"] = "Warning"
+            ["Logging:LogLevel:Default"] = "Warning",
+            // The platform's own lines (each refresh's outcome), as evidence for what the run finds.
+            ["Logging:LogLevel:Token"] = "Debug"
         };
         await using (var migrate = ChildProcess.Service("migrate", "Token.Api", 0, _settings, "migrate"))
         {
