@@ -79,16 +79,8 @@ public sealed class ChildProcess(string name, ProcessStartInfo start) : IAsyncDi
 
     private static async Task<bool> WaitAsync(Process process, TimeSpan limit)
     {
-        using var timeout = new CancellationTokenSource(limit);
-        try
-        {
-            await process.WaitForExitAsync(timeout.Token);
-            return true;
-        }
-        catch (OperationCanceledException)
-        {
-            return process.HasExited;
-        }
+        await Task.WhenAny(process.WaitForExitAsync(), Task.Delay(limit));
+        return process.HasExited;
     }
 
     private void Keep(string? line)
