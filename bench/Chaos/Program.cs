@@ -4,6 +4,7 @@
 //   dotnet bench/Chaos/bin/Release/net10.0/Chaos.dll [--grants N] [--minutes M] [--seed S]   (bench/chaos.sh)
 using System.Diagnostics;
 using System.Net.Http.Json;
+using System.Runtime.InteropServices;
 using Chaos;
 using TokenPlatform.Benchmarks;
 
@@ -22,7 +23,13 @@ foreach (var fault in schedule)
 }
 
 using var cancel = new CancellationTokenSource();
-Console.CancelKeyPress += (_, e) => { e.Cancel = true; cancel.Cancel(); };
+// Ctrl+C, SIGTERM or SIGHUP: stop the run, then every process it started (the finally below).
+using var stopSignals = new CompositeDisposable([.. new[] { PosixSignal.SIGINT, PosixSignal.SIGTERM, PosixSignal.SIGHUP }
+    .Select(signal => PosixSignalRegistration.Create(signal, context =>
+    {
+        context.Cancel = true;
+        cancel.Cancel();
+    }))]);
 var platform = new Platform();
 try
 {
@@ -82,6 +89,7 @@ try
 catch (OperationCanceledException) when (cancel.IsCancellationRequested)
 {
     Console.Error.WriteLine("interrupted: stopping everything");
+    Environment.ExitCode = 130;
 }
 finally
 {
@@ -92,4 +100,16 @@ int Option(string name, int fallback)
 {
     var at = Array.IndexOf(args, name);
     return at >= 0 && at + 1 < args.Length ? int.Parse(args[at + 1]) : fallback;
+}
+
+/// <summary>Disposes each of its parts.</summary>
+internal sealed class CompositeDisposable(IDisposable[] parts) : IDisposable
+{
+    public void Dispose()
+    {
+        foreach (var part in parts)
+        {
+            part.Dispose();
+        }
+    }
 }
