@@ -1,0 +1,188 @@
+using System.Diagnostics;
+using System.Net.Http.Json;
+using System.Text.Json.Nodes;
+using Microsoft.Extensions.Options;
+using Npgsql;
+using Token.Core.Security;
+using TokenPlatform.Benchmarks;
+
+namespace Chaos;
+
+/// <summary>What the run ends with, read from tokendb, the sandbox and the subscriber, and checked as invariants.</summary>
+public sealed class Outcome(Platform platform, List<Grant> grants)
+{
+    private readonly SecretProtector _protector =
+        new(Options.Create(new SecretEncryptionOptions { Keys = platform.EncryptionKey }));
+
+    private sealed record Row(int Id, string ClientId, string? Refresh, long Version, bool IsValid, string? LastError);
+
+    public async Task<int[]> ClientIdsAsync() => [.. (await RowsAsync(decrypt: false)).Select(r => r.Id)];
+
+    /// <summary>Waits (bounded) until the outbox is empty and no event has arrived for 3 s.</summary>
+    public async Task WaitForOutboxAsync(Events events, TimeSpan limit)
+    {
+        var started = Stopwatch.GetTimestamp();
+        var (seen, quietSince) = (-1, Stopwatch.GetTimestamp());
+        while (Stopwatch.GetElapsedTime(started) < limit)
+        {
+            if (events.Received.Count != seen)
+            {
+                (seen, quietSince) = (events.Received.Count, Stopwatch.GetTimestamp());
+            }
+            if (await ScalarAsync("SELECT count(*) FROM outbox") == 0
+                && Stopwatch.GetElapsedTime(quietSince) > TimeSpan.FromSeconds(3))
+            {
+                return;
+            }
+            await Task.Delay(500);
+        }
+    }
+
+    public async Task ReportAsync(Load load, Events events, List<Fault> faults, DateTimeOffset loadStartedAt,
+        double? healthyAfter)
+    {
+        var rows = await RowsAsync(decrypt: true);
+        var secrets = grants.ToDictionary(g => g.ClientId, g => g.ClientSecret);
+        using var sandbox = new HttpClient { BaseAddress = platform.Sandbox.BaseAddress, Timeout = TimeSpan.FromSeconds(10) };
+        var table = new List<(string Invariant, string Result, string Detail)>();
+
+        // (a) Every grant alive at the sandbox: its refresh token as tokendb ends with it, introspected (RFC 7662).
+        var dead = new List<Row>();
+        foreach (var row in rows)
+        {
+            using var response = await sandbox.PostAsync("/connect/introspect", new FormUrlEncodedContent(
+                new Dictionary<string, string>
+                {
+                    ["token"] = row.Refresh ?? "", ["token_type_hint"] = "refresh_token",
+                    ["client_id"] = row.ClientId, ["client_secret"] = secrets[row.ClientId]
+                }));
+            var active = response.IsSuccessStatusCode
+                && (await response.Content.ReadFromJsonAsync<JsonObject>())?["active"]?.GetValue<bool>() == true;
+            if (!active)
+            {
+                dead.Add(row);
+            }
+        }
+        var requests = (await sandbox.GetFromJsonAsync<JsonArray>("/sandbox/requests"))!
+            .Select(r => r!.AsObject()).Where(r => r["endpoint"]?.GetValue<string>() == "token"
+                && r["grant_type"]?.GetValue<string>() == "refresh_token").ToList();
+        var flagged = dead.Count(r => !r.IsValid);
+
+        table.Add(("(a) no grant lost", dead.Count == 0 ? "PASS" : "FAIL",
+            $"{rows.Count - dead.Count}/{rows.Count} refresh tokens active at the sandbox (introspection); dead: " +
+            $"{dead.Count} ({flagged} marked reauthorization_required by the platform, {dead.Count - flagged} still " +
+            $"marked valid); the sandbox revoked nothing by itself in this run, so all {dead.Count} died through our " +
+            $"fault"));
+
+        // (b) Sampled valid answers, checked at /tokeninfo right after the answer.
+        var checks = load.Checks.ToList();
+        var inactive = checks.Where(c => !c.Active).ToList();
+        table.Add(("(b) is_valid true was active", inactive.Count == 0 ? "PASS" : "FAIL",
+            $"{checks.Count} sampled (every 10th valid answer, checked at GET /tokeninfo a median " +
+            $"{Median(checks.Select(c => (double)c.CheckedAfterMs))} ms later); {inactive.Count} not active"));
+
+        // (c) Events: one per committed change: every version 2..final of each grant, once.
+        var received = events.Received.ToList();
+        var versioned = received.Where(e => e.Version > 0).ToList();
+        var duplicateIds = received.GroupBy(e => e.EventId).Sum(g => g.Count() - 1);
+        var twice = versioned.GroupBy(e => (e.ClientId, e.Version)).Count(g => g.Select(e => e.EventId).Distinct().Count() > 1);
+        var seen = versioned.Select(e => (e.ClientId, e.Version)).ToHashSet();
+        var missing = rows.Sum(r => Enumerable.Range(2, (int)Math.Max(0, r.Version - 1)).Count(v => !seen.Contains((r.Id, v))));
+        var beyond = versioned.Count(e => rows.FirstOrDefault(r => r.Id == e.ClientId) is { } r && e.Version > r.Version);
+        var left = await ScalarAsync("SELECT count(*) FROM outbox");
+        var changes = rows.Sum(r => r.Version - 1);
+        table.Add(("(c) one event per change", missing == 0 && twice == 0 && beyond == 0 && left == 0 ? "PASS" : "FAIL",
+            $"{changes} committed changes (versions), {received.Count} events ({string.Join(", ", received
+                .GroupBy(e => e.Type).Select(g => $"{g.Key} {g.Count()}"))}); versions without an event {missing}, " +
+            $"redelivered ids {duplicateIds}, versions with two events {twice}, events beyond the stored version " +
+            $"{beyond}, outbox rows left {left}"));
+
+        // (d) Seconds with 5xx (or no answer at all) from validate, by the fault whose time (plus 10 s) they fall in.
+        var answers = load.Answers.ToList();
+        foreach (var group in answers.Where(a => a.Status >= 500 || a.Status == 0)
+                     .GroupBy(a => Blame(faults, a.AtMs / 1000.0)).OrderBy(g => g.Key))
+        {
+            table.Add(($"(d) validate errors: {group.Key}", "REPORT",
+                $"{group.Where(a => a.Status >= 500).Select(a => a.AtMs / 1000).Distinct().Count()} s with 5xx " +
+                $"({group.Count(a => a.Status >= 500)} answers), {group.Where(a => a.Status == 0).Select(a => a.AtMs / 1000)
+                    .Distinct().Count()} s with no answer ({group.Count(a => a.Status == 0)}: instance down)"));
+        }
+        table.Add(("(d) validate answers", "REPORT", $"{answers.Count} in all, {answers.Count(a => a.IsValid)} valid, " +
+            $"{answers.Count(a => a.Status == 200 && !a.IsValid)} 200 with is_valid false (" +
+            string.Join(", ", load.InvalidReasons.OrderBy(r => r.Key).Select(r => $"{r.Key} {r.Value}")) + ")"));
+
+        // (e) Healthy again after the last fault.
+        table.Add(("(e) healthy after last fault", healthyAfter is <= 30 ? "PASS" : "FAIL",
+            healthyAfter is { } h ? $"{h:0.0} s (every token-api and token-refresher /health 200; target 30 s)" : "not within 60 s"));
+
+        Console.WriteLine();
+        Console.WriteLine("| invariant | result | detail |");
+        Console.WriteLine("|---|---|---|");
+        foreach (var (invariant, result, detail) in table)
+        {
+            Console.WriteLine($"| {invariant} | {result} | {detail} |");
+        }
+        Console.WriteLine();
+        Console.WriteLine("faults as run (s after the load started):");
+        foreach (var fault in faults)
+        {
+            Console.WriteLine($"  {fault.StartedAt,6:0.0} .. {fault.EndedAt,6:0.0}  {fault}");
+        }
+        foreach (var row in dead.Take(10))
+        {
+            var times = requests.Where(r => r["client_id"]?.GetValue<string>() == row.ClientId)
+                .Select(r => (r["at"]!.GetValue<DateTimeOffset>() - loadStartedAt).TotalSeconds).Order().ToList();
+            Console.WriteLine($"dead grant {row.Id} ({row.ClientId}): version {row.Version}, is_valid {row.IsValid}, " +
+                $"last_error {row.LastError ?? "none"}; its {times.Count} refresh requests at the sandbox, s after the " +
+                "load started (and the fault then): " + string.Join(", ",
+                    times.Select(t => $"{t:0.0} ({faults.FirstOrDefault(f => t >= f.StartedAt && t <= f.EndedAt)?.Kind.ToString() ?? "-"})")));
+        }
+        foreach (var check in inactive.Take(5))
+        {
+            Console.WriteLine($"inactive at the sandbox: client {check.ClientId} version {check.Version}, " +
+                $"answered at t+{check.AtMs / 1000.0:0.0} s, checked {check.CheckedAfterMs} ms later");
+        }
+    }
+
+    private static string Blame(List<Fault> faults, double second) =>
+        faults.FirstOrDefault(f => second >= f.StartedAt && second <= f.EndedAt + 10)?.Kind.ToString() ?? "no fault";
+
+    private static double Median(IEnumerable<double> values)
+    {
+        var sorted = values.Order().ToList();
+        return sorted.Count == 0 ? 0 : sorted[sorted.Count / 2];
+    }
+
+    /// <summary>Unpooled: a pooled connection would be one the database's restart has closed.</summary>
+    private NpgsqlConnection Connect() => new(
+        new NpgsqlConnectionStringBuilder(platform.PostgresConnectionString) { Pooling = false }.ConnectionString);
+
+    private async Task<List<Row>> RowsAsync(bool decrypt)
+    {
+        await using var connection = Connect();
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand("""
+            SELECT t.client_id, c.client_id, t.refresh_token, t.version, t.is_valid, t.last_error
+            FROM tokens t JOIN clients c ON c.id = t.client_id ORDER BY t.client_id
+            """, connection);
+        await using var reader = await command.ExecuteReaderAsync();
+        var rows = new List<Row>();
+        while (await reader.ReadAsync())
+        {
+            var id = reader.GetInt32(0);
+            rows.Add(new Row(id, reader.GetString(1),
+                decrypt && !reader.IsDBNull(2)
+                    ? _protector.Unprotect((byte[])reader[2], SecretContext.RefreshToken(id)) : null,
+                reader.GetInt64(3), reader.GetBoolean(4), reader.IsDBNull(5) ? null : reader.GetString(5)));
+        }
+        return rows;
+    }
+
+    private async Task<long> ScalarAsync(string sql)
+    {
+        await using var connection = Connect();
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand(sql, connection);
+        return Convert.ToInt64(await command.ExecuteScalarAsync());
+    }
+}
