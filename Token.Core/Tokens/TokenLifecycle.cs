@@ -112,17 +112,21 @@ public sealed partial class TokenLifecycle(
                 token, new ProviderError("temporarily_unavailable", "The provider's circuit is open.", null));
         }
 
+        // From here on nothing the caller does cancels the refresh: once the provider is asked it may rotate the
+        // refresh token, and an answer left unstored (a validate caller gone, a refresher stopping) would leave the
+        // grant holding a used-up one (docs/reliability.md). The call has its own timeout (OutboundRules.CallTimeout).
+        var uncancelled = CancellationToken.None;
         var started = Stopwatch.GetTimestamp();
         var result = await oauth.RefreshAsync(
             provider, client.ClientId,
             protector.Unprotect(client.ClientSecret, SecretContext.ClientSecret(client.ClientId)),
-            protector.Unprotect(token.RefreshToken, SecretContext.RefreshToken(token.ClientId)), ct);
+            protector.Unprotect(token.RefreshToken, SecretContext.RefreshToken(token.ClientId)), uncancelled);
         var elapsed = Stopwatch.GetElapsedTime(started);
 
         try
         {
             return await StoreResultAsync(
-                token, branchIds, client.ClientSecret, result, provider.Name, trigger, elapsed, ct);
+                token, branchIds, client.ClientSecret, result, provider.Name, trigger, elapsed, uncancelled);
         }
         catch (DbUpdateConcurrencyException)
         {
@@ -131,7 +135,7 @@ public sealed partial class TokenLifecycle(
             LogSuperseded(token.ClientId);
             db.ChangeTracker.Clear();
             return new RefreshOutcome(
-                await db.Tokens.AsNoTracking().SingleOrDefaultAsync(t => t.Id == tokenId, ct), null);
+                await db.Tokens.AsNoTracking().SingleOrDefaultAsync(t => t.Id == tokenId, uncancelled), null);
         }
     }
 
