@@ -1,4 +1,5 @@
 using Microsoft.AspNetCore.Http.Timeouts;
+using Yarp.ReverseProxy.Forwarder;
 
 namespace Token.Gateway;
 
@@ -30,6 +31,7 @@ public static class TokenApiProxyExtensions
         {
             proxy.Use(AnswerHealthWhenTokenApiIsUnreachableAsync);
             proxy.Use(AnswerGatewayTimeoutAsync);
+            proxy.Use(RetryOnAnotherInstanceAsync);
             proxy.UseSessionAffinity();
             proxy.UseLoadBalancing();
             proxy.UsePassiveHealthChecks();
@@ -75,6 +77,36 @@ public static class TokenApiProxyExtensions
         {
             context.Response.StatusCode = StatusCodes.Status504GatewayTimeout;
         }
+    }
+
+    /// <summary>
+    /// A GET or HEAD whose token-api could not be reached (the connection refused or dropped before an answer: an
+    /// instance that died or is restarting) goes once more to another instance, before the caller sees a 502 and
+    /// before the passive health check has taken the dead one out. Other methods are not sent again: the first may
+    /// have changed something.
+    /// </summary>
+    private static async Task RetryOnAnotherInstanceAsync(HttpContext context, Func<Task> next)
+    {
+        var proxy = context.GetReverseProxyFeature();
+        // Before load balancing narrows them to the one it picks.
+        var candidates = proxy.AvailableDestinations;
+        await next();
+        if (context.GetForwarderErrorFeature() is not { Error: ForwarderError.Request }
+            || !(HttpMethods.IsGet(context.Request.Method) || HttpMethods.IsHead(context.Request.Method))
+            || context.Response.HasStarted || proxy.ProxiedDestination is not { } failed)
+        {
+            return;
+        }
+        var others = candidates.Where(destination => destination != failed).ToList();
+        if (others.Count == 0)
+        {
+            return;
+        }
+        context.Features.Set<IForwarderErrorFeature>(null);
+        context.Response.Clear();
+        proxy.AvailableDestinations = others;
+        context.RequestServices.GetRequiredService<GatewayMetrics>().Retried();
+        await next();
     }
 
     private const string HealthRoute = "health";

@@ -83,13 +83,16 @@ public sealed partial class OutboxRelay(
         activity?.SetTag("outbox.count", rows.Count);
         using var publishTimeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
         publishTimeout.CancelAfter(PublishTimeout);
+        // Bounded here too, not only by the token: after a broker restart a publish was seen waiting for its confirm
+        // well past its cancellation (docs/reliability.md), holding its rows, locked, until the process stopped. On a
+        // timeout the transaction rolls back and the rows go out again (at least once).
         await Task.WhenAll(rows.Select(row =>
         {
             var type = typeof(TokenIssued).Assembly.GetType(row.Type) ?? throw new InvalidOperationException(
                 $"Outbox row {row.Id} has unknown type {row.Type}.");
             var message = JsonSerializer.Deserialize(row.Payload, type, JsonSerializerOptions.Web)!;
             return bus.Publish(message, type, context => context.MessageId = row.Id, publishTimeout.Token);
-        }));
+        })).WaitAsync(PublishTimeout, time, ct);
 
         await using (var delete = new NpgsqlCommand("DELETE FROM outbox WHERE id = ANY($1)", connection, transaction))
         {

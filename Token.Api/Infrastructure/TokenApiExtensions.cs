@@ -35,6 +35,7 @@ public static class TokenApiExtensions
             forwarded.ForwardedHeaders = ForwardedHeaders.XForwardedFor | ForwardedHeaders.XForwardedProto);
         builder.Services.AddProblemDetailsWithDetail();
         builder.Services.AddExceptionHandler<BadRequestExceptionHandler>();
+        builder.Services.AddExceptionHandler<DatabaseUnavailableExceptionHandler>();
         builder.Services.AddSingleton<TokenCache>();
         builder.Services.AddSingleton<TokenReadMetrics>();
         builder.Services.AddScoped<TokenReader>();

@@ -27,6 +27,12 @@ public sealed class OAuthToken
     /// </summary>
     public string? LeaseOwner { get; set; }
     public DateTimeOffset? LeaseUntil { get; set; }
+    /// <summary>
+    /// When the lease holder sent the refresh token to the provider; cleared with the lease when the answer is stored.
+    /// Still set when a new lease is taken: that refresh was interrupted after the provider may have rotated the
+    /// refresh token (docs/reliability.md).
+    /// </summary>
+    public DateTimeOffset? RefreshAttemptedAt { get; set; }
     /// <summary>Passing failures since the last successful refresh; they set the backoff.</summary>
     public int FailureCount { get; set; }
     /// <summary>

@@ -8,7 +8,7 @@ using Microsoft.AspNetCore.WebUtilities;
 namespace Token.Core.Providers;
 
 /// <summary>The client side of RFC 6749 (authorization code, refresh) and RFC 7009 (revocation).</summary>
-public sealed class OAuthProviderClient(HttpClient http)
+public sealed class OAuthProviderClient(HttpClient http, TimeProvider time)
 {
     /// <summary>
     /// Providers that omit <c>expires_in</c>, or send one that is not a number, get this lifetime (Google always sends
@@ -99,6 +99,7 @@ public sealed class OAuthProviderClient(HttpClient http)
         try
         {
             using var request = Authenticated(provider, clientId, clientSecret, provider.TokenEndpoint, form);
+            var requestedAt = time.GetUtcNow();
             using var response = await http.SendAsync(request, ct);
             // Bytes, not a string: JSON is UTF-8 (RFC 8259), and a charset the runtime does not know would throw.
             var answer = TryParse(await response.Content.ReadAsByteArrayAsync(ct));
@@ -109,7 +110,7 @@ public sealed class OAuthProviderClient(HttpClient http)
                 return new TokenEndpointResult(
                     new ProviderTokens(
                         accessToken, answer.TokenType ?? "Bearer", Lifetime(answer.ExpiresIn), answer.RefreshToken,
-                        answer.Scope),
+                        answer.Scope, requestedAt),
                     null);
             }
             return new TokenEndpointResult(

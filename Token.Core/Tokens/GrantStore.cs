@@ -219,7 +219,7 @@ public sealed class GrantStore(
         }
         token.TokenType = tokens.TokenType;
         token.Scope = tokens.Scope ?? token.Scope;
-        token.ExpiresAt = now + tokens.ExpiresIn;
+        token.ExpiresAt = tokens.ExpiresAt;
         token.Version++;
         token.UpdatedAt = now;
         token.FailureCount = 0;
@@ -236,7 +236,8 @@ public sealed class GrantStore(
         ReleaseLease(token);
     }
 
-    private static void ReleaseLease(OAuthToken token) => (token.LeaseOwner, token.LeaseUntil) = (null, null);
+    private static void ReleaseLease(OAuthToken token) =>
+        (token.LeaseOwner, token.LeaseUntil, token.RefreshAttemptedAt) = (null, null, null);
 
     private Task<string> ProviderOfAsync(int clientId, CancellationToken ct) =>
         db.Clients.Where(c => c.Id == clientId).Select(c => c.Provider).SingleAsync(ct);

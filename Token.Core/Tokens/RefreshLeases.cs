@@ -1,6 +1,7 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using Token.Core.Data;
+using Token.Core.Outbound;
 
 namespace Token.Core.Tokens;
 
@@ -11,6 +12,14 @@ namespace Token.Core.Tokens;
 /// </summary>
 public sealed class RefreshLeases(IOptions<RefreshOptions> options, TimeProvider time)
 {
+    /// <summary>
+    /// The lease once the provider is asked: the call's timeout and time to store its answer. A holder that dies in
+    /// the call is replaced after this, not after a whole <see cref="RefreshOptions.Lease"/>, so that its successor
+    /// asks again within the reuse grace period of providers that rotate refresh tokens with one (Okta's default is
+    /// 30 s).
+    /// </summary>
+    public static readonly TimeSpan AttemptLease = OutboundRules.CallTimeout + TimeSpan.FromSeconds(5);
+
     /// <summary>This process, as it appears in <c>tokens.lease_owner</c>.</summary>
     public string Owner { get; } = $"{Environment.MachineName}/{Environment.ProcessId}/{Guid.NewGuid():N}";
 
@@ -30,6 +39,29 @@ public sealed class RefreshLeases(IOptions<RefreshOptions> options, TimeProvider
             .ExecuteUpdateAsync(
                 token => token.SetProperty(t => t.LeaseOwner, Owner).SetProperty(t => t.LeaseUntil, until), ct);
         return claimed == 1;
+    }
+
+    /// <summary>
+    /// Records, just before the refresh token is sent, that it is (<c>refresh_attempted_at</c>), and shortens the lease
+    /// to <see cref="AttemptLease"/>. The tracked <paramref name="token"/> takes both values as stored. False when this
+    /// process no longer holds the lease of the version it read.
+    /// </summary>
+    public async Task<bool> BeginAttemptAsync(TokenDbContext db, OAuthToken token, CancellationToken ct)
+    {
+        var now = time.GetUtcNow();
+        var until = now + AttemptLease;
+        var recorded = await db.Tokens
+            .Where(t => t.Id == token.Id && t.Version == token.Version && t.LeaseOwner == Owner)
+            .ExecuteUpdateAsync(
+                t => t.SetProperty(x => x.LeaseUntil, until).SetProperty(x => x.RefreshAttemptedAt, now), ct);
+        if (recorded == 0)
+        {
+            return false;
+        }
+        var entry = db.Entry(token);
+        entry.Property(t => t.LeaseUntil).OriginalValue = token.LeaseUntil = until;
+        entry.Property(t => t.RefreshAttemptedAt).OriginalValue = token.RefreshAttemptedAt = now;
+        return true;
     }
 
     /// <summary>

@@ -11,6 +11,8 @@ public sealed class RefreshMetrics
     private readonly Counter<long> _refreshes;
     private readonly Histogram<double> _duration;
     private readonly Counter<long> _coalesced;
+    private readonly Counter<long> _interrupted;
+    private readonly Counter<long> _storeRetries;
 
     public RefreshMetrics(IMeterFactory meters)
     {
@@ -23,7 +25,18 @@ public sealed class RefreshMetrics
         _coalesced = meter.CreateCounter<long>(
             "token.refresh.coalesced", "{refresh}",
             "Forced refreshes answered by a refresh made since the version their caller saw, without a provider call");
+        _interrupted = meter.CreateCounter<long>(
+            "token.refresh.interrupted", "{refresh}",
+            "Refreshes found interrupted after the provider was asked (the process died, or the answer could not be " +
+            "stored), when the token was claimed again");
+        _storeRetries = meter.CreateCounter<long>(
+            "token.refresh.store_retries", "{retry}",
+            "Writes of a provider's answer tried again after the database failed them");
     }
+
+    public void RecordInterrupted(string provider) => _interrupted.Add(1, new TagList { { "provider", provider } });
+
+    public void RecordStoreRetry(string provider) => _storeRetries.Add(1, new TagList { { "provider", provider } });
 
     public void RecordCoalesced(RefreshTrigger trigger) =>
         _coalesced.Add(1, new TagList { { "trigger", trigger.ToTag() } });

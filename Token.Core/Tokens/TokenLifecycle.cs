@@ -20,6 +20,8 @@ public sealed partial class TokenLifecycle(
     TimeProvider time, IOptions<RefreshOptions> options, ILogger<TokenLifecycle> logger)
 {
     private static readonly TimeSpan HolderPoll = TimeSpan.FromMilliseconds(50);
+    private static readonly TimeSpan StoreRetryFirst = TimeSpan.FromMilliseconds(500);
+    private static readonly TimeSpan StoreRetryLongest = TimeSpan.FromSeconds(5);
 
     /// <summary>
     /// The token should be refreshed before it is served: its due time has come, and its refresh is not paused.
@@ -90,6 +92,11 @@ public sealed partial class TokenLifecycle(
             return new RefreshOutcome(subject?.Token, null);
         }
         var (token, client, branchIds) = (subject.Token, subject.Client, subject.BranchIds);
+        if (token.RefreshAttemptedAt is { } interrupted)
+        {
+            metrics.RecordInterrupted(client.Provider);
+            LogInterrupted(token.ClientId, interrupted);
+        }
         var provider = await providers.FindAsync(client.Provider, ct);
         if (provider is null || token.RefreshToken is null)
         {
@@ -111,31 +118,96 @@ public sealed partial class TokenLifecycle(
             return new RefreshOutcome(
                 token, new ProviderError("temporarily_unavailable", "The provider's circuit is open.", null));
         }
+        if (!await leases.BeginAttemptAsync(db, token, ct))
+        {
+            return new RefreshOutcome(
+                await db.Tokens.AsNoTracking().SingleOrDefaultAsync(t => t.Id == tokenId, ct), null);
+        }
 
         // From here on nothing the caller does cancels the refresh: once the provider is asked it may rotate the
         // refresh token, and an answer left unstored (a validate caller gone, a refresher stopping) would leave the
         // grant holding a used-up one (docs/reliability.md). The call has its own timeout (OutboundRules.CallTimeout).
-        var uncancelled = CancellationToken.None;
         var started = Stopwatch.GetTimestamp();
         var result = await oauth.RefreshAsync(
             provider, client.ClientId,
             protector.Unprotect(client.ClientSecret, SecretContext.ClientSecret(client.ClientId)),
-            protector.Unprotect(token.RefreshToken, SecretContext.RefreshToken(token.ClientId)), uncancelled);
+            protector.Unprotect(token.RefreshToken, SecretContext.RefreshToken(token.ClientId)),
+            CancellationToken.None);
         var elapsed = Stopwatch.GetElapsedTime(started);
+        RecordCircuit(result, provider.Name);
+        return await WriteBackAsync(token, branchIds, client.ClientSecret, result, provider.Name, trigger, elapsed);
+    }
 
-        try
+    /// <summary>
+    /// Stores the provider's answer, over the version the refresh started from. The answer holds the only copy of a
+    /// rotated refresh token, so a write that fails (the database restarting, a connection cut) is tried again for as
+    /// long as a lease lasts; nobody else can claim the token while the database is away.
+    /// </summary>
+    private async Task<RefreshOutcome> WriteBackAsync(
+        OAuthToken token, IReadOnlyList<string> branchIds, byte[] secretUsed, TokenEndpointResult result,
+        string provider, RefreshTrigger trigger, TimeSpan elapsed)
+    {
+        var (tokenId, clientId, version) = (token.Id, token.ClientId, token.Version);
+        var giveUpAt = time.GetUtcNow() + options.Value.Lease;
+        var delay = StoreRetryFirst;
+        for (var retry = 0; ; retry++)
         {
-            return await StoreResultAsync(
-                token, branchIds, client.ClientSecret, result, provider.Name, trigger, elapsed, uncancelled);
+            try
+            {
+                if (retry > 0)
+                {
+                    // The failed write left the tracked token changed: start again from the stored row.
+                    db.ChangeTracker.Clear();
+                    var stored = await db.Tokens.SingleOrDefaultAsync(t => t.Id == tokenId, CancellationToken.None);
+                    if (stored is null || stored.Version != version)
+                    {
+                        return Superseded(stored);
+                    }
+                    token = stored;
+                }
+                return await StoreResultAsync(
+                    token, branchIds, secretUsed, result, provider, trigger, elapsed, CancellationToken.None);
+            }
+            catch (DbUpdateConcurrencyException)
+            {
+                db.ChangeTracker.Clear();
+                return Superseded(
+                    await db.Tokens.AsNoTracking().SingleOrDefaultAsync(t => t.Id == tokenId, CancellationToken.None));
+            }
+            catch (Exception exception) when (time.GetUtcNow() + delay < giveUpAt)
+            {
+                if (retry == 0)
+                {
+                    LogStoreFailed(clientId, options.Value.Lease.TotalSeconds, exception);
+                }
+                metrics.RecordStoreRetry(provider);
+                await Task.Delay(delay, time);
+                delay = delay * 2 < StoreRetryLongest ? delay * 2 : StoreRetryLongest;
+            }
         }
-        catch (DbUpdateConcurrencyException)
+
+        RefreshOutcome Superseded(OAuthToken? current)
         {
             // The grant changed while the provider answered (revoked, or consented again): that answer is stale.
-            metrics.Record("superseded", trigger, provider.Name, elapsed);
-            LogSuperseded(token.ClientId);
-            db.ChangeTracker.Clear();
-            return new RefreshOutcome(
-                await db.Tokens.AsNoTracking().SingleOrDefaultAsync(t => t.Id == tokenId, uncancelled), null);
+            metrics.Record("superseded", trigger, provider, elapsed);
+            LogSuperseded(clientId);
+            return new RefreshOutcome(current, null);
+        }
+    }
+
+    /// <summary>The provider answered, or could not be reached: what that says about it, once per call.</summary>
+    private void RecordCircuit(TokenEndpointResult result, string provider)
+    {
+        if (result.Error is { } error && !error.RequiresReauthorization && !error.RejectsClient)
+        {
+            // Any other failure, 4xx ones included, is passing; all count towards the circuit, since a 404, a 403 or
+            // a WAF's page usually answers every token of the provider alike, as an outage does.
+            circuits.Failed(provider);
+        }
+        else
+        {
+            // Up: it refreshed, or it refuses this grant or this client's credentials, which retrying cannot change.
+            circuits.Succeeded(provider);
         }
     }
 
@@ -145,7 +217,6 @@ public sealed partial class TokenLifecycle(
     {
         if (result.Tokens is { } tokens)
         {
-            circuits.Succeeded(provider);
             await grants.StoreRefreshedAsync(token, branchIds, tokens, trigger, provider, ct);
             metrics.Record("refreshed", trigger, provider, elapsed);
             LogRefreshed(token.ClientId, token.Version, trigger.ToTag());
@@ -155,8 +226,7 @@ public sealed partial class TokenLifecycle(
         var error = result.Error!;
         if (error.RequiresReauthorization)
         {
-            // The provider answered, so it is up; it just refuses this grant. Retrying cannot help.
-            circuits.Succeeded(provider);
+            // The provider refuses this grant. Retrying cannot help.
             await grants.StoreReauthorizationRequiredAsync(token, branchIds, error.Error, trigger, ct);
             metrics.Record("reauthorization_required", trigger, provider, elapsed);
             LogReauthorizationRequired(token.ClientId, error.Error);
@@ -164,8 +234,7 @@ public sealed partial class TokenLifecycle(
         }
         if (error.RejectsClient)
         {
-            // Up too, and refusing this client's credentials: every refresh would be refused until they change.
-            circuits.Succeeded(provider);
+            // It refuses this client's credentials: every refresh would be refused until they change.
             if (await grants.StoreRefreshPausedAsync(token, branchIds, error.Error, secretUsed, trigger, ct))
             {
                 metrics.Record("paused", trigger, provider, elapsed);
@@ -173,12 +242,6 @@ public sealed partial class TokenLifecycle(
                 return new RefreshOutcome(token, error);
             }
             // The secret was changed while the provider answered, so it refused the old one: try the new one soon.
-        }
-        else
-        {
-            // Any other failure, 4xx ones included, is passing; all count towards the circuit, since a 404, a 403 or
-            // a WAF's page usually answers every token of the provider alike, as an outage does.
-            circuits.Failed(provider);
         }
 
         var nextAttemptAt = time.GetUtcNow() + schedule.Backoff(token.FailureCount + 1, error.RetryAfter);
@@ -302,6 +365,19 @@ public sealed partial class TokenLifecycle(
     [LoggerMessage(
         LogLevel.Information, "The secret of client {ClientId} was changed: its paused refresh resumes")]
     private partial void LogRefreshResumed(int clientId);
+
+    [LoggerMessage(
+        LogLevel.Warning,
+        "The refresh of client {ClientId} was interrupted after its refresh token was sent at {AttemptedAt} (its " +
+        "process stopped, or could not store the answer); trying again. A provider that rotated the refresh token " +
+        "then accepts the old one again only within its reuse grace period, if it has one")]
+    private partial void LogInterrupted(int clientId, DateTimeOffset attemptedAt);
+
+    [LoggerMessage(
+        LogLevel.Warning,
+        "Storing the provider's answer for client {ClientId} failed; trying again for up to {Seconds} s, since it " +
+        "may hold the only copy of a rotated refresh token")]
+    private partial void LogStoreFailed(int clientId, double seconds, Exception exception);
 
     [LoggerMessage(
         LogLevel.Information, "Dropped a refresh of client {ClientId}: the grant changed while the provider answered")]

@@ -8,13 +8,19 @@ namespace TokenPlatform.Sandbox.Controls;
 /// </summary>
 [JsonUnmappedMemberHandling(JsonUnmappedMemberHandling.Disallow)]
 public sealed record SwitchesUpdate(
-    bool? AutoApprove, int? AccessTokenLifetimeSeconds, bool? RotateRefreshTokens, TokenFailure? TokenFailure)
+    bool? AutoApprove, int? AccessTokenLifetimeSeconds, bool? RotateRefreshTokens, int? RefreshTokenReuseSeconds,
+    TokenFailure? TokenFailure)
 {
     public IEnumerable<string> Validate()
     {
         if (AccessTokenLifetimeSeconds is < 1)
         {
             yield return "access_token_lifetime_seconds must be at least 1";
+        }
+
+        if (RefreshTokenReuseSeconds is < 0 or > 3600)
+        {
+            yield return "refresh_token_reuse_seconds must be between 0 and 3600";
         }
 
         foreach (var error in TokenFailure?.Validate() ?? [])

@@ -8,7 +8,7 @@ namespace TokenPlatform.Sandbox.Controls;
 
 /// <summary>
 /// Runs in front of OpenIddict on the token and revocation endpoints: records every request first, then lets the
-/// <c>token_failure</c> switch fake an outage, a slow answer or a rejected grant.
+/// <c>token_failure</c> switch fake an outage, a slow provider, an answer held back or a rejected grant.
 /// </summary>
 public sealed class TokenEndpointControlsMiddleware(
     RequestDelegate next, TokenRequestLog log, SandboxSwitches switches,
@@ -55,6 +55,10 @@ public sealed class TokenEndpointControlsMiddleware(
                 await next(context);
                 break;
 
+            case TokenFailureMode.SlowAnswer:
+                await AnswerLateAsync(context, failure.DelayMs);
+                break;
+
             case TokenFailureMode.InvalidGrant:
                 await WriteErrorAsync(context, StatusCodes.Status400BadRequest, Errors.InvalidGrant,
                     "The grant is invalid, expired or revoked (injected by the sandbox token_failure switch).");
@@ -72,6 +76,28 @@ public sealed class TokenEndpointControlsMiddleware(
                     "(injected by the sandbox token_failure switch).");
                 break;
         }
+    }
+
+    /// <summary>
+    /// The provider has done its work (issued tokens, used up the refresh token sent) before its answer is on its
+    /// way: a client that dies meanwhile never learns the new refresh token.
+    /// </summary>
+    private async Task AnswerLateAsync(HttpContext context, int delayMs)
+    {
+        var body = context.Response.Body;
+        using var held = new MemoryStream();
+        context.Response.Body = held;
+        try
+        {
+            await next(context);
+        }
+        finally
+        {
+            context.Response.Body = body;
+        }
+        await Task.Delay(delayMs, context.RequestAborted);
+        held.Position = 0;
+        await held.CopyToAsync(body, context.RequestAborted);
     }
 
     /// <summary>Buffers the body so that OpenIddict can read the same form after us.</summary>

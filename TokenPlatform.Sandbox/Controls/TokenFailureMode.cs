@@ -5,5 +5,7 @@ public enum TokenFailureMode
     None,
     Status,
     Slow,
+    /// <summary>The request is handled at once (a refresh token is rotated), its answer held back delay_ms.</summary>
+    SlowAnswer,
     InvalidGrant
 }

@@ -35,7 +35,8 @@ public static class AuthorizationServerExtensions
                     .UseReferenceRefreshTokens();
 
                 // The rotate_refresh_tokens switch decides per request (RefreshTokenRotation), and a used refresh
-                // token is refused at once instead of after OpenIddict's default reuse leeway.
+                // token is refused at once instead of after OpenIddict's default reuse leeway, unless the
+                // refresh_token_reuse_seconds switch sets one.
                 server.DisableRollingRefreshTokens()
                     .SetRefreshTokenReuseLeeway(null)
                     .AddEventHandler(RefreshTokenRotation.Descriptor)

@@ -54,8 +54,12 @@ public sealed class RefreshTokenRotation(
         var token = string.IsNullOrEmpty(tokenId) ? null : await tokens.FindByIdAsync(
             tokenId, context.CancellationToken);
 
-        // Losing a race with a concurrent use of the same refresh token means this one is spent.
-        if (token is null || !await tokens.TryRedeemAsync(token, context.CancellationToken))
+        // Losing a race with a concurrent use of the same refresh token means this one is spent, unless a reuse grace
+        // period is on: OpenIddict let a used one through only within it, and it is rotated again.
+        if (token is null
+            || (!await tokens.TryRedeemAsync(token, context.CancellationToken)
+                && !(switches.Current.RefreshTokenReuseSeconds > 0
+                    && await tokens.HasStatusAsync(token, Statuses.Redeemed, context.CancellationToken))))
         {
             context.Reject(Errors.InvalidGrant, "The refresh token has already been used.");
         }

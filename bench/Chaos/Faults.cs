@@ -1,13 +1,34 @@
+using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Net.Http.Json;
 
 namespace Chaos;
 
-public enum FaultKind { KillRefresher, KillApi, PostgresStop, RabbitMQStop, Provider503, ProviderSlow }
-
-/// <summary>One fault: when it starts (s after the load starts), how long it lasts, which instance it hits.</summary>
-public sealed record Fault(FaultKind Kind, double AtSeconds, double Seconds, int Target)
+public enum FaultKind
 {
+    KillRefresher, KillApi, PostgresStop, RabbitMQStop, Provider503, ProviderSlow, KillRefresherInAnswer
+}
+
+/// <summary>
+/// One fault: when it starts (s after the load starts), how long it lasts, which instance it hits, and its lane (the
+/// faults of one lane follow each other; lanes run side by side).
+/// </summary>
+public sealed record Fault(FaultKind Kind, double AtSeconds, double Seconds, int Target, int Lane = 0)
+{
+    /// <summary>How long the sandbox holds a refresh's answer back in <see cref="FaultKind.KillRefresherInAnswer"/>.</summary>
+    private const int HeldAnswerMs = 3000;
+
+    /// <summary>Servers, the provider and the kill that needs the provider's switch; then the plain kills.</summary>
+    private static readonly FaultKind[][] Lanes =
+    [
+        [FaultKind.PostgresStop, FaultKind.RabbitMQStop, FaultKind.Provider503, FaultKind.ProviderSlow,
+            FaultKind.KillRefresherInAnswer],
+        [FaultKind.KillRefresher, FaultKind.KillApi]
+    ];
+
+    /// <summary>One kill or restart of a service at a time, whichever lane asks.</summary>
+    private static readonly ConcurrentDictionary<ChildProcess, SemaphoreSlim> ServiceLocks = new();
+
     public double StartedAt { get; set; } = double.NaN;
     public double EndedAt { get; set; } = double.NaN;
 
@@ -18,26 +39,40 @@ public sealed record Fault(FaultKind Kind, double AtSeconds, double Seconds, int
         FaultKind.PostgresStop => $"PostgreSQL stopped (fast shutdown) for {Seconds:0.0} s",
         FaultKind.RabbitMQStop => $"RabbitMQ stopped for {Seconds:0.0} s",
         FaultKind.Provider503 => $"sandbox answers 503 on /connect/token for {Seconds:0.0} s",
-        _ => $"sandbox answers /connect/token after 5 s for {Seconds:0.0} s"
-    };
+        FaultKind.ProviderSlow => $"sandbox answers /connect/token after 5 s for {Seconds:0.0} s",
+        _ => $"kill -9 token-refresher-{Target + 1} while the sandbox holds its refreshes' answers back " +
+            $"(rotated, not yet sent), restarted after {Seconds:0.0} s"
+    } + (Lane > 0 ? $" [lane {Lane + 1}]" : "");
 
     /// <summary>
-    /// A schedule drawn from <paramref name="seed"/>: every kind once, then random kinds, one after the other (they do
-    /// not overlap, so each second of errors belongs to one fault), in the first <paramref name="window"/> seconds.
+    /// A schedule drawn from <paramref name="seed"/>, in the first <paramref name="window"/> seconds. One lane: every
+    /// kind once, then random kinds, one after the other, so each second of errors belongs to one fault. Two lanes:
+    /// the servers and provider faults on one timeline, the kills of services on another, overlapping at random.
     /// </summary>
-    public static List<Fault> Schedule(int seed, double window, int count)
+    public static List<Fault> Schedule(int seed, double window, int count, int lanes)
     {
         var random = new Random(seed);
-        var kinds = Enum.GetValues<FaultKind>().ToList();
+        if (lanes == 1)
+        {
+            return Timeline(random, [.. Lanes.SelectMany(kinds => kinds)], window, count, lane: 0);
+        }
+        var servers = (int)Math.Round(count * 0.6);
+        return [.. Timeline(random, Lanes[0], window, servers, lane: 0)
+            .Concat(Timeline(random, Lanes[1], window, count - servers, lane: 1)).OrderBy(f => f.AtSeconds)];
+    }
+
+    private static List<Fault> Timeline(Random random, FaultKind[] allowed, double window, int count, int lane)
+    {
+        var kinds = allowed.ToList();
         while (kinds.Count < count)
         {
-            kinds.Add(kinds[random.Next(6)]);
+            kinds.Add(allowed[random.Next(allowed.Length)]);
         }
         kinds = [.. kinds.OrderBy(_ => random.Next())];
         var faults = new List<Fault>();
         var durations = kinds.Select(kind => kind switch
         {
-            FaultKind.KillRefresher or FaultKind.KillApi => 2 + random.NextDouble() * 6,
+            FaultKind.KillRefresher or FaultKind.KillApi or FaultKind.KillRefresherInAnswer => 2 + random.NextDouble() * 6,
             FaultKind.PostgresStop => 5 + random.NextDouble() * 15,
             FaultKind.RabbitMQStop => 5 + random.NextDouble() * 25,
             _ => 5 + random.NextDouble() * 15
@@ -49,7 +84,7 @@ public sealed record Fault(FaultKind Kind, double AtSeconds, double Seconds, int
         for (var i = 0; i < kinds.Count; i++)
         {
             at += spare * gaps[i] / gaps.Sum();
-            faults.Add(new Fault(kinds[i], Math.Round(at, 1), Math.Round(durations[i], 1), random.Next(2)));
+            faults.Add(new Fault(kinds[i], Math.Round(at, 1), Math.Round(durations[i], 1), random.Next(2), lane));
             at += durations[i] + 8;
         }
         return faults;
@@ -64,10 +99,20 @@ public sealed record Fault(FaultKind Kind, double AtSeconds, double Seconds, int
         switch (Kind)
         {
             case FaultKind.KillRefresher or FaultKind.KillApi:
-                var service = (Kind == FaultKind.KillApi ? platform.Apis : platform.Refreshers)[Target].Process;
-                await service.KillAsync();
-                await Task.Delay(pause);
-                service.Start();
+                await KillAsync((Kind == FaultKind.KillApi ? platform.Apis : platform.Refreshers)[Target].Process,
+                    pause, beforeKill: null);
+                break;
+            case FaultKind.KillRefresherInAnswer:
+                // Every refresh the refresher sends from now on is done at the sandbox (its refresh token used up)
+                // and its answer held back; the kill lands while some are in flight: the known hard case.
+                await KillAsync(platform.Refreshers[Target].Process, pause, async () =>
+                {
+                    await SwitchAsync(sandbox, new
+                    {
+                        mode = "slow_answer", status_code = 503, delay_ms = HeldAnswerMs, grant_type = "refresh_token"
+                    });
+                    await Task.Delay(HeldAnswerMs - 500);
+                }, async () => await SwitchAsync(sandbox, new { mode = "none", status_code = 503, delay_ms = 0 }));
                 break;
             case FaultKind.PostgresStop:
                 await platform.Postgres.StopAsync();
@@ -88,6 +133,31 @@ public sealed record Fault(FaultKind Kind, double AtSeconds, double Seconds, int
                 break;
         }
         EndedAt = clock.Elapsed.TotalSeconds;
+    }
+
+    private static async Task KillAsync(
+        ChildProcess service, TimeSpan pause, Func<Task>? beforeKill, Func<Task>? afterKill = null)
+    {
+        var exclusive = ServiceLocks.GetOrAdd(service, _ => new SemaphoreSlim(1));
+        await exclusive.WaitAsync();
+        try
+        {
+            if (beforeKill is not null)
+            {
+                await beforeKill();
+            }
+            await service.KillAsync();
+            if (afterKill is not null)
+            {
+                await afterKill();
+            }
+            await Task.Delay(pause);
+            service.Start();
+        }
+        finally
+        {
+            exclusive.Release();
+        }
     }
 
     private static async Task SwitchAsync(HttpClient sandbox, object failure) =>

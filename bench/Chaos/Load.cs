@@ -6,18 +6,21 @@ using System.Threading.Channels;
 
 namespace Chaos;
 
-/// <summary>One validate answer: when (ms since the run's start), from which token-api, and what it said.</summary>
-public readonly record struct Answer(long AtMs, int Api, int Status, bool IsValid, long Version, int ClientId);
+/// <summary>
+/// One validate answer: when (ms since the run's start), from which target (0: the gateway; 1, 2: a token-api), and
+/// what it said.
+/// </summary>
+public readonly record struct Answer(long AtMs, int Target, int Status, bool IsValid, long Version, int ClientId);
 
 /// <summary>A validate answer with is_valid true, checked at the sandbox's /tokeninfo right after it came.</summary>
 public readonly record struct Check(long AtMs, long CheckedAfterMs, bool Active, int ClientId, long Version);
 
 /// <summary>
-/// Callers of GET /tokens/validate/{id} straight at the token-api instances (alternating), each pausing
-/// <paramref name="pause"/> between calls; answers kept in memory up to a bound. Every tenth valid answer's token is
-/// checked at once at the sandbox (GET /tokeninfo: active means not expired and not revoked).
+/// Callers of GET /tokens/validate/{id}, each going to the targets in turn (the gateway, then each token-api
+/// directly), pausing <paramref name="pause"/> between calls; answers kept in memory up to a bound. Every tenth valid
+/// answer's token is checked at once at the sandbox (GET /tokeninfo: active means not expired and not revoked).
 /// </summary>
-public sealed class Load(int[] apiPorts, string apiKey, Uri sandbox, int[] clientIds, int callers, TimeSpan pause,
+public sealed class Load(int[] targetPorts, string apiKey, Uri sandbox, int[] clientIds, int callers, TimeSpan pause,
     Stopwatch clock)
 {
     private const int MaxAnswers = 2_000_000, MaxChecks = 100_000, CheckEvery = 10;
@@ -45,19 +48,19 @@ public sealed class Load(int[] apiPorts, string apiKey, Uri sandbox, int[] clien
         var random = new Random(caller);
         for (var call = caller; !stop.IsCancellationRequested && _answers.Count < MaxAnswers; call++)
         {
-            var api = call % apiPorts.Length;
+            var target = call % targetPorts.Length;
             var clientId = clientIds[random.Next(clientIds.Length)];
             var at = clock.ElapsedMilliseconds;
             Answer answer;
             try
             {
                 using var response = await http.GetAsync(
-                    $"http://127.0.0.1:{apiPorts[api]}/tokens/validate/{clientId}", stop);
+                    $"http://127.0.0.1:{targetPorts[target]}/tokens/validate/{clientId}", stop);
                 var body = response.IsSuccessStatusCode
                     ? await response.Content.ReadFromJsonAsync<JsonObject>(stop) : null;
                 var valid = body?["is_valid"]?.GetValue<bool>() == true;
                 var version = body?["token_version"]?.GetValue<long>() ?? 0;
-                answer = new(at, api, (int)response.StatusCode, valid, version, clientId);
+                answer = new(at, target, (int)response.StatusCode, valid, version, clientId);
                 if (body is not null && !valid)
                 {
                     InvalidReasons.AddOrUpdate(body["reason"]?.GetValue<string>() ?? "none", 1, (_, n) => n + 1);
@@ -70,7 +73,7 @@ public sealed class Load(int[] apiPorts, string apiKey, Uri sandbox, int[] clien
             catch (Exception e) when (e is HttpRequestException or TaskCanceledException && !stop.IsCancellationRequested)
             {
                 // No answer at all (refused: the instance is down; or 5 s without one): status 0.
-                answer = new(at, api, 0, false, 0, clientId);
+                answer = new(at, target, 0, false, 0, clientId);
             }
             catch (OperationCanceledException)
             {

@@ -38,7 +38,8 @@ public sealed class Outcome(Platform platform, List<Grant> grants)
         }
     }
 
-    public async Task ReportAsync(Load load, Events events, List<Fault> faults, DateTimeOffset loadStartedAt,
+    /// <summary>Checks and prints the invariants; true when every one holds.</summary>
+    public async Task<bool> ReportAsync(Load load, Events events, List<Fault> faults, DateTimeOffset loadStartedAt,
         double? healthyAfter)
     {
         var rows = await RowsAsync(decrypt: true);
@@ -97,15 +98,32 @@ public sealed class Outcome(Platform platform, List<Grant> grants)
             $"redelivered ids {duplicateIds}, versions with two events {twice}, events beyond the stored version " +
             $"{beyond}, outbox rows left {left}"));
 
-        // (d) Seconds with 5xx (or no answer at all) from validate, by the fault whose time (plus 10 s) they fall in.
+        // (d) 5xx from validate only while the database was down (or starting again: 10 s), and none of the gateway's
+        // own (502, 504, no answer: a token-api it could not reach) while the other token-api was up, which is always
+        // here: the kills of token-api follow one another.
         var answers = load.Answers.ToList();
+        var outsideDatabase = answers.Where(a => a.Status >= 500 && !During(faults, FaultKind.PostgresStop, a.AtMs / 1000.0))
+            .ToList();
+        table.Add(("(d) 5xx only while the database was down", outsideDatabase.Count == 0 ? "PASS" : "FAIL",
+            $"{answers.Count(a => a.Status >= 500)} validate answers 5xx, {outsideDatabase.Count} of them outside a " +
+            "PostgreSQL stop and its 10 s after" + (outsideDatabase.Count == 0 ? "" : ": " + string.Join(", ",
+                outsideDatabase.GroupBy(a => (Target(a.Target), a.Status, Blame(faults, a.AtMs / 1000.0)))
+                    .Select(g => $"{g.Key.Item1} {g.Key.Status} under {g.Key.Item3} ×{g.Count()}")))));
+        // token-api never answers 502 or 504 itself.
+        var gatewayOwn = answers.Where(a => a.Target == 0 && a.Status is 502 or 504).ToList();
+        table.Add(("(d) gateway: no 5xx of its own", gatewayOwn.Count == 0 ? "PASS" : "FAIL",
+            $"{answers.Count(a => a.Target == 0)} answers through the gateway; {gatewayOwn.Count} were 502 or 504; " +
+            $"{answers.Count(a => a.Target == 0 && a.Status == 0)} took longer than 5 s" +
+            (gatewayOwn.Count == 0 ? "" : ": " + string.Join(", ", gatewayOwn
+                .GroupBy(a => (a.Status, Blame(faults, a.AtMs / 1000.0)))
+                .Select(g => $"{g.Key.Status} under {g.Key.Item2} ×{g.Count()}")))));
         foreach (var group in answers.Where(a => a.Status >= 500 || a.Status == 0)
-                     .GroupBy(a => Blame(faults, a.AtMs / 1000.0)).OrderBy(g => g.Key))
+                     .GroupBy(a => (Fault: Blame(faults, a.AtMs / 1000.0), Target: Target(a.Target))).OrderBy(g => g.Key))
         {
-            table.Add(($"(d) validate errors: {group.Key}", "REPORT",
+            table.Add(($"(d) validate errors: {group.Key.Fault}, {group.Key.Target}", "REPORT",
                 $"{group.Where(a => a.Status >= 500).Select(a => a.AtMs / 1000).Distinct().Count()} s with 5xx " +
                 $"({group.Count(a => a.Status >= 500)} answers), {group.Where(a => a.Status == 0).Select(a => a.AtMs / 1000)
-                    .Distinct().Count()} s with no answer ({group.Count(a => a.Status == 0)}: instance down)"));
+                    .Distinct().Count()} s with no answer ({group.Count(a => a.Status == 0)}: refused, or none within 5 s)"));
         }
         table.Add(("(d) validate answers", "REPORT", $"{answers.Count} in all, {answers.Count(a => a.IsValid)} valid, " +
             $"{answers.Count(a => a.Status == 200 && !a.IsValid)} 200 with is_valid false (" +
@@ -142,10 +160,24 @@ public sealed class Outcome(Platform platform, List<Grant> grants)
             Console.WriteLine($"inactive at the sandbox: client {check.ClientId} version {check.Version}, " +
                 $"answered at t+{check.AtMs / 1000.0:0.0} s, checked {check.CheckedAfterMs} ms later");
         }
+        var passed = table.All(row => row.Result != "FAIL");
+        Console.WriteLine(passed ? "every invariant holds" : "an invariant does not hold");
+        return passed;
     }
 
+    private static string Target(int target) => target == 0 ? "via the gateway" : $"token-api-{target} direct";
+
+    private static bool During(List<Fault> faults, FaultKind kind, double second) =>
+        faults.Any(f => f.Kind == kind && second >= f.StartedAt && second <= f.EndedAt + 10);
+
+    /// <summary>
+    /// The fault a second belongs to: one running then (the latest started, when several are), else the one that ended
+    /// last within 10 s before.
+    /// </summary>
     private static string Blame(List<Fault> faults, double second) =>
-        faults.FirstOrDefault(f => second >= f.StartedAt && second <= f.EndedAt + 10)?.Kind.ToString() ?? "no fault";
+        faults.Where(f => second >= f.StartedAt && second <= f.EndedAt + 10)
+            .OrderBy(f => second <= f.EndedAt ? 0 : 1).ThenByDescending(f => f.StartedAt)
+            .FirstOrDefault()?.Kind.ToString() ?? "no fault";
 
     private static double Median(IEnumerable<double> values)
     {

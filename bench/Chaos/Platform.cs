@@ -8,7 +8,8 @@ namespace Chaos;
 
 /// <summary>
 /// The whole platform as separate local processes on loopback: PostgreSQL and RabbitMQ (their data kept across a
-/// stop), the sandbox provider, 2 token-api and 2 token-refresher. Disposing stops every one of them.
+/// stop), the sandbox provider, 2 token-api, 2 token-refresher and the gateway in front of both token-api. Disposing
+/// stops every one of them.
 /// </summary>
 public sealed class Platform : IAsyncDisposable
 {
@@ -28,6 +29,7 @@ public sealed class Platform : IAsyncDisposable
     public int RabbitMQPort { get; } = MachineProbe.FreeTcpPort();
     public (ChildProcess Process, int Port)[] Apis { get; private set; } = [];
     public (ChildProcess Process, int Port)[] Refreshers { get; private set; } = [];
+    public (ChildProcess Process, int Port) Gateway { get; private set; }
 
     public async Task StartServersAsync()
     {
@@ -74,7 +76,9 @@ public sealed class Platform : IAsyncDisposable
         await Until("RabbitMQ", RabbitMQ, TimeSpan.FromSeconds(90), () => PortOpenAsync(RabbitMQPort));
     }
 
-    /// <summary>Applies the migrations (token-api's migrate command), then starts 2 token-api and 2 token-refresher.</summary>
+    /// <summary>
+    /// Applies the migrations (token-api's migrate command), then starts 2 token-api, 2 token-refresher and the gateway.
+    /// </summary>
     public async Task StartServicesAsync()
     {
         _settings = new Dictionary<string, string>
@@ -98,13 +102,21 @@ public sealed class Platform : IAsyncDisposable
                 throw new InvalidOperationException($"migrate exited with {exit}:\n{migrate.LastLines}");
             }
         }
-        var first = MachineProbe.FreeTcpPorts(4);
-        int[] ports = [first, first + 1, first + 2, first + 3];
+        var first = MachineProbe.FreeTcpPorts(5);
+        int[] ports = [first, first + 1, first + 2, first + 3, first + 4];
         Apis = [.. Enumerable.Range(0, 2).Select(i =>
             (ChildProcess.Service($"token-api-{i + 1}", "Token.Api", ports[i], _settings), ports[i]))];
         Refreshers = [.. Enumerable.Range(0, 2).Select(i =>
             (ChildProcess.Service($"token-refresher-{i + 1}", "Token.Refresher", ports[2 + i], _settings), ports[2 + i]))];
-        _services.AddRange([.. Apis.Select(a => a.Process), .. Refreshers.Select(r => r.Process)]);
+        Gateway = (ChildProcess.Service("token-gateway", "Token.Gateway", ports[4], new Dictionary<string, string>
+        {
+            ["ReverseProxy:Clusters:token-api:Destinations:token-api:Address"] = $"http://127.0.0.1:{ports[0]}",
+            ["ReverseProxy:Clusters:token-api:Destinations:token-api-2:Address"] = $"http://127.0.0.1:{ports[1]}",
+            // The callers here are four loops with one key: the limits are not what this run measures.
+            ["Gateway:RateLimits:Enabled"] = "false",
+            ["Logging:LogLevel:Default"] = "Warning"
+        }), ports[4]);
+        _services.AddRange([.. Apis.Select(a => a.Process), .. Refreshers.Select(r => r.Process), Gateway.Process]);
         foreach (var service in _services)
         {
             service.Start();
@@ -123,11 +135,12 @@ public sealed class Platform : IAsyncDisposable
         var started = Stopwatch.GetTimestamp();
         while (Stopwatch.GetElapsedTime(started) < limit)
         {
-            var answers = await Task.WhenAll(Apis.Concat(Refreshers).Select(async service =>
+            var answers = await Task.WhenAll(Apis.Concat(Refreshers).Append(Gateway).Select(async service =>
             {
                 try
                 {
-                    using var response = await http.GetAsync($"http://127.0.0.1:{service.Port}/health");
+                    var path = service == Gateway ? "/gateway/health" : "/health";
+                    using var response = await http.GetAsync($"http://127.0.0.1:{service.Port}{path}");
                     return response.IsSuccessStatusCode;
                 }
                 catch (Exception e) when (e is HttpRequestException or TaskCanceledException)

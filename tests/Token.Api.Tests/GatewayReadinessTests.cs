@@ -37,6 +37,27 @@ public sealed class GatewayReadinessTests(TokenApiFixture fixture)
         Assert.Equal(HttpStatusCode.ServiceUnavailable, health.StatusCode);
     }
 
+    [Fact]
+    public async Task A_get_that_meets_a_token_api_that_is_down_is_answered_by_the_other()
+    {
+        // Round robin, so that half the requests go to the dead one (the default picks at random).
+        var settings = DeadDestination("down");
+        settings["ReverseProxy:Clusters:token-api:LoadBalancingPolicy"] = "RoundRobin";
+        await using var gateway = GatewayHost.Start(fixture, settings);
+        using var client = gateway.From(IPAddress.Loopback, fixture.Api.AdminApiKey);
+
+        // A change is not sent twice (it may have reached the first instance): one of two goes to the dead one.
+        using var post = await client.PostAsync("/tokens/refresh", TokenPlatformApi.Json("""{"client_id": 1}"""));
+        using var again = await client.PostAsync("/tokens/refresh", TokenPlatformApi.Json("""{"client_id": 1}"""));
+        Assert.Contains(HttpStatusCode.BadGateway, new[] { post.StatusCode, again.StatusCode });
+
+        for (var request = 0; request < 6; request++)
+        {
+            using var response = await client.GetAsync("/clients");
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        }
+    }
+
     /// <summary>A destination named <paramref name="name"/> where nothing listens.</summary>
     private static Dictionary<string, string?> DeadDestination(string name) => new()
     {

@@ -108,7 +108,7 @@ public sealed class TokenServicesFixture : IAsyncLifetime
         var clientId = await CreateClientAsync(authMethod);
         await using var scope = Services.CreateAsyncScope();
         await scope.ServiceProvider.GetRequiredService<GrantStore>().StoreIssuedAsync(
-            clientId, new ProviderTokens("access-0", "Bearer", TimeSpan.FromHours(1), "refresh-0", null),
+            clientId, new ProviderTokens("access-0", "Bearer", TimeSpan.FromHours(1), "refresh-0", null, Time.GetUtcNow()),
             CancellationToken.None);
         return clientId;
     }
@@ -118,6 +118,14 @@ public sealed class TokenServicesFixture : IAsyncLifetime
         await using var scope = Services.CreateAsyncScope();
         return await scope.ServiceProvider.GetRequiredService<TokenDbContext>().Tokens
             .AsNoTracking().SingleAsync(t => t.ClientId == clientId);
+    }
+
+    /// <summary>This class's database goes away as in a restart, until the outage is disposed.</summary>
+    public async Task<DatabaseOutage> TakeDatabaseAwayAsync()
+    {
+        await using var scope = Services.CreateAsyncScope();
+        return await DatabaseOutage.BeginAsync(
+            scope.ServiceProvider.GetRequiredService<TokenDbContext>().Database.GetConnectionString()!);
     }
 
     /// <summary>The decrypted refresh token of the client's grant.</summary>

@@ -37,6 +37,34 @@ public sealed class RefreshTokenTests(SandboxProcess sandbox) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task With_a_reuse_grace_period_a_used_refresh_token_is_accepted_again_within_it_and_refused_after()
+    {
+        await sandbox.SetSwitchesAsync(new { refresh_token_reuse_seconds = 2 });
+        var client = await sandbox.RegisterClientAsync();
+        var first = await sandbox.GetTokensAsync(client);
+        using (var refresh = await sandbox.RefreshAsync(client, first.RefreshToken!))
+        {
+            await SandboxApi.ReadTokensAsync(refresh);
+        }
+
+        // As a refresher that died before it stored the answer would: the used one again, at once.
+        using var replay = await sandbox.RefreshAsync(client, first.RefreshToken!);
+        var again = await SandboxApi.ReadTokensAsync(replay);
+        Assert.NotNull(again.RefreshToken);
+        using (var next = await sandbox.RefreshAsync(client, again.RefreshToken!))
+        {
+            Assert.NotNull((await SandboxApi.ReadTokensAsync(next)).RefreshToken);
+        }
+
+        // The period runs from the first use; past it, the used one is refused.
+        await Task.Delay(TimeSpan.FromSeconds(2.5));
+        using var late = await sandbox.RefreshAsync(client, first.RefreshToken!);
+        var (status, body) = await SandboxApi.ReadJsonAsync(late);
+        Assert.Equal(HttpStatusCode.BadRequest, status);
+        Assert.Equal("invalid_grant", body.GetProperty("error").GetString());
+    }
+
+    [Fact]
     public async Task Without_rotation_a_refresh_returns_no_refresh_token_and_the_old_one_keeps_working()
     {
         await sandbox.SetSwitchesAsync(new { rotate_refresh_tokens = false });

@@ -37,6 +37,7 @@ public static class SandboxApi
             auto_approve = autoApprove,
             access_token_lifetime_seconds = 3600,
             rotate_refresh_tokens = true,
+            refresh_token_reuse_seconds = 0,
             token_failure = new { mode = "none" }
         });
         using var cleared = await sandbox.Http.DeleteAsync("/sandbox/requests");

@@ -65,4 +65,28 @@ public sealed class TokenFailureTests(SandboxProcess sandbox) : IAsyncLifetime
         Assert.Equal(HttpStatusCode.OK, exchange.StatusCode);
         Assert.True(stopwatch.Elapsed >= TimeSpan.FromMilliseconds(1000), $"answered after {stopwatch.Elapsed}");
     }
+
+    [Fact]
+    public async Task Slow_answer_mode_uses_up_the_refresh_token_before_its_answer_is_sent()
+    {
+        var client = await sandbox.RegisterClientAsync();
+        var first = await sandbox.GetTokensAsync(client);
+        await sandbox.SetSwitchesAsync(
+            new { token_failure = new { mode = "slow_answer", delay_ms = 2000, grant_type = "refresh_token" } });
+
+        var stopwatch = Stopwatch.StartNew();
+        var refresh = sandbox.RefreshAsync(client, first.RefreshToken!);
+        // While its answer is held back, the refresh token it was sent with is already used up.
+        await Eventually.HoldsAsync(async () =>
+        {
+            using var introspection = await sandbox.IntrospectAsync(client, first.RefreshToken!);
+            var (_, body) = await SandboxApi.ReadJsonAsync(introspection);
+            return !body.GetProperty("active").GetBoolean();
+        }, TimeSpan.FromSeconds(5), "the refresh token was not used up while the answer was held back");
+        Assert.False(refresh.IsCompleted);
+
+        using var answer = await refresh;
+        Assert.NotNull((await SandboxApi.ReadTokensAsync(answer)).RefreshToken);
+        Assert.True(stopwatch.Elapsed >= TimeSpan.FromMilliseconds(2000), $"answered after {stopwatch.Elapsed}");
+    }
 }

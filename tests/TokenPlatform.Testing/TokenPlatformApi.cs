@@ -126,7 +126,7 @@ public sealed class TokenPlatformApi(PlatformEndpoints endpoints)
     public Task ResetSandboxAsync() => SetSandboxSwitchesAsync(new
     {
         auto_approve = true, access_token_lifetime_seconds = 3600, rotate_refresh_tokens = true,
-        token_failure = new { mode = "none" }
+        refresh_token_reuse_seconds = 0, token_failure = new { mode = "none" }
     });
 
     public async Task<JsonArray> SandboxTokenRequestsAsync()

@@ -358,6 +358,10 @@ namespace Token.Core.Data.Migrations
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("lease_until");
 
+                    b.Property<DateTimeOffset?>("RefreshAttemptedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("refresh_attempted_at");
+
                     b.Property<DateTimeOffset>("RefreshDueAt")
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("refresh_due_at");

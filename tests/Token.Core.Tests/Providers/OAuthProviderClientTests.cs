@@ -9,7 +9,8 @@ namespace Token.Core.Tests.Providers;
 public sealed class OAuthProviderClientTests : IAsyncLifetime
 {
     private LocalTokenEndpoint _provider = null!;
-    private readonly OAuthProviderClient _client = new(new HttpClient { Timeout = TimeSpan.FromSeconds(10) });
+    private readonly OAuthProviderClient _client = new(
+        new HttpClient { Timeout = TimeSpan.FromSeconds(10) }, TimeProvider.System);
 
     public async Task InitializeAsync() => _provider = await LocalTokenEndpoint.StartAsync();
 

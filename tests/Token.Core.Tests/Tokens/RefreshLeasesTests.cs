@@ -36,6 +36,49 @@ public sealed class RefreshLeasesTests(TokenServicesFixture fixture) : IClassFix
     }
 
     [Fact]
+    public async Task A_holder_that_died_after_sending_the_refresh_token_is_replaced_after_the_attempt_lease()
+    {
+        var clientId = await fixture.CreateGrantAsync();
+        fixture.Time.Advance(TimeSpan.FromMinutes(56));
+        var dead = NewRefresher();
+        var successor = NewRefresher();
+        var tokenId = (await fixture.TokenOfAsync(clientId)).Id;
+        try
+        {
+            await ReplacedAfterTheAttemptLeaseAsync(dead, successor, clientId, tokenId);
+        }
+        finally
+        {
+            await DeleteClientAsync(clientId);
+        }
+    }
+
+    private async Task ReplacedAfterTheAttemptLeaseAsync(
+        RefreshLeases dead, RefreshLeases successor, int clientId, int tokenId)
+    {
+        Assert.Contains(tokenId, await ClaimAsync(dead, limit: 10_000));
+
+        // It records the attempt, sends the refresh token, and dies before the answer is stored.
+        await using (var scope = fixture.Services.CreateAsyncScope())
+        {
+            var db = scope.ServiceProvider.GetRequiredService<TokenDbContext>();
+            var token = await db.Tokens.SingleAsync(t => t.Id == tokenId);
+            Assert.True(await dead.BeginAttemptAsync(db, token, CancellationToken.None));
+        }
+        var attempted = fixture.Time.GetUtcNow();
+        Assert.Equal(attempted, (await fixture.TokenOfAsync(clientId)).RefreshAttemptedAt);
+
+        // Well within a claim's lease (60 s): a provider's reuse grace period (Okta's default: 30 s) is still open.
+        Assert.True(RefreshLeases.AttemptLease < TimeSpan.FromSeconds(30));
+        fixture.Time.Advance(RefreshLeases.AttemptLease - TimeSpan.FromSeconds(1));
+        Assert.DoesNotContain(tokenId, await ClaimAsync(successor, limit: 10_000));
+        fixture.Time.Advance(TimeSpan.FromSeconds(2));
+        Assert.Contains(tokenId, await ClaimAsync(successor, limit: 10_000));
+        // What the successor finds tells it the last attempt was interrupted.
+        Assert.Equal(attempted, (await fixture.TokenOfAsync(clientId)).RefreshAttemptedAt);
+    }
+
+    [Fact]
     public async Task A_token_that_is_not_due_or_no_longer_valid_is_never_claimed()
     {
         var notDue = await fixture.CreateGrantAsync();
@@ -69,11 +112,16 @@ public sealed class RefreshLeasesTests(TokenServicesFixture fixture) : IClassFix
         }
         finally
         {
-            // Gone, so that the other tests of the class, which count what they claim, never meet it due.
-            await using var cleanup = fixture.Services.CreateAsyncScope();
-            await cleanup.ServiceProvider.GetRequiredService<TokenDbContext>().Clients.Where(c => c.Id == clientId)
-                .ExecuteDeleteAsync();
+            await DeleteClientAsync(clientId);
         }
+    }
+
+    /// <summary>Gone, so that the other tests of the class, which count what they claim, never meet it due.</summary>
+    private async Task DeleteClientAsync(int clientId)
+    {
+        await using var cleanup = fixture.Services.CreateAsyncScope();
+        await cleanup.ServiceProvider.GetRequiredService<TokenDbContext>().Clients.Where(c => c.Id == clientId)
+            .ExecuteDeleteAsync();
     }
 
     private async Task ClaimsOnlyWhileActiveAsync(RefreshLeases refresher, int clientId, int tokenId)

@@ -335,7 +335,8 @@ public sealed class TokenLifecycleTests(TokenServicesFixture fixture)
         await using (var scope = fixture.Services.CreateAsyncScope())
         {
             await scope.ServiceProvider.GetRequiredService<GrantStore>().StoreIssuedAsync(
-                clientId, new ProviderTokens("access-new", "Bearer", TimeSpan.FromHours(1), "refresh-new", null),
+                clientId, new ProviderTokens("access-new", "Bearer", TimeSpan.FromHours(1), "refresh-new", null,
+                    fixture.Time.GetUtcNow()),
                 CancellationToken.None);
         }
 
@@ -421,7 +422,8 @@ public sealed class TokenLifecycleTests(TokenServicesFixture fixture)
         await using (var scope = fixture.Services.CreateAsyncScope())
         {
             await scope.ServiceProvider.GetRequiredService<GrantStore>().StoreIssuedAsync(
-                clientId, new ProviderTokens("access-new", "Bearer", TimeSpan.FromHours(1), "refresh-new", null),
+                clientId, new ProviderTokens("access-new", "Bearer", TimeSpan.FromHours(1), "refresh-new", null,
+                    fixture.Time.GetUtcNow()),
                 CancellationToken.None);
         }
 
@@ -429,6 +431,52 @@ public sealed class TokenLifecycleTests(TokenServicesFixture fixture)
         _provider.Answer = _ => Task.FromResult(LocalTokenEndpoint.Tokens("access-1"));
         Assert.Null((await RefreshAsync(clientId, force: true)).Error);
         Assert.Equal(2, _provider.CountOf("refresh_token"));
+    }
+
+    [Fact]
+    public async Task The_expiry_counts_from_when_the_request_was_sent_however_long_the_answer_takes()
+    {
+        var clientId = await fixture.CreateGrantAsync();
+        var sentAt = fixture.Time.GetUtcNow();
+        _provider.Answer = _ =>
+        {
+            // The provider takes 5 s to answer: its token has lived 5 s of its hour when it arrives.
+            fixture.Time.Advance(TimeSpan.FromSeconds(5));
+            return Task.FromResult(LocalTokenEndpoint.Tokens("access-1", expiresIn: 3600));
+        };
+
+        Assert.Null((await RefreshAsync(clientId, force: true)).Error);
+
+        Assert.Equal(sentAt + TimeSpan.FromHours(1), (await fixture.TokenOfAsync(clientId)).ExpiresAt);
+    }
+
+    [Fact]
+    public async Task An_answer_the_database_could_not_take_is_stored_when_it_is_back_with_its_rotated_refresh_token()
+    {
+        var clientId = await fixture.CreateGrantAsync();
+        IAsyncDisposable? away = null;
+        _provider.Answer = async _ =>
+        {
+            // The provider rotates the refresh token, and the database goes away before the answer is stored.
+            away = await fixture.TakeDatabaseAwayAsync();
+            return LocalTokenEndpoint.Tokens("access-1", refreshToken: "refresh-1");
+        };
+        using var retries = new CounterTags(fixture.Services, "token.refresh.store_retries", "provider");
+
+        var refresh = RefreshAsync(clientId, force: true);
+        await Eventually.HoldsAsync(
+            () => Task.FromResult(retries.Values.Length > 0 || refresh.IsCompleted), TimeSpan.FromSeconds(15),
+            "the write-back never failed");
+        await away!.DisposeAsync();
+        await AdvanceUntilAsync(() => refresh.IsCompleted, TimeSpan.FromSeconds(30));
+
+        Assert.Null((await refresh).Error);
+        Assert.Equal("refresh-1", await fixture.RefreshTokenOfAsync(clientId));
+        var token = await fixture.TokenOfAsync(clientId);
+        Assert.Equal(2, token.Version);
+        Assert.Null(token.LeaseOwner);
+        Assert.Null(token.RefreshAttemptedAt);
+        Assert.Equal(["TokenIssued", "TokenRefreshed"], await fixture.EventsOfAsync(clientId));
     }
 
     private async Task<RefreshOutcome> RefreshAsync(int clientId, bool force)
