@@ -9,6 +9,12 @@ namespace Token.Core.Tokens;
 /// </summary>
 public sealed class ProviderCircuits(IOptions<RefreshOptions> options, TimeProvider time)
 {
+    /// <summary>
+    /// While the one trial call is out, the others look again this soon, so that they go as soon as it succeeded
+    /// instead of a whole open period later (found by the chaos run: tokens expired after the provider was back).
+    /// </summary>
+    public static readonly TimeSpan TrialPoll = TimeSpan.FromSeconds(2);
+
     private readonly ConcurrentDictionary<string, Circuit> _circuits = new();
 
     /// <summary>Null when a call may go out; otherwise when the circuit lets the next one through.</summary>
@@ -24,10 +30,10 @@ public sealed class ProviderCircuits(IOptions<RefreshOptions> options, TimeProvi
             }
             if (now < until)
             {
-                return until;
+                return circuit.Trying && now + TrialPoll < until ? now + TrialPoll : until;
             }
-            // Half open: this caller tries; the others wait for its outcome as long as the circuit was open.
-            circuit.OpenUntil = now + options.Value.CircuitOpen;
+            // Half open: this caller tries; the others wait for its outcome, at most as long as the circuit was open.
+            (circuit.OpenUntil, circuit.Trying) = (now + options.Value.CircuitOpen, true);
             return null;
         }
     }
@@ -37,7 +43,7 @@ public sealed class ProviderCircuits(IOptions<RefreshOptions> options, TimeProvi
         var circuit = _circuits.GetOrAdd(provider, _ => new Circuit());
         lock (circuit)
         {
-            (circuit.Failures, circuit.OpenUntil) = (0, null);
+            (circuit.Failures, circuit.OpenUntil, circuit.Trying) = (0, null, false);
         }
     }
 
@@ -48,7 +54,7 @@ public sealed class ProviderCircuits(IOptions<RefreshOptions> options, TimeProvi
         {
             if (++circuit.Failures >= options.Value.CircuitFailures)
             {
-                circuit.OpenUntil = time.GetUtcNow() + options.Value.CircuitOpen;
+                (circuit.OpenUntil, circuit.Trying) = (time.GetUtcNow() + options.Value.CircuitOpen, false);
             }
         }
     }
@@ -57,5 +63,6 @@ public sealed class ProviderCircuits(IOptions<RefreshOptions> options, TimeProvi
     {
         public int Failures;
         public DateTimeOffset? OpenUntil;
+        public bool Trying;
     }
 }

@@ -6,8 +6,9 @@ using RabbitMQ.Client.Events;
 
 namespace Chaos;
 
-/// <summary>One event as it reached the subscriber: its exchange (type), id, client and token version.</summary>
-public readonly record struct Event(string Type, Guid EventId, int ClientId, long Version, bool Redelivered);
+/// <summary>One event as it reached the subscriber: its exchange (type), id, client, token version and time.</summary>
+public readonly record struct Event(
+    string Type, Guid EventId, int ClientId, long Version, bool Redelivered, DateTimeOffset OccurredAt);
 
 /// <summary>
 /// A plain RabbitMQ subscriber of the token events (as bench/TokenPlatform.Benchmarks/RefreshedEvents.cs), on a
@@ -48,7 +49,8 @@ public sealed class Events(IConnection connection, IChannel channel) : IAsyncDis
             {
                 events._events.Enqueue(new Event(delivery.Exchange["Token.Contracts:".Length..],
                     message["eventId"]!.GetValue<Guid>(), message["clientId"]!.GetValue<int>(),
-                    message["tokenVersion"]?.GetValue<long>() ?? 0, delivery.Redelivered));
+                    message["tokenVersion"]?.GetValue<long>() ?? 0, delivery.Redelivered,
+                    message["occurredAt"]!.GetValue<DateTimeOffset>()));
             }
             await channel.BasicAckAsync(delivery.DeliveryTag, multiple: false);
         };

@@ -29,6 +29,9 @@ public sealed record Fault(FaultKind Kind, double AtSeconds, double Seconds, int
     /// <summary>One kill or restart of a service at a time, whichever lane asks.</summary>
     private static readonly ConcurrentDictionary<ChildProcess, SemaphoreSlim> ServiceLocks = new();
 
+    /// <summary>For <see cref="FaultKind.KillRefresherInAnswer"/>: its refreshes in flight when it was killed.</summary>
+    public long InFlightAtKill { get; set; }
+
     public double StartedAt { get; set; } = double.NaN;
     public double EndedAt { get; set; } = double.NaN;
 
@@ -41,7 +44,8 @@ public sealed record Fault(FaultKind Kind, double AtSeconds, double Seconds, int
         FaultKind.Provider503 => $"sandbox answers 503 on /connect/token for {Seconds:0.0} s",
         FaultKind.ProviderSlow => $"sandbox answers /connect/token after 5 s for {Seconds:0.0} s",
         _ => $"kill -9 token-refresher-{Target + 1} while the sandbox holds its refreshes' answers back " +
-            $"(rotated, not yet sent), restarted after {Seconds:0.0} s"
+            $"(rotated, not yet sent), restarted after {Seconds:0.0} s" +
+            (InFlightAtKill > 0 ? $" ({InFlightAtKill} in flight at the kill)" : "")
     } + (Lane > 0 ? $" [lane {Lane + 1}]" : "");
 
     /// <summary>
@@ -103,15 +107,22 @@ public sealed record Fault(FaultKind Kind, double AtSeconds, double Seconds, int
                     pause, beforeKill: null);
                 break;
             case FaultKind.KillRefresherInAnswer:
-                // Every refresh the refresher sends from now on is done at the sandbox (its refresh token used up)
-                // and its answer held back; the kill lands while some are in flight: the known hard case.
-                await KillAsync(platform.Refreshers[Target].Process, pause, async () =>
+                // Every refresh sent from now on is done at the sandbox (its refresh token used up) and its answer
+                // held back; the kill lands once the refresher has some in flight: the known hard case. Bounded: its
+                // provider circuit may still be open after a provider fault, and then it sends none.
+                var refresher = platform.Refreshers[Target].Process;
+                await KillAsync(refresher, pause, async () =>
                 {
                     await SwitchAsync(sandbox, new
                     {
                         mode = "slow_answer", status_code = 503, delay_ms = HeldAnswerMs, grant_type = "refresh_token"
                     });
-                    await Task.Delay(HeldAnswerMs - 500);
+                    var deadline = Stopwatch.GetTimestamp() + Stopwatch.Frequency * 40;
+                    while ((InFlightAtKill = await platform.RefreshesInFlightAsync(refresher)) < 3
+                        && Stopwatch.GetTimestamp() < deadline)
+                    {
+                        await Task.Delay(100);
+                    }
                 }, async () => await SwitchAsync(sandbox, new { mode = "none", status_code = 503, delay_ms = 0 }));
                 break;
             case FaultKind.PostgresStop:

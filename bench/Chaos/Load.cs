@@ -12,8 +12,12 @@ namespace Chaos;
 /// </summary>
 public readonly record struct Answer(long AtMs, int Target, int Status, bool IsValid, long Version, int ClientId);
 
-/// <summary>A validate answer with is_valid true, checked at the sandbox's /tokeninfo right after it came.</summary>
-public readonly record struct Check(long AtMs, long CheckedAfterMs, bool Active, int ClientId, long Version);
+/// <summary>
+/// A validate answer with is_valid true, checked at the sandbox's /tokeninfo right after it came: active, or not, and
+/// whether its expires_at had passed by the check (then it was in its last milliseconds when answered).
+/// </summary>
+public readonly record struct Check(
+    long AtMs, long CheckedAfterMs, bool Active, bool ExpiredByCheck, int ClientId, long Version);
 
 /// <summary>
 /// Callers of GET /tokens/validate/{id}, each going to the targets in turn (the gateway, then each token-api
@@ -26,8 +30,8 @@ public sealed class Load(int[] targetPorts, string apiKey, Uri sandbox, int[] cl
     private const int MaxAnswers = 2_000_000, MaxChecks = 100_000, CheckEvery = 10;
     private readonly ConcurrentQueue<Answer> _answers = new();
     private readonly ConcurrentQueue<Check> _checks = new();
-    private readonly Channel<(long AtMs, string Token, int ClientId, long Version)> _toCheck =
-        Channel.CreateBounded<(long, string, int, long)>(new BoundedChannelOptions(1000)
+    private readonly Channel<(long AtMs, string Token, int ClientId, long Version, DateTimeOffset ExpiresAt)> _toCheck =
+        Channel.CreateBounded<(long, string, int, long, DateTimeOffset)>(new BoundedChannelOptions(1000)
             { FullMode = BoundedChannelFullMode.DropWrite });
     private int _valid;
 
@@ -67,7 +71,8 @@ public sealed class Load(int[] targetPorts, string apiKey, Uri sandbox, int[] cl
                 }
                 if (valid && Interlocked.Increment(ref _valid) % CheckEvery == 0)
                 {
-                    _toCheck.Writer.TryWrite((at, body!["access_token"]!.GetValue<string>(), clientId, version));
+                    _toCheck.Writer.TryWrite((at, body!["access_token"]!.GetValue<string>(), clientId, version,
+                        body["expires_at"]!.GetValue<DateTimeOffset>()));
                 }
             }
             catch (Exception e) when (e is HttpRequestException or TaskCanceledException && !stop.IsCancellationRequested)
@@ -89,7 +94,7 @@ public sealed class Load(int[] targetPorts, string apiKey, Uri sandbox, int[] cl
         using var http = new HttpClient { BaseAddress = sandbox, Timeout = TimeSpan.FromSeconds(5) };
         try
         {
-            await foreach (var (at, token, clientId, version) in _toCheck.Reader.ReadAllAsync(stop))
+            await foreach (var (at, token, clientId, version, expiresAt) in _toCheck.Reader.ReadAllAsync(stop))
             {
                 if (_checks.Count >= MaxChecks)
                 {
@@ -100,7 +105,8 @@ public sealed class Load(int[] targetPorts, string apiKey, Uri sandbox, int[] cl
                     using var response = await http.GetAsync($"/tokeninfo?access_token={Uri.EscapeDataString(token)}", stop);
                     var active = response.IsSuccessStatusCode
                         && (await response.Content.ReadFromJsonAsync<JsonObject>(stop))?["active"]?.GetValue<bool>() == true;
-                    _checks.Enqueue(new(at, clock.ElapsedMilliseconds - at, active, clientId, version));
+                    _checks.Enqueue(new(at, clock.ElapsedMilliseconds - at, active, expiresAt <= DateTimeOffset.UtcNow,
+                        clientId, version));
                 }
                 catch (HttpRequestException)
                 {

@@ -77,10 +77,12 @@ public sealed class Outcome(Platform platform, List<Grant> grants)
 
         // (b) Sampled valid answers, checked at /tokeninfo right after the answer.
         var checks = load.Checks.ToList();
-        var inactive = checks.Where(c => !c.Active).ToList();
+        var inactive = checks.Where(c => !c.Active && !c.ExpiredByCheck).ToList();
         table.Add(("(b) is_valid true was active", inactive.Count == 0 ? "PASS" : "FAIL",
             $"{checks.Count} sampled (every 10th valid answer, checked at GET /tokeninfo a median " +
-            $"{Median(checks.Select(c => (double)c.CheckedAfterMs))} ms later); {inactive.Count} not active"));
+            $"{Median(checks.Select(c => (double)c.CheckedAfterMs))} ms later); {inactive.Count} not active; " +
+            $"{checks.Count(c => !c.Active && c.ExpiredByCheck)} expired between the answer and the check (answered " +
+            "in their last milliseconds)"));
 
         // (c) Events: one per committed change: every version 2..final of each grant, once.
         var received = events.Received.ToList();
@@ -128,6 +130,30 @@ public sealed class Outcome(Platform platform, List<Grant> grants)
         table.Add(("(d) validate answers", "REPORT", $"{answers.Count} in all, {answers.Count(a => a.IsValid)} valid, " +
             $"{answers.Count(a => a.Status == 200 && !a.IsValid)} 200 with is_valid false (" +
             string.Join(", ", load.InvalidReasons.OrderBy(r => r.Key).Select(r => $"{r.Key} {r.Value}")) + ")"));
+
+        // Refreshes per second (TokenRefreshed, one per version) in the seconds a fault of each kind ran, against the
+        // quiet seconds: no fault running, none ended in the 10 s before.
+        var refreshed = received.Where(e => e.Type == "TokenRefreshed").DistinctBy(e => (e.ClientId, e.Version))
+            .GroupBy(e => (long)(e.OccurredAt - loadStartedAt).TotalSeconds).ToDictionary(g => g.Key, g => g.Count());
+        var lastSecond = refreshed.Count == 0 ? 0 : refreshed.Keys.Max();
+        var seconds = Enumerable.Range(5, (int)Math.Max(0, lastSecond - 5)).Select(s => (double)s).ToList();
+        string Rate(IEnumerable<double> span)
+        {
+            var list = span.ToList();
+            return list.Count == 0 ? "-" : $"{list.Average(s => refreshed.GetValueOrDefault((long)s)):0.0}/s over {list.Count} s";
+        }
+        var quiet = seconds.Where(s => !faults.Any(f => s >= f.StartedAt && s <= f.EndedAt + 10));
+        table.Add(("refresh throughput", "REPORT", $"quiet {Rate(quiet)}; " + string.Join("; ",
+            faults.Select(f => f.Kind).Distinct().Order().Select(kind => $"{kind} {Rate(seconds.Where(s =>
+                faults.Any(f => f.Kind == kind && s >= f.StartedAt && s <= f.EndedAt)))}"))));
+
+        // What the services said of it: refreshes found interrupted after the provider was asked (and tried again),
+        // and answers written again after the database failed them.
+        var logs = Directory.GetFiles(ChildProcess.LogDirectory, "token-*.log").SelectMany(File.ReadLines).ToList();
+        table.Add(("interrupted refreshes", "REPORT",
+            $"{logs.Count(l => l.Contains("was interrupted after its refresh token was sent"))} found by a successor " +
+            $"and tried again; {logs.Count(l => l.Contains("Storing the provider's answer for client"))} answers whose " +
+            "write failed and was tried again"));
 
         // (e) Healthy again after the last fault.
         table.Add(("(e) healthy after last fault", healthyAfter is <= 30 ? "PASS" : "FAIL",

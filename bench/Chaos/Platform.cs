@@ -157,6 +157,25 @@ public sealed class Platform : IAsyncDisposable
         return null;
     }
 
+    /// <summary>
+    /// Refreshes <paramref name="refresher"/> has sent to the provider and not stored yet: their attempt recorded under
+    /// its lease (<c>lease_owner</c> is machine/pid/instance).
+    /// </summary>
+    public async Task<long> RefreshesInFlightAsync(ChildProcess refresher)
+    {
+        if (refresher.ProcessId is not { } pid)
+        {
+            return 0;
+        }
+        await using var connection = new NpgsqlConnection(
+            new NpgsqlConnectionStringBuilder(PostgresConnectionString) { Pooling = false }.ConnectionString);
+        await connection.OpenAsync();
+        await using var count = new NpgsqlCommand(
+            "SELECT count(*) FROM tokens WHERE refresh_attempted_at IS NOT NULL AND lease_owner LIKE $1", connection);
+        count.Parameters.AddWithValue($"%/{pid}/%");
+        return (long)(await count.ExecuteScalarAsync())!;
+    }
+
     /// <summary>The services, stopped as an orchestrator stops them (SIGTERM), so that nothing changes any more.</summary>
     public Task StopServicesAsync() => Task.WhenAll(_services.Select(s => s.StopAsync()));
 

@@ -24,6 +24,7 @@ public sealed class ChildProcess(string name, ProcessStartInfo start) : IAsyncDi
 
     public string Name => name;
     public bool Running => _process is { HasExited: false };
+    public int? ProcessId => _process is { HasExited: false } process ? process.Id : null;
     public string LastLines => string.Join('\n', _lastLines);
 
     public void Start()

@@ -18,7 +18,8 @@ var lifetime = Option("--lifetime", 60);
 var reuseSeconds = Option("--reuse-seconds", 0);
 var lanes = Math.Clamp(Option("--lanes", 1), 1, 2);
 var window = minutes * 60.0;
-var schedule = Fault.Schedule(seed, window, Math.Max(7, (int)(window / 20) * lanes), lanes);
+// One fault every 20 s of the window, shared among the lanes.
+var schedule = Fault.Schedule(seed, window, Math.Max(7, (int)(window / 20)), lanes);
 Console.WriteLine($"chaos: {grantsWanted} grants, {minutes} min, seed {seed}, access tokens live {lifetime} s, " +
     $"rotation on, reuse grace period {(reuseSeconds > 0 ? $"{reuseSeconds} s" : "none")}, {lanes} fault lane(s); " +
     $"{Environment.ProcessorCount} cores");

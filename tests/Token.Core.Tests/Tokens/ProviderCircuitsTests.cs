@@ -42,13 +42,16 @@ public sealed class ProviderCircuitsTests
     }
 
     [Fact]
-    public void Once_open_long_enough_one_call_is_let_through_and_the_others_wait_for_its_outcome()
+    public void Once_open_long_enough_one_call_is_let_through_and_the_others_look_again_shortly_for_its_outcome()
     {
         OpenCircuit("google");
         _time.Advance(OpenFor);
 
         Assert.Null(_circuits.OpenUntil("google"));
-        Assert.Equal(_time.GetUtcNow() + OpenFor, _circuits.OpenUntil("google"));
+        // Not a whole open period: they go as soon as the trial succeeded.
+        Assert.Equal(_time.GetUtcNow() + ProviderCircuits.TrialPoll, _circuits.OpenUntil("google"));
+        _time.Advance(ProviderCircuits.TrialPoll);
+        Assert.Equal(_time.GetUtcNow() + ProviderCircuits.TrialPoll, _circuits.OpenUntil("google"));
 
         _circuits.Succeeded("google");
         Assert.Null(_circuits.OpenUntil("google"));
