@@ -18,7 +18,7 @@ public sealed class RefreshLeases(IOptions<RefreshOptions> options, TimeProvider
     /// asks again within the reuse grace period of providers that rotate refresh tokens with one (Okta's default is
     /// 30 s).
     /// </summary>
-    public static readonly TimeSpan AttemptLease = OutboundRules.CallTimeout + TimeSpan.FromSeconds(5);
+    public static readonly TimeSpan AttemptLease = OutboundRules.CallTimeout + TimeSpan.FromSeconds(2);
 
     /// <summary>This process, as it appears in <c>tokens.lease_owner</c>.</summary>
     public string Owner { get; } = $"{Environment.MachineName}/{Environment.ProcessId}/{Guid.NewGuid():N}";

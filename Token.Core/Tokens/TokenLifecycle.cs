@@ -20,8 +20,22 @@ public sealed partial class TokenLifecycle(
     TimeProvider time, IOptions<RefreshOptions> options, ILogger<TokenLifecycle> logger)
 {
     private static readonly TimeSpan HolderPoll = TimeSpan.FromMilliseconds(50);
-    private static readonly TimeSpan StoreRetryFirst = TimeSpan.FromMilliseconds(500);
-    private static readonly TimeSpan StoreRetryLongest = TimeSpan.FromSeconds(5);
+    private static readonly TimeSpan StoreRetryFirst = TimeSpan.FromMilliseconds(250);
+    private static readonly TimeSpan StoreRetryLongest = TimeSpan.FromSeconds(1);
+
+    /// <summary>
+    /// How long a provider's answer is kept and its write tried again while the database refuses it: longer than a
+    /// managed database's fail-over (30–60 s).
+    /// </summary>
+    public static readonly TimeSpan StoreRetryWindow = TimeSpan.FromMinutes(2);
+
+    /// <summary>
+    /// How long a successor of an interrupted refresh waits before it asks the provider again: longer than the holder's
+    /// retry interval (<see cref="StoreRetryLongest"/>), so that a holder that was only waiting for the database stores
+    /// its answer first. Asking again with a refresh token the provider has rotated, outside its grace period, makes
+    /// it revoke the whole grant, the holder's new tokens included.
+    /// </summary>
+    public static readonly TimeSpan InterruptedSettle = TimeSpan.FromSeconds(3);
 
     /// <summary>
     /// The token should be refreshed before it is served: its due time has come, and its refresh is not paused.
@@ -96,6 +110,8 @@ public sealed partial class TokenLifecycle(
         {
             metrics.RecordInterrupted(client.Provider);
             LogInterrupted(token.ClientId, interrupted);
+            // If its holder stores its answer meanwhile, the attempt below finds a newer version and asks nobody.
+            await Task.Delay(InterruptedSettle, time, ct);
         }
         var provider = await providers.FindAsync(client.Provider, ct);
         if (provider is null || token.RefreshToken is null)
@@ -140,15 +156,16 @@ public sealed partial class TokenLifecycle(
 
     /// <summary>
     /// Stores the provider's answer, over the version the refresh started from. The answer holds the only copy of a
-    /// rotated refresh token, so a write that fails (the database restarting, a connection cut) is tried again for as
-    /// long as a lease lasts; nobody else can claim the token while the database is away.
+    /// rotated refresh token, so a write that fails (the database restarting, a connection cut) is tried again every
+    /// second for up to <see cref="StoreRetryWindow"/>; nobody else can claim the token while the database is away,
+    /// and a successor that claims it once it is back waits <see cref="InterruptedSettle"/> for this write.
     /// </summary>
     private async Task<RefreshOutcome> WriteBackAsync(
         OAuthToken token, IReadOnlyList<string> branchIds, byte[] secretUsed, TokenEndpointResult result,
         string provider, RefreshTrigger trigger, TimeSpan elapsed)
     {
         var (tokenId, clientId, version) = (token.Id, token.ClientId, token.Version);
-        var giveUpAt = time.GetUtcNow() + options.Value.Lease;
+        var giveUpAt = time.GetUtcNow() + StoreRetryWindow;
         var delay = StoreRetryFirst;
         for (var retry = 0; ; retry++)
         {
@@ -178,7 +195,7 @@ public sealed partial class TokenLifecycle(
             {
                 if (retry == 0)
                 {
-                    LogStoreFailed(clientId, options.Value.Lease.TotalSeconds, exception);
+                    LogStoreFailed(clientId, StoreRetryWindow.TotalSeconds, exception);
                 }
                 metrics.RecordStoreRetry(provider);
                 await Task.Delay(delay, time);

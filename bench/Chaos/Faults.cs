@@ -29,7 +29,10 @@ public sealed record Fault(FaultKind Kind, double AtSeconds, double Seconds, int
     /// <summary>One kill or restart of a service at a time, whichever lane asks.</summary>
     private static readonly ConcurrentDictionary<ChildProcess, SemaphoreSlim> ServiceLocks = new();
 
-    /// <summary>For <see cref="FaultKind.KillRefresherInAnswer"/>: its refreshes in flight when it was killed.</summary>
+    /// <summary>
+    /// For <see cref="FaultKind.KillRefresherInAnswer"/>: its refreshes sent more than a second before the kill and not
+    /// answered: the sandbox had handled them (used up their refresh tokens) and held their answers back.
+    /// </summary>
     public long InFlightAtKill { get; set; }
 
     public double StartedAt { get; set; } = double.NaN;
@@ -108,8 +111,9 @@ public sealed record Fault(FaultKind Kind, double AtSeconds, double Seconds, int
                 break;
             case FaultKind.KillRefresherInAnswer:
                 // Every refresh sent from now on is done at the sandbox (its refresh token used up) and its answer
-                // held back; the kill lands once the refresher has some in flight: the known hard case. Bounded: its
-                // provider circuit may still be open after a provider fault, and then it sends none.
+                // held back; the kill lands once the refresher has some in flight for more than a second, so that the
+                // sandbox has handled them: the known hard case. Bounded: its provider circuit may still be open after
+                // a provider fault, and then it sends none.
                 var refresher = platform.Refreshers[Target].Process;
                 await KillAsync(refresher, pause, async () =>
                 {
@@ -118,7 +122,7 @@ public sealed record Fault(FaultKind Kind, double AtSeconds, double Seconds, int
                         mode = "slow_answer", status_code = 503, delay_ms = HeldAnswerMs, grant_type = "refresh_token"
                     });
                     var deadline = Stopwatch.GetTimestamp() + Stopwatch.Frequency * 40;
-                    while ((InFlightAtKill = await platform.RefreshesInFlightAsync(refresher)) < 3
+                    while ((InFlightAtKill = await platform.RefreshesInFlightAsync(refresher, TimeSpan.FromSeconds(1))) < 3
                         && Stopwatch.GetTimestamp() < deadline)
                     {
                         await Task.Delay(100);

@@ -158,10 +158,10 @@ public sealed class Platform : IAsyncDisposable
     }
 
     /// <summary>
-    /// Refreshes <paramref name="refresher"/> has sent to the provider and not stored yet: their attempt recorded under
-    /// its lease (<c>lease_owner</c> is machine/pid/instance).
+    /// Refreshes <paramref name="refresher"/> sent to the provider at least <paramref name="age"/> ago and has not stored
+    /// yet: their attempt recorded under its lease (<c>lease_owner</c> is machine/pid/instance).
     /// </summary>
-    public async Task<long> RefreshesInFlightAsync(ChildProcess refresher)
+    public async Task<long> RefreshesInFlightAsync(ChildProcess refresher, TimeSpan age)
     {
         if (refresher.ProcessId is not { } pid)
         {
@@ -171,8 +171,9 @@ public sealed class Platform : IAsyncDisposable
             new NpgsqlConnectionStringBuilder(PostgresConnectionString) { Pooling = false }.ConnectionString);
         await connection.OpenAsync();
         await using var count = new NpgsqlCommand(
-            "SELECT count(*) FROM tokens WHERE refresh_attempted_at IS NOT NULL AND lease_owner LIKE $1", connection);
+            "SELECT count(*) FROM tokens WHERE refresh_attempted_at < now() - $2 AND lease_owner LIKE $1", connection);
         count.Parameters.AddWithValue($"%/{pid}/%");
+        count.Parameters.AddWithValue(age);
         return (long)(await count.ExecuteScalarAsync())!;
     }
 

@@ -479,6 +479,33 @@ public sealed class TokenLifecycleTests(TokenServicesFixture fixture)
         Assert.Equal(["TokenIssued", "TokenRefreshed"], await fixture.EventsOfAsync(clientId));
     }
 
+    [Fact]
+    public async Task A_successor_of_an_interrupted_refresh_leaves_the_provider_alone_when_its_holder_stores_meanwhile()
+    {
+        var clientId = await fixture.CreateGrantAsync();
+        // A holder sent the refresh token and has not stored the answer yet (it waits for the database); its lease ran
+        // out, and this process claims the token.
+        await UpdateTokenAsync(clientId, t => t.SetProperty(x => x.RefreshAttemptedAt, fixture.Time.GetUtcNow()));
+        var token = await fixture.TokenOfAsync(clientId);
+        await using (var scope = fixture.Services.CreateAsyncScope())
+        {
+            Assert.True(await scope.ServiceProvider.GetRequiredService<RefreshLeases>().TryClaimAsync(
+                scope.ServiceProvider.GetRequiredService<TokenDbContext>(), token, CancellationToken.None));
+        }
+        using var interrupted = new CounterTags(fixture.Services, "token.refresh.interrupted", "provider");
+
+        var successor = RefreshClaimedAsync(token.Id);
+        await Eventually.HoldsAsync(() => Task.FromResult(interrupted.Values.Length > 0 || successor.IsCompleted),
+            TimeSpan.FromSeconds(10), "the successor did not find the interrupted refresh");
+        // The holder stores its answer while the successor waits.
+        await UpdateTokenAsync(clientId, t => t
+            .SetProperty(x => x.Version, x => x.Version + 1).SetProperty(x => x.RefreshAttemptedAt, (DateTimeOffset?)null));
+        await AdvanceUntilAsync(() => successor.IsCompleted, TokenLifecycle.InterruptedSettle * 2);
+
+        Assert.Equal(0, _provider.CountOf("refresh_token"));
+        Assert.Equal(token.Version + 1, (await successor).Token!.Version);
+    }
+
     private async Task<RefreshOutcome> RefreshAsync(int clientId, bool force)
     {
         await using var scope = fixture.Services.CreateAsyncScope();
