@@ -7,10 +7,11 @@ using System.Threading.Channels;
 namespace Chaos;
 
 /// <summary>
-/// One validate answer: when (ms since the run's start), from which target (0: the gateway; 1, 2: a token-api), and
-/// what it said.
+/// One validate answer: when it was asked and when it came (ms since the run's start), from which target (0: the
+/// gateway; 1, 2: a token-api), and what it said.
 /// </summary>
-public readonly record struct Answer(long AtMs, int Target, int Status, bool IsValid, long Version, int ClientId);
+public readonly record struct Answer(
+    long AtMs, int Target, int Status, bool IsValid, long Version, int ClientId, long EndMs);
 
 /// <summary>
 /// A validate answer with is_valid true, checked at the sandbox's /tokeninfo right after it came: active, or not, and
@@ -64,7 +65,7 @@ public sealed class Load(int[] targetPorts, string apiKey, Uri sandbox, int[] cl
                     ? await response.Content.ReadFromJsonAsync<JsonObject>(stop) : null;
                 var valid = body?["is_valid"]?.GetValue<bool>() == true;
                 var version = body?["token_version"]?.GetValue<long>() ?? 0;
-                answer = new(at, target, (int)response.StatusCode, valid, version, clientId);
+                answer = new(at, target, (int)response.StatusCode, valid, version, clientId, clock.ElapsedMilliseconds);
                 if (body is not null && !valid)
                 {
                     InvalidReasons.AddOrUpdate(body["reason"]?.GetValue<string>() ?? "none", 1, (_, n) => n + 1);
@@ -78,7 +79,7 @@ public sealed class Load(int[] targetPorts, string apiKey, Uri sandbox, int[] cl
             catch (Exception e) when (e is HttpRequestException or TaskCanceledException && !stop.IsCancellationRequested)
             {
                 // No answer at all (refused: the instance is down; or 5 s without one): status 0.
-                answer = new(at, target, 0, false, 0, clientId);
+                answer = new(at, target, 0, false, 0, clientId, clock.ElapsedMilliseconds);
             }
             catch (OperationCanceledException)
             {

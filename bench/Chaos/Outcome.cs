@@ -109,7 +109,8 @@ public sealed class Outcome(Platform platform, List<Grant> grants)
         // own (502, 504, no answer: a token-api it could not reach) while the other token-api was up, which is always
         // here: the kills of token-api follow one another.
         var answers = load.Answers.ToList();
-        var outsideDatabase = answers.Where(a => a.Status >= 500 && !During(faults, FaultKind.PostgresStop, a.AtMs / 1000.0))
+        // By when the answer came: a request sent just before a stop is answered during it.
+        var outsideDatabase = answers.Where(a => a.Status >= 500 && !During(faults, FaultKind.PostgresStop, a.EndMs / 1000.0))
             .ToList();
         table.Add(("(d) 5xx only while the database was down", outsideDatabase.Count == 0 ? "PASS" : "FAIL",
             $"{answers.Count(a => a.Status >= 500)} validate answers 5xx, {outsideDatabase.Count} of them outside a " +
