@@ -65,7 +65,9 @@ public sealed class RefreshLeases(IOptions<RefreshOptions> options, TimeProvider
     }
 
     /// <summary>
-    /// Claims up to <paramref name="limit"/> due tokens, earliest first. Rows another refresher is claiming at this
+    /// Claims up to <paramref name="limit"/> due tokens: first those whose last attempt was interrupted (a provider's
+    /// reuse grace period for their refresh token is running out), then the earliest due. Rows another refresher is
+    /// claiming at this
     /// moment are skipped, not waited for, so refreshers never claim the same token. Tokens of deactivated clients
     /// are skipped too, by a primary-key look-up of the client: they stay in the due index, since deactivation is
     /// rare and undone by re-activation, which then finds a refresh that fell due meanwhile due at once.
@@ -81,7 +83,7 @@ public sealed class RefreshLeases(IOptions<RefreshOptions> options, TimeProvider
                 WHERE t.is_valid AND NOT t.is_revoked AND t.refresh_paused_reason IS NULL AND t.refresh_due_at <= {now}
                   AND (t.lease_until IS NULL OR t.lease_until < {now})
                   AND EXISTS (SELECT 1 FROM clients c WHERE c.id = t.client_id AND c.is_active)
-                ORDER BY t.refresh_due_at
+                ORDER BY t.refresh_attempted_at IS NULL, t.refresh_due_at
                 LIMIT {limit}
                 FOR UPDATE OF t SKIP LOCKED)
             RETURNING id AS "Value"

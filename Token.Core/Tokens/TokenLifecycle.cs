@@ -127,7 +127,9 @@ public sealed partial class TokenLifecycle(
             LogReauthorizationRequired(token.ClientId, dead.Error);
             return new RefreshOutcome(token, dead);
         }
-        if (circuits.OpenUntil(provider.Name) is { } openUntil)
+        // An interrupted refresh is tried even while the provider's circuit is open: the provider's grace period for its
+        // refresh token is running, and postponing it past that loses the grant (found by the chaos run).
+        if (token.RefreshAttemptedAt is null && circuits.OpenUntil(provider.Name) is { } openUntil)
         {
             await grants.StorePostponedAsync(token, openUntil, ct);
             metrics.Record("circuit_open", trigger, provider.Name);

@@ -79,6 +79,35 @@ public sealed class RefreshLeasesTests(TokenServicesFixture fixture) : IClassFix
     }
 
     [Fact]
+    public async Task A_token_whose_last_attempt_was_interrupted_is_claimed_before_tokens_due_earlier()
+    {
+        var earlier = await fixture.CreateGrantAsync();
+        var interrupted = await fixture.CreateGrantAsync();
+        try
+        {
+            fixture.Time.Advance(TimeSpan.FromMinutes(56));
+            await using (var scope = fixture.Services.CreateAsyncScope())
+            {
+                // Its holder died after sending the refresh token; it fell due after the other one.
+                await scope.ServiceProvider.GetRequiredService<TokenDbContext>().Tokens
+                    .Where(t => t.ClientId == interrupted)
+                    .ExecuteUpdateAsync(t => t
+                        .SetProperty(x => x.RefreshAttemptedAt, fixture.Time.GetUtcNow() - TimeSpan.FromSeconds(20))
+                        .SetProperty(x => x.RefreshDueAt, x => x.RefreshDueAt + TimeSpan.FromSeconds(1)));
+            }
+
+            var first = await ClaimAsync(NewRefresher(), limit: 1);
+
+            Assert.Equal([(await fixture.TokenOfAsync(interrupted)).Id], first);
+        }
+        finally
+        {
+            await DeleteClientAsync(earlier);
+            await DeleteClientAsync(interrupted);
+        }
+    }
+
+    [Fact]
     public async Task A_token_that_is_not_due_or_no_longer_valid_is_never_claimed()
     {
         var notDue = await fixture.CreateGrantAsync();

@@ -231,6 +231,27 @@ public sealed class TokenLifecycleTests(TokenServicesFixture fixture)
     }
 
     [Fact]
+    public async Task An_interrupted_refresh_is_tried_even_while_the_providers_circuit_is_open()
+    {
+        var clientId = await fixture.CreateGrantAsync();
+        _provider.Answer = _ => Task.FromResult(LocalTokenEndpoint.Error(502, "server_error"));
+        for (var i = 0; i < TokenServicesFixture.Refresh.CircuitFailures; i++)
+        {
+            await RefreshAsync(clientId, force: true);
+        }
+        // A holder sent the refresh token and died: the provider's grace period for it is running.
+        await UpdateTokenAsync(clientId, t => t.SetProperty(x => x.RefreshAttemptedAt, fixture.Time.GetUtcNow()));
+        _provider.Answer = _ => Task.FromResult(LocalTokenEndpoint.Tokens("access-1", refreshToken: "refresh-1"));
+
+        var refresh = RefreshAsync(clientId, force: true);
+        await AdvanceUntilAsync(() => refresh.IsCompleted, TokenLifecycle.InterruptedSettle * 2);
+
+        Assert.Null((await refresh).Error);
+        Assert.Equal(TokenServicesFixture.Refresh.CircuitFailures + 1, _provider.CountOf("refresh_token"));
+        Assert.Equal("refresh-1", await fixture.RefreshTokenOfAsync(clientId));
+    }
+
+    [Fact]
     public async Task A_refresh_whose_grant_changed_while_the_provider_answered_is_dropped()
     {
         var clientId = await fixture.CreateGrantAsync();
