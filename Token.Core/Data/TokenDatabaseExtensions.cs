@@ -8,7 +8,7 @@ using Npgsql;
 
 namespace Token.Core.Data;
 
-public static class TokenDatabaseExtensions
+public static partial class TokenDatabaseExtensions
 {
     /// <summary>The Aspire resource and connection-string name of the database.</summary>
     public const string ConnectionName = "tokendb";
@@ -63,9 +63,19 @@ public static class TokenDatabaseExtensions
     public const string MigrateOnStartSetting = "Database:MigrateOnStart";
 
     /// <summary>
+    /// How long a service waits at start for a database it cannot reach (restarting, failing over) before it ends:
+    /// within the liveness allowance of the Kubernetes manifests (docs/deployment.md), and long enough that a restart
+    /// of the database does not send the service into an orchestrator's growing back-off.
+    /// </summary>
+    public static readonly TimeSpan StartWait = TimeSpan.FromSeconds(30);
+
+    private static readonly TimeSpan StartPoll = TimeSpan.FromSeconds(1);
+
+    /// <summary>
     /// Applies the pending migrations when <see cref="MigrateOnStartSetting"/> says so; otherwise checks that none is
-    /// pending. False, after one line on standard error saying what to do, when the schema is behind this build or
-    /// the database cannot be reached: the service then ends instead of answering on an old schema.
+    /// pending. A database that cannot be reached is tried again every second for up to <see cref="StartWait"/>.
+    /// False, after one line on standard error saying what to do, when the schema is behind this build or the
+    /// database stays out of reach: the service then ends instead of answering on an old schema.
     /// </summary>
     public static async Task<bool> EnsureTokenSchemaAsync(
         this IHost host, CancellationToken cancellationToken = default)
@@ -73,32 +83,58 @@ public static class TokenDatabaseExtensions
         var environment = host.Services.GetRequiredService<IHostEnvironment>();
         var migrate = host.Services.GetRequiredService<IConfiguration>().GetValue(
             MigrateOnStartSetting, environment.IsDevelopment());
-        try
+        var logger = host.Services.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(TokenDatabaseExtensions));
+        var started = Stopwatch.GetTimestamp();
+        var told = false;
+        while (true)
         {
-            if (migrate)
+            try
             {
-                await host.MigrateTokenDatabaseAsync(cancellationToken);
-                return true;
+                return await IsSchemaCurrentAsync(host, migrate, environment, cancellationToken);
             }
-            await using var scope = host.Services.CreateAsyncScope();
-            var db = scope.ServiceProvider.GetRequiredService<TokenDbContext>().Database;
-            var pending = (await db.GetPendingMigrationsAsync(cancellationToken)).ToList();
-            if (pending.Count == 0)
+            catch (Exception exception) when (DatabaseFailures.IsUnavailable(exception)
+                && Stopwatch.GetElapsedTime(started) < StartWait)
             {
-                return true;
+                if (!told)
+                {
+                    LogWaitingForDatabase(logger, StartWait.TotalSeconds, exception.Message);
+                    told = true;
+                }
+                await Task.Delay(StartPoll, cancellationToken);
             }
-            Console.Error.WriteLine($"{environment.ApplicationName} cannot start: the database lacks {pending.Count} " +
-                $"migrations of this version (the newest is {pending[^1]}): run `{MigrateCommand}` first.");
-            return false;
-        }
-        catch (NpgsqlException exception)
-        {
-            Console.Error.WriteLine($"{environment.ApplicationName} cannot start: " + (exception is PostgresException
-                ? $"the database refused: {exception.Message}"
-                : $"the database cannot be reached: {exception.Message}"));
-            return false;
+            catch (NpgsqlException exception)
+            {
+                Console.Error.WriteLine($"{environment.ApplicationName} cannot start: " + (exception is PostgresException
+                    ? $"the database refused: {exception.Message}"
+                    : $"the database cannot be reached: {exception.Message}"));
+                return false;
+            }
         }
     }
+
+    private static async Task<bool> IsSchemaCurrentAsync(
+        IHost host, bool migrate, IHostEnvironment environment, CancellationToken cancellationToken)
+    {
+        if (migrate)
+        {
+            await host.MigrateTokenDatabaseAsync(cancellationToken);
+            return true;
+        }
+        await using var scope = host.Services.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<TokenDbContext>().Database;
+        var pending = (await db.GetPendingMigrationsAsync(cancellationToken)).ToList();
+        if (pending.Count == 0)
+        {
+            return true;
+        }
+        Console.Error.WriteLine($"{environment.ApplicationName} cannot start: the database lacks {pending.Count} " +
+            $"migrations of this version (the newest is {pending[^1]}): run `{MigrateCommand}` first.");
+        return false;
+    }
+
+    [LoggerMessage(LogLevel.Warning, "The database cannot be reached; trying again every second for up to " +
+        "{StartWaitSeconds} s before giving up: {Reason}")]
+    private static partial void LogWaitingForDatabase(ILogger logger, double startWaitSeconds, string reason);
 
     /// <summary>The migration step, as an operator runs it from token-api's published output.</summary>
     public const string MigrateCommand = "dotnet Token.Api.dll migrate";

@@ -94,7 +94,8 @@ public sealed class Platform : IAsyncDisposable
             // The platform's own lines (each refresh's outcome), as evidence for what the run finds.
             ["Logging:LogLevel:Token"] = "Debug"
         };
-        await using (var migrate = ChildProcess.Service("migrate", "Token.Api", 0, _settings, "migrate"))
+        await using (var migrate =
+                     ChildProcess.Service("migrate", "Token.Api", 0, _settings, restartOnExit: false, "migrate"))
         {
             var exit = await migrate.RunToEndAsync(TimeSpan.FromMinutes(2));
             if (exit != 0)
@@ -104,10 +105,10 @@ public sealed class Platform : IAsyncDisposable
         }
         var first = MachineProbe.FreeTcpPorts(5);
         int[] ports = [first, first + 1, first + 2, first + 3, first + 4];
-        Apis = [.. Enumerable.Range(0, 2).Select(i =>
-            (ChildProcess.Service($"token-api-{i + 1}", "Token.Api", ports[i], _settings), ports[i]))];
-        Refreshers = [.. Enumerable.Range(0, 2).Select(i =>
-            (ChildProcess.Service($"token-refresher-{i + 1}", "Token.Refresher", ports[2 + i], _settings), ports[2 + i]))];
+        Apis = [.. Enumerable.Range(0, 2).Select(i => (ChildProcess.Service(
+            $"token-api-{i + 1}", "Token.Api", ports[i], _settings, restartOnExit: true), ports[i]))];
+        Refreshers = [.. Enumerable.Range(0, 2).Select(i => (ChildProcess.Service(
+            $"token-refresher-{i + 1}", "Token.Refresher", ports[2 + i], _settings, restartOnExit: true), ports[2 + i]))];
         Gateway = (ChildProcess.Service("token-gateway", "Token.Gateway", ports[4], new Dictionary<string, string>
         {
             ["ReverseProxy:Clusters:token-api:Destinations:token-api:Address"] = $"http://127.0.0.1:{ports[0]}",
@@ -115,7 +116,7 @@ public sealed class Platform : IAsyncDisposable
             // The callers here are four loops with one key: the limits are not what this run measures.
             ["Gateway:RateLimits:Enabled"] = "false",
             ["Logging:LogLevel:Default"] = "Warning"
-        }), ports[4]);
+        }, restartOnExit: true), ports[4]);
         _services.AddRange([.. Apis.Select(a => a.Process), .. Refreshers.Select(r => r.Process), Gateway.Process]);
         foreach (var service in _services)
         {
@@ -176,6 +177,10 @@ public sealed class Platform : IAsyncDisposable
         count.Parameters.AddWithValue(age);
         return (long)(await count.ExecuteScalarAsync())!;
     }
+
+    /// <summary>Each service that exited by itself during the run (and was started again), with how often.</summary>
+    public string ExitedByThemselves => string.Join(", ", _services.Where(s => s.ExitedByItself > 0)
+        .Select(s => $"{s.Name} ×{s.ExitedByItself}")) is { Length: > 0 } list ? list : "none";
 
     /// <summary>The services, stopped as an orchestrator stops them (SIGTERM), so that nothing changes any more.</summary>
     public Task StopServicesAsync() => Task.WhenAll(_services.Select(s => s.StopAsync()));

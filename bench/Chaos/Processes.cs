@@ -9,9 +9,11 @@ namespace Chaos;
 /// <summary>
 /// One long-running child process that can be killed (SIGKILL), stopped (SIGTERM) and started again with the same
 /// command line: a token-api, a token-refresher, or a local server's wrapper script run with its data kept
-/// (ephemeral false), so that a stopped PostgreSQL or RabbitMQ comes back with its data on the same port.
+/// (ephemeral false), so that a stopped PostgreSQL or RabbitMQ comes back with its data on the same port. A service
+/// that exits by itself (not killed or stopped by the run) is started again after a back-off, as Kubernetes restarts a
+/// container: 10 s, doubling for each exit in a row up to 80 s, from 10 s again once it ran for a minute.
 /// </summary>
-public sealed class ChildProcess(string name, ProcessStartInfo start) : IAsyncDisposable
+public sealed class ChildProcess(string name, ProcessStartInfo start, bool restartOnExit = false) : IAsyncDisposable
 {
     /// <summary>Where every child's output goes, one file each (kept after the run, for the evidence).</summary>
     public static string LogDirectory { get; } =
@@ -20,25 +22,74 @@ public sealed class ChildProcess(string name, ProcessStartInfo start) : IAsyncDi
     private readonly object _logLock = new();
     private const int SigKill = 9, SigTerm = 15;
     private readonly ConcurrentQueue<string> _lastLines = new();
+    private static readonly TimeSpan FirstBackOff = TimeSpan.FromSeconds(10), LongestBackOff = TimeSpan.FromSeconds(80);
+    private readonly object _gate = new();
     private Process? _process;
+    private bool _heldDown;
+    private int _exitsInARow;
 
     public string Name => name;
+    /// <summary>How often the service exited by itself and was started again by the back-off.</summary>
+    public int ExitedByItself { get; private set; }
     public bool Running => _process is { HasExited: false };
     public int? ProcessId => _process is { HasExited: false } process ? process.Id : null;
     public string LastLines => string.Join('\n', _lastLines);
 
     public void Start()
     {
-        _process = Process.Start(start) ?? throw new InvalidOperationException($"{name} did not start");
-        _process.OutputDataReceived += (_, line) => Keep(line.Data);
-        _process.ErrorDataReceived += (_, line) => Keep(line.Data);
-        _process.BeginOutputReadLine();
-        _process.BeginErrorReadLine();
+        lock (_gate)
+        {
+            _heldDown = false;
+            Launch();
+        }
+    }
+
+    private void Launch()
+    {
+        var process = _process = Process.Start(start) ?? throw new InvalidOperationException($"{name} did not start");
+        var startedAt = Stopwatch.GetTimestamp();
+        process.OutputDataReceived += (_, line) => Keep(line.Data);
+        process.ErrorDataReceived += (_, line) => Keep(line.Data);
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        if (restartOnExit)
+        {
+            process.EnableRaisingEvents = true;
+            process.Exited += (_, _) => _ = RestartAsync(process, Stopwatch.GetElapsedTime(startedAt));
+        }
+    }
+
+    private async Task RestartAsync(Process exited, TimeSpan ran)
+    {
+        TimeSpan backOff;
+        lock (_gate)
+        {
+            if (_heldDown || exited != _process)
+            {
+                return;
+            }
+            _exitsInARow = ran > TimeSpan.FromMinutes(1) ? 1 : _exitsInARow + 1;
+            backOff = FirstBackOff * Math.Min(Math.Pow(2, _exitsInARow - 1), LongestBackOff / FirstBackOff);
+            ExitedByItself++;
+        }
+        Keep($"[chaos] exited by itself (code {exited.ExitCode}); started again in {backOff.TotalSeconds:0} s");
+        await Task.Delay(backOff);
+        lock (_gate)
+        {
+            if (!_heldDown && exited == _process)
+            {
+                Launch();
+            }
+        }
     }
 
     /// <summary>kill -9 of the service itself (dotnet runs the dll in its own process: no children).</summary>
     public async Task KillAsync()
     {
+        lock (_gate)
+        {
+            _heldDown = true;
+        }
         if (_process is { HasExited: false } process)
         {
             Signal(process.Id, SigKill);
@@ -49,6 +100,10 @@ public sealed class ChildProcess(string name, ProcessStartInfo start) : IAsyncDi
     /// <summary>SIGTERM (a server's script shuts it down fast); the tree is killed after 30 s.</summary>
     public async Task StopAsync()
     {
+        lock (_gate)
+        {
+            _heldDown = true;
+        }
         if (_process is { HasExited: false } process)
         {
             Signal(process.Id, SigTerm);
@@ -108,7 +163,7 @@ public sealed class ChildProcess(string name, ProcessStartInfo start) : IAsyncDi
 
     /// <summary>A service's build (Token.Api, Token.Refresher) next to this program's configuration.</summary>
     public static ChildProcess Service(string name, string project, int port, IReadOnlyDictionary<string, string> settings,
-        params string[] arguments)
+        bool restartOnExit, params string[] arguments)
     {
         var configuration = AppContext.BaseDirectory.Contains("/Release/", StringComparison.Ordinal) ? "Release" : "Debug";
         var folder = Path.Combine(RepositoryRoot, project, "bin", configuration, "net10.0");
@@ -134,7 +189,7 @@ public sealed class ChildProcess(string name, ProcessStartInfo start) : IAsyncDi
         {
             start.Environment[key.Replace(":", "__")] = value;
         }
-        return new ChildProcess(name, start);
+        return new ChildProcess(name, start, restartOnExit);
     }
 
     /// <summary>

@@ -96,9 +96,9 @@ try
     await stopLoad.CancelAsync();
     await loadRun;
     // A broker restarted near the end may take its clients a while to reconnect: events late are not lost.
-    var drained = await reader.WaitForOutboxAsync(events, TimeSpan.FromSeconds(120));
-    Console.WriteLine($"t+{clock.Elapsed.TotalSeconds,6:0.0} s  outbox " +
-        (drained is { } d ? $"empty and events quiet after {d:0.0} s" : "not empty after 120 s"));
+    var settled = await reader.SettleAsync(events, TimeSpan.FromSeconds(120));
+    Console.WriteLine($"t+{clock.Elapsed.TotalSeconds,6:0.0} s  refresh schedule frozen; outbox " +
+        (settled is { } d ? $"empty and events quiet after {d:0.0} s" : "not empty after 120 s"));
     await platform.StopServicesAsync();
     Console.WriteLine($"t+{clock.Elapsed.TotalSeconds,6:0.0} s  load stopped, services stopped; checking");
     Environment.ExitCode = await reader.ReportAsync(load, events, schedule, loadStartedAt, healthyAfter) ? 0 : 1;

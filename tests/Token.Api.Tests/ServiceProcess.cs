@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Diagnostics;
 
 namespace Token.Api.Tests;
@@ -31,6 +32,41 @@ internal static class ServiceProcess
         TimeSpan? timeout = null)
     {
         var exitTimeout = timeout ?? SettingsCheckTimeout;
+        using var process = Process.Start(StartInfo(service, environment, arguments))!;
+        var output = process.StandardOutput.ReadToEndAsync();
+        var errors = process.StandardError.ReadToEndAsync();
+        using var deadline = new CancellationTokenSource(exitTimeout);
+        try
+        {
+            await process.WaitForExitAsync(deadline.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            process.Kill(entireProcessTree: true);
+            Assert.Fail($"{service} was still running after {exitTimeout.TotalSeconds} s: {await output}");
+        }
+        return (process.ExitCode, await output, await errors);
+    }
+
+    /// <summary>
+    /// The service (e.g. <c>Token.Api</c>) started and left running, its output lines collected as they come; the
+    /// caller kills it.
+    /// </summary>
+    public static (Process Process, ConcurrentQueue<string> Output) Start(
+        string service, IReadOnlyDictionary<string, string?> environment)
+    {
+        var process = Process.Start(StartInfo(service, environment, null))!;
+        var output = new ConcurrentQueue<string>();
+        process.OutputDataReceived += (_, line) => output.Enqueue(line.Data ?? "");
+        process.ErrorDataReceived += (_, line) => output.Enqueue(line.Data ?? "");
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        return (process, output);
+    }
+
+    private static ProcessStartInfo StartInfo(
+        string service, IReadOnlyDictionary<string, string?> environment, string[]? arguments)
+    {
         var start = new ProcessStartInfo(Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet")
         {
             ArgumentList = { Path.Combine(AppContext.BaseDirectory, $"{service}.dll") },
@@ -50,21 +86,7 @@ internal static class ServiceProcess
         {
             start.Environment[name] = value;
         }
-
-        using var process = Process.Start(start)!;
-        var output = process.StandardOutput.ReadToEndAsync();
-        var errors = process.StandardError.ReadToEndAsync();
-        using var deadline = new CancellationTokenSource(exitTimeout);
-        try
-        {
-            await process.WaitForExitAsync(deadline.Token);
-        }
-        catch (OperationCanceledException)
-        {
-            process.Kill(entireProcessTree: true);
-            Assert.Fail($"{service} was still running after {exitTimeout.TotalSeconds} s: {await output}");
-        }
-        return (process.ExitCode, await output, await errors);
+        return start;
     }
 
     private static bool IsOurs(string variable) =>
