@@ -11,7 +11,9 @@ namespace Token.Refresher;
 /// <summary>
 /// Proactive refresh: claims due tokens in batches (several refreshers never claim the same one) and hands them to
 /// <see cref="RefreshOptions.Parallelism"/> refresh loops, which keep that many provider calls going: the next batch is
-/// claimed while the last one is still being refreshed. Sleeps until the next due time when nothing is left.
+/// claimed while the last one is still being refreshed. Sleeps until the next due time when nothing is left. Beside
+/// them, every second, it takes over refreshes interrupted after the refresh token was sent, at once and not behind
+/// the due ones: a provider's reuse grace period for that refresh token is running out (docs/reliability.md).
 /// </summary>
 public sealed partial class RefreshWorker(
     IServiceScopeFactory scopes, SchemaReadiness schema, RefreshLeases leases, IOptions<RefreshOptions> options,
@@ -20,6 +22,9 @@ public sealed partial class RefreshWorker(
     private static readonly ActivitySource Source = new("Token.Refresher");
     private static readonly TimeSpan ShortestSleep = TimeSpan.FromMilliseconds(50);
 
+    /// <summary>How often the refresher looks for refreshes interrupted after the refresh token was sent.</summary>
+    public static readonly TimeSpan RecoveryPoll = TimeSpan.FromSeconds(1);
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         await schema.WaitAsync(stoppingToken);
@@ -27,6 +32,7 @@ public sealed partial class RefreshWorker(
         var claimed = Channel.CreateBounded<ClaimedToken>(options.Value.BatchSize);
         var refreshLoops = Enumerable.Range(
             0, options.Value.Parallelism).Select(_ => RefreshLoopAsync(claimed.Reader, stoppingToken)).ToList();
+        var recovery = RecoveryLoopAsync(stoppingToken);
         try
         {
             await ClaimLoopAsync(claimed.Writer, stoppingToken);
@@ -34,7 +40,7 @@ public sealed partial class RefreshWorker(
         finally
         {
             claimed.Writer.TryComplete();
-            await Task.WhenAll(refreshLoops);
+            await Task.WhenAll([.. refreshLoops, recovery]);
         }
     }
 
@@ -88,24 +94,90 @@ public sealed partial class RefreshWorker(
         {
             await foreach (var (tokenId, claim) in claimed.ReadAllAsync(ct))
             {
-                using var activity = Source.StartActivity("refresh token", ActivityKind.Internal, claim);
-                activity?.SetTag("token.id", tokenId);
-                await using var scope = scopes.CreateAsyncScope();
-                try
-                {
-                    await scope.ServiceProvider.GetRequiredService<TokenLifecycle>().RefreshClaimedAsync(
-                        tokenId, RefreshTrigger.Scheduled, ct);
-                }
-                catch (Exception exception) when (!ct.IsCancellationRequested)
-                {
-                    // Its lease runs out and a later claim tries again.
-                    LogRefreshCrashed(tokenId, exception);
-                }
+                await RefreshAsync(tokenId, claim, ct);
             }
         }
         catch (OperationCanceledException) when (ct.IsCancellationRequested)
         {
             // Stopping: what is left in the channel keeps its lease until it runs out, then another refresher takes it.
+        }
+    }
+
+    /// <summary>
+    /// Up to <see cref="RefreshOptions.Parallelism"/> interrupted refreshes at a time, each started as soon as it is
+    /// claimed; those running when the refresher stops run to their end (a refresh once the provider is asked does).
+    /// </summary>
+    private async Task RecoveryLoopAsync(CancellationToken ct)
+    {
+        var running = new List<Task>();
+        try
+        {
+            while (!ct.IsCancellationRequested)
+            {
+                running.RemoveAll(refresh => refresh.IsCompleted);
+                var room = options.Value.Parallelism - running.Count;
+                try
+                {
+                    if (room > 0)
+                    {
+                        running.AddRange(await ClaimInterruptedAsync(room, ct));
+                    }
+                    await Task.Delay(RecoveryPoll, time, ct);
+                }
+                catch (Exception exception) when (!ct.IsCancellationRequested)
+                {
+                    LogCycleFailed(exception);
+                    await Task.Delay(RecoveryPoll, time, ct);
+                }
+            }
+        }
+        catch (OperationCanceledException) when (ct.IsCancellationRequested)
+        {
+            // Stopping: the refreshes started run to their end below.
+        }
+        try
+        {
+            await Task.WhenAll(running);
+        }
+        catch (OperationCanceledException) when (ct.IsCancellationRequested)
+        {
+            // Those that had not asked the provider yet stopped; their leases run out.
+        }
+    }
+
+    private async Task<IEnumerable<Task>> ClaimInterruptedAsync(int limit, CancellationToken ct)
+    {
+        List<int> tokenIds;
+        using (SuppressInstrumentationScope.Begin())
+        {
+            await using var scope = scopes.CreateAsyncScope();
+            tokenIds = await leases.ClaimInterruptedAsync(
+                scope.ServiceProvider.GetRequiredService<TokenDbContext>(), limit, ct);
+        }
+        if (tokenIds.Count == 0)
+        {
+            return [];
+        }
+        using var activity = Source.StartActivity("claim interrupted refreshes");
+        activity?.SetTag("token.count", tokenIds.Count);
+        var claim = activity?.Context ?? default;
+        return tokenIds.Select(tokenId => RefreshAsync(tokenId, claim, ct)).ToList();
+    }
+
+    private async Task RefreshAsync(int tokenId, ActivityContext claim, CancellationToken ct)
+    {
+        using var activity = Source.StartActivity("refresh token", ActivityKind.Internal, claim);
+        activity?.SetTag("token.id", tokenId);
+        await using var scope = scopes.CreateAsyncScope();
+        try
+        {
+            await scope.ServiceProvider.GetRequiredService<TokenLifecycle>().RefreshClaimedAsync(
+                tokenId, RefreshTrigger.Scheduled, ct);
+        }
+        catch (Exception exception) when (!ct.IsCancellationRequested)
+        {
+            // Its lease runs out and a later claim tries again.
+            LogRefreshCrashed(tokenId, exception);
         }
     }
 
@@ -116,9 +188,10 @@ public sealed partial class RefreshWorker(
         {
             await using var scope = scopes.CreateAsyncScope();
             var db = scope.ServiceProvider.GetRequiredService<TokenDbContext>();
-            // As the claim does: a deactivated client's due token would otherwise wake the loop at once, forever.
+            // As the claim does: a deactivated client's due token would otherwise wake the loop at once, forever; an
+            // interrupted refresh is the recovery loop's.
             next = await db.Tokens
-                .Where(t => t.IsValid && !t.IsRevoked && t.RefreshPausedReason == null
+                .Where(t => t.IsValid && !t.IsRevoked && t.RefreshPausedReason == null && t.RefreshAttemptedAt == null
                     && db.Clients.Any(c => c.Id == t.ClientId && c.IsActive))
                 .MinAsync(t => (DateTimeOffset?)t.RefreshDueAt, ct);
         }

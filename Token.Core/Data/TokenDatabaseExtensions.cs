@@ -67,7 +67,7 @@ public static partial class TokenDatabaseExtensions
     /// within the liveness allowance of the Kubernetes manifests (docs/deployment.md), and long enough that a restart
     /// of the database does not send the service into an orchestrator's growing back-off.
     /// </summary>
-    public static readonly TimeSpan StartWait = TimeSpan.FromSeconds(30);
+    public static readonly TimeSpan StartWait = TimeSpan.FromSeconds(20);
 
     private static readonly TimeSpan StartPoll = TimeSpan.FromSeconds(1);
 

@@ -51,6 +51,8 @@ public sealed class TokenDbContext(DbContextOptions<TokenDbContext> options) : D
             token.HasIndex(t => t.RefreshDueAt)
                 .HasFilter("is_valid AND NOT is_revoked AND refresh_paused_reason IS NULL");
             token.HasIndex(t => t.ExpiresAt).HasFilter("is_valid AND NOT is_revoked");
+            // The refreshes sent and not yet stored, among them the interrupted ones a refresher takes over.
+            token.HasIndex(t => t.RefreshAttemptedAt).HasFilter("refresh_attempted_at IS NOT NULL");
             // The fencing token: every write of a refresh's result compares the version it started from.
             token.Property(t => t.Version).IsConcurrencyToken();
         });

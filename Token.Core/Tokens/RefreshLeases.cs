@@ -65,10 +65,9 @@ public sealed class RefreshLeases(IOptions<RefreshOptions> options, TimeProvider
     }
 
     /// <summary>
-    /// Claims up to <paramref name="limit"/> due tokens: first those whose last attempt was interrupted (a provider's
-    /// reuse grace period for their refresh token is running out), then the earliest due. Rows another refresher is
-    /// claiming at this
-    /// moment are skipped, not waited for, so refreshers never claim the same token. Tokens of deactivated clients
+    /// Claims up to <paramref name="limit"/> due tokens, the earliest due first, that no refresh was sent for (those
+    /// whose refresh was interrupted are <see cref="ClaimInterruptedAsync"/>'s). Rows another refresher is claiming at
+    /// this moment are skipped, not waited for, so refreshers never claim the same token. Tokens of deactivated clients
     /// are skipped too, by a primary-key look-up of the client: they stay in the due index, since deactivation is
     /// rare and undone by re-activation, which then finds a refresh that fell due meanwhile due at once.
     /// </summary>
@@ -81,9 +80,34 @@ public sealed class RefreshLeases(IOptions<RefreshOptions> options, TimeProvider
             WHERE id IN (
                 SELECT t.id FROM tokens t
                 WHERE t.is_valid AND NOT t.is_revoked AND t.refresh_paused_reason IS NULL AND t.refresh_due_at <= {now}
-                  AND (t.lease_until IS NULL OR t.lease_until < {now})
+                  AND (t.lease_until IS NULL OR t.lease_until < {now}) AND t.refresh_attempted_at IS NULL
                   AND EXISTS (SELECT 1 FROM clients c WHERE c.id = t.client_id AND c.is_active)
-                ORDER BY t.refresh_attempted_at IS NULL, t.refresh_due_at
+                ORDER BY t.refresh_due_at
+                LIMIT {limit}
+                FOR UPDATE OF t SKIP LOCKED)
+            RETURNING id AS "Value"
+            """).ToListAsync(ct);
+    }
+
+    /// <summary>
+    /// Claims up to <paramref name="limit"/> tokens whose refresh was interrupted after the refresh token was sent:
+    /// the attempt is recorded and its lease ran out (its holder died, or could not store the answer within the
+    /// lease). The oldest attempt first: a provider's reuse grace period for its refresh token is running out. Apart
+    /// from <see cref="ClaimDueAsync"/>, so that they never wait behind a backlog of due tokens (the long chaos run
+    /// lost grants that way). A partial index keeps the look-up to the tokens in a refresh.
+    /// </summary>
+    public async Task<List<int>> ClaimInterruptedAsync(TokenDbContext db, int limit, CancellationToken ct)
+    {
+        var now = time.GetUtcNow();
+        var until = now + options.Value.Lease;
+        return await db.Database.SqlQuery<int>($"""
+            UPDATE tokens SET lease_owner = {Owner}, lease_until = {until}
+            WHERE id IN (
+                SELECT t.id FROM tokens t
+                WHERE t.refresh_attempted_at IS NOT NULL AND t.lease_until < {now}
+                  AND t.is_valid AND NOT t.is_revoked AND t.refresh_paused_reason IS NULL
+                  AND EXISTS (SELECT 1 FROM clients c WHERE c.id = t.client_id AND c.is_active)
+                ORDER BY t.refresh_attempted_at
                 LIMIT {limit}
                 FOR UPDATE OF t SKIP LOCKED)
             RETURNING id AS "Value"

@@ -193,6 +193,44 @@ public sealed class RefreshTests(ReplicasFixture replicas) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_refresh_interrupted_after_the_refresh_token_was_sent_is_taken_over_within_a_grace_period()
+    {
+        var client = await _api.CreateSandboxClientAsync();
+        await _api.ConnectAsync(client.Id);
+        await _api.ClearSandboxRequestsAsync();
+        // A refresher recorded its attempt, sent the refresh token 17 s ago and died: its attempt lease has run out.
+        // Due tokens are not claimed this way (their claim leaves interrupted ones alone): only the refreshers' look
+        // for interrupted refreshes, every second, takes it over.
+        await using (var db = await _api.OpenDatabaseAsync())
+        {
+            await using var interrupt = new NpgsqlCommand("""
+                UPDATE tokens SET refresh_due_at = now() - interval '20 seconds',
+                    refresh_attempted_at = now() - interval '17 seconds', lease_owner = 'dead/1/refresher',
+                    lease_until = now()
+                WHERE client_id = @id
+                """, db);
+            interrupt.Parameters.AddWithValue("id", client.Id);
+            Assert.Equal(1, await interrupt.ExecuteNonQueryAsync());
+        }
+        var interruptedAt = Stopwatch.GetTimestamp();
+
+        await Eventually.HoldsAsync(async () => (await _api.TokenRowAsync(client.Id)).Version >= 2,
+            TimeSpan.FromSeconds(30), "the interrupted refresh was not taken over");
+
+        // Asked again inside a 30 s grace period counted from the send: 17 s gone, a 3 s settle, a poll, the call.
+        Assert.True(Stopwatch.GetElapsedTime(interruptedAt) < TimeSpan.FromSeconds(13),
+            $"taken over after {Stopwatch.GetElapsedTime(interruptedAt).TotalSeconds:0.0} s");
+        Assert.Equal(1, await _api.RefreshAttemptsAsync(client.ClientId));
+        await using (var db = await _api.OpenDatabaseAsync())
+        {
+            await using var attempt = new NpgsqlCommand(
+                "SELECT refresh_attempted_at IS NULL FROM tokens WHERE client_id = @id", db);
+            attempt.Parameters.AddWithValue("id", client.Id);
+            Assert.True((bool)(await attempt.ExecuteScalarAsync())!);
+        }
+    }
+
+    [Fact]
     public async Task Fifty_concurrent_forced_refreshes_across_both_instances_make_one_provider_call()
     {
         var (id, clientId, _) = await _api.CreateSandboxClientAsync();

@@ -403,6 +403,10 @@ namespace Token.Core.Data.Migrations
                         .HasDatabaseName("ix_tokens_expires_at")
                         .HasFilter("is_valid AND NOT is_revoked");
 
+                    b.HasIndex("RefreshAttemptedAt")
+                        .HasDatabaseName("ix_tokens_refresh_attempted_at")
+                        .HasFilter("refresh_attempted_at IS NOT NULL");
+
                     b.HasIndex("RefreshDueAt")
                         .HasDatabaseName("ix_tokens_refresh_due_at")
                         .HasFilter("is_valid AND NOT is_revoked AND refresh_paused_reason IS NULL");

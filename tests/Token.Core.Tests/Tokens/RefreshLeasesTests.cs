@@ -71,40 +71,56 @@ public sealed class RefreshLeasesTests(TokenServicesFixture fixture) : IClassFix
         // Well within a claim's lease (60 s): a provider's reuse grace period (Okta's default: 30 s) is still open.
         Assert.True(RefreshLeases.AttemptLease < TimeSpan.FromSeconds(30));
         fixture.Time.Advance(RefreshLeases.AttemptLease - TimeSpan.FromSeconds(1));
-        Assert.DoesNotContain(tokenId, await ClaimAsync(successor, limit: 10_000));
+        Assert.DoesNotContain(tokenId, await ClaimInterruptedAsync(successor, limit: 10_000));
         fixture.Time.Advance(TimeSpan.FromSeconds(2));
-        Assert.Contains(tokenId, await ClaimAsync(successor, limit: 10_000));
+        Assert.Contains(tokenId, await ClaimInterruptedAsync(successor, limit: 10_000));
         // What the successor finds tells it the last attempt was interrupted.
         Assert.Equal(attempted, (await fixture.TokenOfAsync(clientId)).RefreshAttemptedAt);
     }
 
     [Fact]
-    public async Task A_token_whose_last_attempt_was_interrupted_is_claimed_before_tokens_due_earlier()
+    public async Task Interrupted_refreshes_are_claimed_apart_from_due_tokens_the_oldest_attempt_first()
     {
-        var earlier = await fixture.CreateGrantAsync();
-        var interrupted = await fixture.CreateGrantAsync();
+        var due = await fixture.CreateGrantAsync();
+        var older = await fixture.CreateGrantAsync();
+        var newer = await fixture.CreateGrantAsync();
         try
         {
             fixture.Time.Advance(TimeSpan.FromMinutes(56));
-            await using (var scope = fixture.Services.CreateAsyncScope())
-            {
-                // Its holder died after sending the refresh token; it fell due after the other one.
-                await scope.ServiceProvider.GetRequiredService<TokenDbContext>().Tokens
-                    .Where(t => t.ClientId == interrupted)
-                    .ExecuteUpdateAsync(t => t
-                        .SetProperty(x => x.RefreshAttemptedAt, fixture.Time.GetUtcNow() - TimeSpan.FromSeconds(20))
-                        .SetProperty(x => x.RefreshDueAt, x => x.RefreshDueAt + TimeSpan.FromSeconds(1)));
-            }
+            // Their holders died after sending the refresh tokens, 25 s and 20 s ago.
+            await InterruptAsync(older, TimeSpan.FromSeconds(25));
+            await InterruptAsync(newer, TimeSpan.FromSeconds(20));
+            var ids = new[] { due, older, newer }.Select(async c => (await fixture.TokenOfAsync(c)).Id).ToArray();
+            var (dueId, olderId, newerId) = (await ids[0], await ids[1], await ids[2]);
 
-            var first = await ClaimAsync(NewRefresher(), limit: 1);
+            // A backlog of due tokens never holds them: the due claim leaves them to the claim of interrupted ones.
+            var claimedDue = await ClaimAsync(NewRefresher(), limit: 10_000);
+            Assert.Contains(dueId, claimedDue);
+            Assert.DoesNotContain(olderId, claimedDue);
+            Assert.DoesNotContain(newerId, claimedDue);
 
-            Assert.Equal([(await fixture.TokenOfAsync(interrupted)).Id], first);
+            var successor = NewRefresher();
+            Assert.Equal([olderId], await ClaimInterruptedAsync(successor, limit: 1));
+            Assert.Equal([newerId], await ClaimInterruptedAsync(successor, limit: 10_000));
         }
         finally
         {
-            await DeleteClientAsync(earlier);
-            await DeleteClientAsync(interrupted);
+            await DeleteClientAsync(due);
+            await DeleteClientAsync(older);
+            await DeleteClientAsync(newer);
         }
+    }
+
+    private async Task InterruptAsync(int clientId, TimeSpan sentAgo)
+    {
+        await using var scope = fixture.Services.CreateAsyncScope();
+        var now = fixture.Time.GetUtcNow();
+        await scope.ServiceProvider.GetRequiredService<TokenDbContext>().Tokens
+            .Where(t => t.ClientId == clientId)
+            .ExecuteUpdateAsync(t => t
+                .SetProperty(x => x.RefreshAttemptedAt, now - sentAgo)
+                .SetProperty(x => x.LeaseOwner, "dead/1/refresher")
+                .SetProperty(x => x.LeaseUntil, now - sentAgo + RefreshLeases.AttemptLease));
     }
 
     [Fact]
@@ -182,5 +198,12 @@ public sealed class RefreshLeasesTests(TokenServicesFixture fixture) : IClassFix
         await using var scope = fixture.Services.CreateAsyncScope();
         return await refresher.ClaimDueAsync(scope.ServiceProvider.GetRequiredService<TokenDbContext>(), limit,
             CancellationToken.None);
+    }
+
+    private async Task<List<int>> ClaimInterruptedAsync(RefreshLeases refresher, int limit)
+    {
+        await using var scope = fixture.Services.CreateAsyncScope();
+        return await refresher.ClaimInterruptedAsync(scope.ServiceProvider.GetRequiredService<TokenDbContext>(),
+            limit, CancellationToken.None);
     }
 }
