@@ -1,5 +1,9 @@
 using System.Net;
+using Microsoft.Extensions.DependencyInjection;
 using TokenPlatform.Hosting.Local;
+using Yarp.ReverseProxy;
+using Yarp.ReverseProxy.Health;
+using Yarp.ReverseProxy.Model;
 
 namespace Token.Api.Tests;
 
@@ -56,6 +60,26 @@ public sealed class GatewayReadinessTests(TokenApiFixture fixture)
             using var response = await client.GetAsync("/clients");
             Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         }
+    }
+
+    [Fact]
+    public async Task A_get_that_meets_a_token_api_that_is_down_goes_to_the_other_even_while_health_checks_hold_it_out()
+    {
+        // The live instance crashed a moment ago and is back, but the passive check still holds it out; now the other
+        // one is down: the only destination the checks leave is the dead one.
+        var settings = DeadDestination("down");
+        settings["ReverseProxy:Clusters:token-api:HealthCheck:Active:Enabled"] = "false";
+        await using var gateway = GatewayHost.Start(fixture, settings);
+        var cluster = gateway.Services.GetRequiredService<IProxyStateLookup>().TryGetCluster("token-api", out var found)
+            ? found : throw new InvalidOperationException("no token-api cluster");
+        gateway.Services.GetRequiredService<IDestinationHealthUpdater>().SetPassive(
+            cluster, cluster.Destinations.Single(d => d.Key.StartsWith("token-api", StringComparison.Ordinal)).Value,
+            DestinationHealth.Unhealthy, TimeSpan.FromMinutes(5));
+        using var client = gateway.From(IPAddress.Loopback, fixture.Api.AdminApiKey);
+
+        using var response = await client.GetAsync("/clients");
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
     }
 
     /// <summary>A destination named <paramref name="name"/> where nothing listens.</summary>
