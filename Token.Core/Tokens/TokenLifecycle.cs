@@ -38,6 +38,16 @@ public sealed partial class TokenLifecycle(
     public static readonly TimeSpan InterruptedSettle = TimeSpan.FromSeconds(3);
 
     /// <summary>
+    /// How long after an interrupted refresh first sent its refresh token a passing failure of the provider (down,
+    /// slow) is tried again every <see cref="InterruptedRetry"/>, instead of after a backoff: a provider that rotated
+    /// the refresh token at that send accepts it again only within its grace period, counted from then (Okta's
+    /// default: 30 s).
+    /// </summary>
+    public static readonly TimeSpan InterruptedRetryWindow = TimeSpan.FromSeconds(60);
+
+    public static readonly TimeSpan InterruptedRetry = TimeSpan.FromSeconds(2);
+
+    /// <summary>
     /// The token should be refreshed before it is served: its due time has come, and its refresh is not paused.
     /// </summary>
     public bool IsDue(OAuthToken token) => token.RefreshPausedReason is null && time.GetUtcNow() >= token.RefreshDueAt;
@@ -106,7 +116,8 @@ public sealed partial class TokenLifecycle(
             return new RefreshOutcome(subject?.Token, null);
         }
         var (token, client, branchIds) = (subject.Token, subject.Client, subject.BranchIds);
-        if (token.RefreshAttemptedAt is { } interrupted)
+        var interruptedAt = token.RefreshAttemptedAt;
+        if (interruptedAt is { } interrupted)
         {
             metrics.RecordInterrupted(client.Provider);
             LogInterrupted(token.ClientId, interrupted);
@@ -146,14 +157,33 @@ public sealed partial class TokenLifecycle(
         // refresh token, and an answer left unstored (a validate caller gone, a refresher stopping) would leave the
         // grant holding a used-up one (docs/reliability.md). The call has its own timeout (OutboundRules.CallTimeout).
         var started = Stopwatch.GetTimestamp();
-        var result = await oauth.RefreshAsync(
-            provider, client.ClientId,
-            protector.Unprotect(client.ClientSecret, SecretContext.ClientSecret(client.ClientId)),
-            protector.Unprotect(token.RefreshToken, SecretContext.RefreshToken(token.ClientId)),
-            CancellationToken.None);
+        var result = await AskProviderAsync();
+        // The provider failing now does not end the grace period the interruption started: ask again within it.
+        while (interruptedAt is { } sentAt && result.Error is { RequiresReauthorization: false, RejectsClient: false }
+            && time.GetUtcNow() + InterruptedRetry - sentAt < InterruptedRetryWindow)
+        {
+            await Task.Delay(InterruptedRetry, time);
+            if (!await leases.BeginAttemptAsync(db, token, CancellationToken.None))
+            {
+                return new RefreshOutcome(
+                    await db.Tokens.AsNoTracking().SingleOrDefaultAsync(t => t.Id == tokenId, CancellationToken.None),
+                    null);
+            }
+            result = await AskProviderAsync();
+        }
         var elapsed = Stopwatch.GetElapsedTime(started);
-        RecordCircuit(result, provider.Name);
         return await WriteBackAsync(token, branchIds, client.ClientSecret, result, provider.Name, trigger, elapsed);
+
+        async Task<TokenEndpointResult> AskProviderAsync()
+        {
+            var answer = await oauth.RefreshAsync(
+                provider, client.ClientId,
+                protector.Unprotect(client.ClientSecret, SecretContext.ClientSecret(client.ClientId)),
+                protector.Unprotect(token.RefreshToken!, SecretContext.RefreshToken(token.ClientId)),
+                CancellationToken.None);
+            RecordCircuit(answer, provider.Name);
+            return answer;
+        }
     }
 
     /// <summary>

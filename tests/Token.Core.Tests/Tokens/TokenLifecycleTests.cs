@@ -252,6 +252,27 @@ public sealed class TokenLifecycleTests(TokenServicesFixture fixture)
     }
 
     [Fact]
+    public async Task An_interrupted_refresh_that_meets_a_failing_provider_asks_again_within_the_grace_period()
+    {
+        var clientId = await fixture.CreateGrantAsync();
+        // A holder sent the refresh token and died; the provider is down for a while now.
+        await UpdateTokenAsync(clientId, t => t.SetProperty(x => x.RefreshAttemptedAt, fixture.Time.GetUtcNow()));
+        var failures = 0;
+        _provider.Answer = _ => Task.FromResult(++failures <= 3
+            ? LocalTokenEndpoint.Error(503, "temporarily_unavailable")
+            : LocalTokenEndpoint.Tokens("access-1", refreshToken: "refresh-1"));
+
+        var refresh = RefreshAsync(clientId, force: true);
+        await AdvanceUntilAsync(() => refresh.IsCompleted, TimeSpan.FromSeconds(30));
+
+        // Not postponed by a backoff past the grace period: asked again every 2 s until the provider answered.
+        Assert.Null((await refresh).Error);
+        Assert.Equal(4, _provider.CountOf("refresh_token"));
+        Assert.Equal("refresh-1", await fixture.RefreshTokenOfAsync(clientId));
+        Assert.Null((await fixture.TokenOfAsync(clientId)).RefreshAttemptedAt);
+    }
+
+    [Fact]
     public async Task A_refresh_whose_grant_changed_while_the_provider_answered_is_dropped()
     {
         var clientId = await fixture.CreateGrantAsync();
