@@ -58,7 +58,7 @@ try
     var now = DateTimeOffset.UtcNow;
     await database.ScheduleAsync(tokenIds,
         [.. tokenIds.Select((_, i) => now + TimeSpan.FromSeconds(2 + (lifetime / 2.0) * i / tokenIds.Length))]);
-    var reader = new Outcome(platform, grants);
+    var reader = new Outcome(platform, grants, TimeSpan.FromSeconds(reuseSeconds));
     var clientIds = await reader.ClientIdsAsync();
     Console.WriteLine($"setup: servers, sandbox, {grants.Count} grants, migrations, 5 services in {setup.Elapsed.TotalSeconds:0} s");
 

@@ -24,7 +24,7 @@ public sealed class ChaosRunTests(ITestOutputHelper output)
         var report = string.Join('\n', table);
         foreach (var invariant in new[]
                  {
-                     "(a) no grant lost", "(b) is_valid true was active", "(c) one event per change",
+                     "(a) no grant lost through our fault", "(b) is_valid true was active", "(c) one event per change",
                      "(d) 5xx only while the database was down", "(d) gateway: no 5xx of its own",
                      "(e) healthy after last fault"
                  })
