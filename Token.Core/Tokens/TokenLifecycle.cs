@@ -119,6 +119,9 @@ public sealed partial class TokenLifecycle(
         var interruptedAt = token.RefreshAttemptedAt;
         if (interruptedAt is { } interrupted)
         {
+            // This process holds the claim now: a caller going away (a validate that gives up) must not leave it held
+            // for a whole lease while the provider's grace period runs out (found by the chaos run).
+            ct = CancellationToken.None;
             metrics.RecordInterrupted(client.Provider);
             LogInterrupted(token.ClientId, interrupted);
             // If its holder stores its answer meanwhile, the attempt below finds a newer version and asks nobody.

@@ -273,6 +273,24 @@ public sealed class TokenLifecycleTests(TokenServicesFixture fixture)
     }
 
     [Fact]
+    public async Task An_interrupted_refresh_taken_up_by_a_caller_that_goes_away_is_carried_through()
+    {
+        var clientId = await fixture.CreateGrantAsync();
+        // A holder sent the refresh token and died; a validate caller takes the token up and gives up while waiting.
+        await UpdateTokenAsync(clientId, t => t.SetProperty(x => x.RefreshAttemptedAt, fixture.Time.GetUtcNow()));
+        _provider.Answer = _ => Task.FromResult(LocalTokenEndpoint.Tokens("access-1", refreshToken: "refresh-1"));
+        using var impatient = new CancellationTokenSource();
+
+        var refresh = RefreshAsync(clientId, force: true, impatient.Token);
+        await impatient.CancelAsync();
+        await AdvanceUntilAsync(() => refresh.IsCompleted, TokenLifecycle.InterruptedSettle * 2);
+
+        Assert.Null((await refresh).Error);
+        Assert.Equal(1, _provider.CountOf("refresh_token"));
+        Assert.Equal("refresh-1", await fixture.RefreshTokenOfAsync(clientId));
+    }
+
+    [Fact]
     public async Task A_refresh_whose_grant_changed_while_the_provider_answered_is_dropped()
     {
         var clientId = await fixture.CreateGrantAsync();
@@ -548,11 +566,12 @@ public sealed class TokenLifecycleTests(TokenServicesFixture fixture)
         Assert.Equal(token.Version + 1, (await successor).Token!.Version);
     }
 
-    private async Task<RefreshOutcome> RefreshAsync(int clientId, bool force)
+    private async Task<RefreshOutcome> RefreshAsync(
+        int clientId, bool force, CancellationToken ct = default)
     {
         await using var scope = fixture.Services.CreateAsyncScope();
         return await scope.ServiceProvider.GetRequiredService<TokenLifecycle>().RefreshAsync(
-            clientId, force, force ? RefreshTrigger.Manual : RefreshTrigger.OnDemand, CancellationToken.None);
+            clientId, force, force ? RefreshTrigger.Manual : RefreshTrigger.OnDemand, ct);
     }
 
     private string AccessTokenOf(OAuthToken token) =>
