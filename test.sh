@@ -2,10 +2,10 @@
 # Runs the tests against real PostgreSQL and RabbitMQ processes, then prints one line "N passed, N failed"
 # summed over all test projects.
 #   ./test.sh        every test: the fast tier, then the slow one (TokenPlatform.Slow.slnf): replicas in one process,
-#                    which wait for refreshes, beside the end-to-end tests (a whole platform under the AppHost), then
-#                    the short chaos run (TokenPlatform.Chaos.slnf: every kind of fault against a whole platform)
+#                    which wait for refreshes, beside the end-to-end tests (a whole platform under the AppHost)
 #   ./test.sh fast   the fast tier alone (TokenPlatform.Fast.slnf): no AppHost; token-api in process, unit tests
-#   ./test.sh chaos  the short chaos run alone (about five minutes; docs/reliability.md)
+#   ./test.sh chaos  the short chaos run alone (about five minutes; docs/reliability.md); not yet in ./test.sh:
+#                    it has not yet passed from a fresh clone with its last fix (issue 18)
 # Further arguments go to `dotnet test` (after a Debug build), e.g.
 #   ./test.sh fast --filter "FullyQualifiedName~Validate"
 set -uo pipefail
@@ -16,7 +16,7 @@ source scripts/prerequisites.sh
 # side (the replicas mostly wait while the platform starts). The chaos run wants both cores to itself. A new test
 # project goes into TokenPlatform.Fast.slnf unless it starts the AppHost or waits for refreshes.
 build=TokenPlatform.sln
-tiers=(TokenPlatform.Fast.slnf TokenPlatform.Slow.slnf TokenPlatform.Chaos.slnf)
+tiers=(TokenPlatform.Fast.slnf TokenPlatform.Slow.slnf)
 if [ "${1:-}" = fast ]; then
   build=TokenPlatform.Fast.slnf
   tiers=(TokenPlatform.Fast.slnf)
