@@ -90,7 +90,7 @@ public static partial class TokenDatabaseExtensions
         {
             try
             {
-                return await IsSchemaCurrentAsync(host, migrate, environment, cancellationToken);
+                return await CheckOrMigrateSchemaAsync(host, migrate, environment, cancellationToken);
             }
             catch (Exception exception) when (DatabaseFailures.IsUnavailable(exception)
                 && Stopwatch.GetElapsedTime(started) < StartWait)
@@ -112,7 +112,7 @@ public static partial class TokenDatabaseExtensions
         }
     }
 
-    private static async Task<bool> IsSchemaCurrentAsync(
+    private static async Task<bool> CheckOrMigrateSchemaAsync(
         IHost host, bool migrate, IHostEnvironment environment, CancellationToken cancellationToken)
     {
         if (migrate)

@@ -87,10 +87,14 @@ public sealed class Outcome(Platform platform, List<Grant> grants, TimeSpan grac
                 dead.Add(row);
             }
         }
-        var requests = (await sandbox.GetFromJsonAsync<JsonArray>("/sandbox/requests"))!
-            .Select(r => r!.AsObject()).Where(r => r["endpoint"]?.GetValue<string>() == "token"
-                && r["grant_type"]?.GetValue<string>() == "refresh_token").ToList();
+        var recorded = (await sandbox.GetFromJsonAsync<JsonArray>("/sandbox/requests"))!.Select(r => r!.AsObject()).ToList();
+        var requests = recorded.Where(r => r["endpoint"]?.GetValue<string>() == "token"
+            && r["grant_type"]?.GetValue<string>() == "refresh_token").ToList();
         var flagged = dead.Count(r => !r.IsValid);
+        // The sandbox keeps its latest 100,000 requests: a dead grant is classified from its own requests only if the
+        // log still reaches back to the load's start
+        // (the grants' consents came before it).
+        var complete = recorded.Min(r => r["at"]!.GetValue<DateTimeOffset>()) < loadStartedAt;
         List<double> RequestTimes(Row row) => [.. requests.Where(r => r["client_id"]?.GetValue<string>() == row.ClientId)
             .Select(r => (r["at"]!.GetValue<DateTimeOffset>() - loadStartedAt).TotalSeconds).Order()];
         // Its refresh was interrupted after the send at t0 (the last request before the refused one that the
@@ -111,7 +115,8 @@ public sealed class Outcome(Platform platform, List<Grant> grants, TimeSpan grac
             $"marked valid); the sandbox revoked nothing by itself in this run. Of the dead, {providers} lost to the " +
             $"provider: interrupted, and the provider answered 503 from {SoonestRetry.TotalSeconds:0} s after the send " +
             $"(the soonest a successor asks again) until its {grace.TotalSeconds:0} s grace period ended; " +
-            $"{dead.Count - providers} through our fault"));
+            $"{dead.Count - providers} through our fault" + (complete ? "" : "; THE SANDBOX'S REQUEST LOG NO LONGER " +
+                "REACHES THE LOAD'S START, so grants are counted as ours that may be the provider's")));
 
         // (b) Sampled valid answers, checked at /tokeninfo right after the answer.
         var checks = load.Checks.ToList();

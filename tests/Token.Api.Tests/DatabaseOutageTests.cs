@@ -59,13 +59,14 @@ public sealed class DatabaseOutageTests(TokenApiFixture fixture)
             await using (await DatabaseOutage.BeginAsync(database))
             {
                 (process, var output) = ServiceProcess.Start("Token.Api", environment);
-                await Until(() => Task.FromResult(output.Any(line => line.Contains("The database cannot be reached"))),
-                    TimeSpan.FromSeconds(20), () => string.Join('\n', output));
+                await Eventually.HoldsAsync(
+                    () => Task.FromResult(output.Any(line => line.Contains("The database cannot be reached"))),
+                    TimeSpan.FromSeconds(20), "token-api did not say it waits for the database");
                 Assert.False(process.HasExited, string.Join('\n', output));
             }
 
             using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}") };
-            await Until(async () =>
+            await Eventually.HoldsAsync(async () =>
             {
                 try
                 {
@@ -75,22 +76,12 @@ public sealed class DatabaseOutageTests(TokenApiFixture fixture)
                 {
                     return false;
                 }
-            }, TokenDatabaseExtensions.StartWait, () => "token-api did not serve after the database came back");
+            }, TokenDatabaseExtensions.StartWait, "token-api did not serve after the database came back");
         }
         finally
         {
             process?.Kill(entireProcessTree: true);
             process?.Dispose();
-        }
-    }
-
-    private static async Task Until(Func<Task<bool>> condition, TimeSpan limit, Func<string> explain)
-    {
-        var started = Stopwatch.GetTimestamp();
-        while (!await condition())
-        {
-            Assert.True(Stopwatch.GetElapsedTime(started) < limit, explain());
-            await Task.Delay(100);
         }
     }
 }

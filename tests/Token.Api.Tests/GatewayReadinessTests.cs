@@ -80,6 +80,10 @@ public sealed class GatewayReadinessTests(TokenApiFixture fixture)
         using var response = await client.GetAsync("/clients");
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        // And the passive check holds an instance out as long as configured, not for YARP's 60 s failure window.
+        Assert.Equal(cluster.Model.Config.HealthCheck?.Passive?.ReactivationPeriod, gateway.Services
+            .GetRequiredService<Microsoft.Extensions.Options.IOptions<TransportFailureRateHealthPolicyOptions>>()
+            .Value.DetectionWindowSize);
     }
 
     /// <summary>A destination named <paramref name="name"/> where nothing listens.</summary>
