@@ -91,11 +91,15 @@ public sealed partial class TokenLifecycle(
         {
             return new RefreshOutcome(token, null);
         }
-        if (!await leases.TryClaimAsync(db, token, ct))
+        // An interrupted refresh is carried through from its claim on, whoever asked: a caller going away (a validate
+        // that gives up) must not leave the claim held while the provider's grace period runs out (found by the chaos
+        // run; CI found the claim itself cancelled).
+        var work = token.RefreshAttemptedAt is null ? ct : CancellationToken.None;
+        if (!await leases.TryClaimAsync(db, token, work))
         {
             return new RefreshOutcome(await WaitForHolderAsync(token, ct), null);
         }
-        return await RefreshClaimedAsync(token.Id, trigger, ct);
+        return await RefreshClaimedAsync(token.Id, trigger, work);
     }
 
     /// <summary>Refreshes a token whose lease this process holds, and releases the lease with the result.</summary>
@@ -119,8 +123,7 @@ public sealed partial class TokenLifecycle(
         var interruptedAt = token.RefreshAttemptedAt;
         if (interruptedAt is { } interrupted)
         {
-            // This process holds the claim now: a caller going away (a validate that gives up) must not leave it held
-            // for a whole lease while the provider's grace period runs out (found by the chaos run).
+            // This process holds the claim now: not even its stopping leaves it held past the grace period.
             ct = CancellationToken.None;
             metrics.RecordInterrupted(client.Provider);
             LogInterrupted(token.ClientId, interrupted);

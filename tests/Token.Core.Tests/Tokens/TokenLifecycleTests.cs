@@ -282,6 +282,8 @@ public sealed class TokenLifecycleTests(TokenServicesFixture fixture)
         using var impatient = new CancellationTokenSource();
 
         var refresh = RefreshAsync(clientId, force: true, impatient.Token);
+        await Eventually.HoldsAsync(async () => (await fixture.TokenOfAsync(clientId)).LeaseOwner is not null,
+            TimeSpan.FromSeconds(10), "the refresh did not claim the token");
         await impatient.CancelAsync();
         await AdvanceUntilAsync(() => refresh.IsCompleted, TokenLifecycle.InterruptedSettle * 2);
 
