@@ -45,7 +45,7 @@ public sealed partial class TokenLifecycle(
     /// </summary>
     public static readonly TimeSpan InterruptedRetryWindow = TimeSpan.FromSeconds(60);
 
-    public static readonly TimeSpan InterruptedRetry = TimeSpan.FromSeconds(2);
+    public static readonly TimeSpan InterruptedRetry = TimeSpan.FromSeconds(1);
 
     /// <summary>
     /// The token should be refreshed before it is served: its due time has come, and its refresh is not paused.

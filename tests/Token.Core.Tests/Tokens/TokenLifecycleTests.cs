@@ -265,7 +265,7 @@ public sealed class TokenLifecycleTests(TokenServicesFixture fixture)
         var refresh = RefreshAsync(clientId, force: true);
         await AdvanceUntilAsync(() => refresh.IsCompleted, TimeSpan.FromSeconds(30));
 
-        // Not postponed by a backoff past the grace period: asked again every 2 s until the provider answered.
+        // Not postponed by a backoff past the grace period: asked again every second until the provider answered.
         Assert.Null((await refresh).Error);
         Assert.Equal(4, _provider.CountOf("refresh_token"));
         Assert.Equal("refresh-1", await fixture.RefreshTokenOfAsync(clientId));
