@@ -142,8 +142,9 @@ public sealed class TokenServicesFixture : IAsyncLifetime
     public async Task<List<string>> EventsOfAsync(int clientId)
     {
         await using var scope = Services.CreateAsyncScope();
-        var outbox = await scope.ServiceProvider.GetRequiredService<TokenDbContext>().Outbox.AsNoTracking()
-            .OrderBy(m => m.CreatedAt).ToListAsync();
+        // The fake clock stands still between events, so equal times are ordered by their transactions (xmin).
+        var outbox = await scope.ServiceProvider.GetRequiredService<TokenDbContext>().Outbox
+            .FromSql($"SELECT * FROM outbox ORDER BY created_at, xmin::text::bigint").AsNoTracking().ToListAsync();
         return [.. outbox
             .Where(m => System.Text.Json.JsonDocument.Parse(m.Payload).RootElement.GetProperty("clientId")
                 .GetInt32() == clientId)
