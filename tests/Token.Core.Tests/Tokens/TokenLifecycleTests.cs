@@ -262,10 +262,13 @@ public sealed class TokenLifecycleTests(TokenServicesFixture fixture)
             ? LocalTokenEndpoint.Error(503, "temporarily_unavailable")
             : LocalTokenEndpoint.Tokens("access-1", refreshToken: "refresh-1"));
 
+        var started = fixture.Time.GetUtcNow();
         var refresh = RefreshAsync(clientId, force: true);
         await AdvanceUntilAsync(() => refresh.IsCompleted, TimeSpan.FromSeconds(30));
 
         // Not postponed by a backoff past the grace period: asked again every second until the provider answered.
+        Assert.InRange(fixture.Time.GetUtcNow() - started, TimeSpan.Zero,
+            TokenLifecycle.InterruptedSettle + TimeSpan.FromSeconds(3.5));
         Assert.Null((await refresh).Error);
         Assert.Equal(4, _provider.CountOf("refresh_token"));
         Assert.Equal("refresh-1", await fixture.RefreshTokenOfAsync(clientId));
