@@ -161,11 +161,12 @@ public sealed class OAuthFlowTests(TokenApiFixture fixture)
             $"outbox WHERE message_type LIKE '%.TokenRefreshFailed' AND payload::jsonb->>'clientId' = '{client.Id}' " +
             "AND payload::jsonb->>'error' = 'invalid_client' AND payload::jsonb->>'paused' = 'true'"));
 
-        // Once the token has expired, validate says why, in the same shape as every other answer without a token.
+        // Once the token is in its last seconds (TokenReader.ExpiryLeeway), validate says why there is none, in the
+        // same shape as every other answer without a token.
         await using (var db = await _api.OpenDatabaseAsync())
         {
             await using var expire = new NpgsqlCommand(
-                "UPDATE tokens SET expires_at = now() - interval '1 minute' WHERE client_id = @id", db);
+                "UPDATE tokens SET expires_at = now() + interval '1.5 seconds' WHERE client_id = @id", db);
             expire.Parameters.AddWithValue("id", client.Id);
             Assert.Equal(1, await expire.ExecuteNonQueryAsync());
         }

@@ -18,6 +18,13 @@ public sealed partial class TokenReader(
     public static readonly TimeSpan RetryAfterFailedRefresh = TimeSpan.FromSeconds(30);
 
     /// <summary>
+    /// A token in its last seconds is not served: <c>expires_in</c> counts whole seconds from a moment the provider
+    /// chose, so the stored expiry can be a second later than the provider's (a chaos run saw a token served 50 ms
+    /// before its stored expiry that the sandbox already called inactive), and the caller needs a moment to use it.
+    /// </summary>
+    public static readonly TimeSpan ExpiryLeeway = TimeSpan.FromSeconds(2);
+
+    /// <summary>
     /// Why there is no token while the provider refuses the client's credentials: an admin must change the client's
     /// secret (<c>PATCH /clients/{id}</c>); a new consent does not help until then.
     /// </summary>
@@ -143,7 +150,8 @@ public sealed partial class TokenReader(
         {
             return new TokenRead(null, "reauthorization_required");
         }
-        if (token.ExpiresAt <= time.GetUtcNow())
+        var servedUntil = token.ExpiresAt - ExpiryLeeway;
+        if (servedUntil <= time.GetUtcNow())
         {
             // Expired because nothing may refresh it: say what would.
             return new TokenRead(null, token.RefreshPausedReason is null ? "expired" : ClientCredentialsRejected);
@@ -163,10 +171,10 @@ public sealed partial class TokenReader(
 
         // A paused token may stay in memory until it expires: no read can refresh it before then.
         var refreshAt = retryRefreshAt is { } retry
-            ? (retry < token.ExpiresAt ? retry : token.ExpiresAt)
-            : (token.RefreshPausedReason is null && token.RefreshDueAt < token.ExpiresAt
+            ? (retry < servedUntil ? retry : servedUntil)
+            : (token.RefreshPausedReason is null && token.RefreshDueAt < servedUntil
                 ? token.RefreshDueAt
-                : token.ExpiresAt);
+                : servedUntil);
         var usable = new CachedToken(
             token.ClientId, accessToken, token.TokenType, token.ExpiresAt, refreshAt, token.Version);
         cache.Set(usable);
