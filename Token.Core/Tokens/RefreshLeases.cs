@@ -20,6 +20,14 @@ public sealed class RefreshLeases(IOptions<RefreshOptions> options, TimeProvider
     /// </summary>
     public static readonly TimeSpan AttemptLease = OutboundRules.CallTimeout + TimeSpan.FromSeconds(2);
 
+    /// <summary>
+    /// The claim of an interrupted refresh, until its attempt begins: the successor's wait for the holder's write
+    /// (<see cref="TokenLifecycle.InterruptedSettle"/>) and a margin. A successor that dies in that wait is replaced
+    /// after this, inside the provider's grace period, not after a whole <see cref="RefreshOptions.Lease"/> (the long
+    /// chaos run lost grants whose successor was killed while it waited).
+    /// </summary>
+    public static readonly TimeSpan InterruptedClaimLease = TokenLifecycle.InterruptedSettle + TimeSpan.FromSeconds(3);
+
     /// <summary>This process, as it appears in <c>tokens.lease_owner</c>.</summary>
     public string Owner { get; } = $"{Environment.MachineName}/{Environment.ProcessId}/{Guid.NewGuid():N}";
 
@@ -30,7 +38,7 @@ public sealed class RefreshLeases(IOptions<RefreshOptions> options, TimeProvider
     public async Task<bool> TryClaimAsync(TokenDbContext db, OAuthToken read, CancellationToken ct)
     {
         var now = time.GetUtcNow();
-        var until = now + options.Value.Lease;
+        var until = now + (read.RefreshAttemptedAt is null ? options.Value.Lease : InterruptedClaimLease);
         var claimed = await db.Tokens
             .Where(t => t.Id == read.Id && t.Version == read.Version
                 && t.IsValid && !t.IsRevoked && t.RefreshPausedReason == null
@@ -99,7 +107,7 @@ public sealed class RefreshLeases(IOptions<RefreshOptions> options, TimeProvider
     public async Task<List<int>> ClaimInterruptedAsync(TokenDbContext db, int limit, CancellationToken ct)
     {
         var now = time.GetUtcNow();
-        var until = now + options.Value.Lease;
+        var until = now + InterruptedClaimLease;
         return await db.Database.SqlQuery<int>($"""
             UPDATE tokens SET lease_owner = {Owner}, lease_until = {until}
             WHERE id IN (

@@ -36,7 +36,7 @@ public sealed class RefreshLeasesTests(TokenServicesFixture fixture) : IClassFix
     }
 
     [Fact]
-    public async Task A_holder_that_died_after_sending_the_refresh_token_is_replaced_after_the_attempt_lease()
+    public async Task A_holder_that_died_after_sending_and_then_its_successor_are_each_replaced_within_the_grace_period()
     {
         var clientId = await fixture.CreateGrantAsync();
         fixture.Time.Advance(TimeSpan.FromMinutes(56));
@@ -45,7 +45,17 @@ public sealed class RefreshLeasesTests(TokenServicesFixture fixture) : IClassFix
         var tokenId = (await fixture.TokenOfAsync(clientId)).Id;
         try
         {
-            await ReplacedAfterTheAttemptLeaseAsync(dead, successor, clientId, tokenId);
+            var attempted = await ReplacedAfterTheAttemptLeaseAsync(dead, successor, clientId, tokenId);
+
+            // The successor dies too, while it waits for the holder's write (before it asks): the next one takes over
+            // after the short claim of an interrupted refresh, and asks still inside a 30 s grace period.
+            var third = NewRefresher();
+            fixture.Time.Advance(RefreshLeases.InterruptedClaimLease - TimeSpan.FromSeconds(1));
+            Assert.DoesNotContain(tokenId, await ClaimInterruptedAsync(third, limit: 10_000));
+            fixture.Time.Advance(TimeSpan.FromSeconds(2));
+            Assert.Contains(tokenId, await ClaimInterruptedAsync(third, limit: 10_000));
+            Assert.InRange(fixture.Time.GetUtcNow() + TokenLifecycle.InterruptedSettle - attempted,
+                TimeSpan.Zero, TimeSpan.FromSeconds(28));
         }
         finally
         {
@@ -53,7 +63,8 @@ public sealed class RefreshLeasesTests(TokenServicesFixture fixture) : IClassFix
         }
     }
 
-    private async Task ReplacedAfterTheAttemptLeaseAsync(
+    /// <summary>When the dead holder's attempt was recorded.</summary>
+    private async Task<DateTimeOffset> ReplacedAfterTheAttemptLeaseAsync(
         RefreshLeases dead, RefreshLeases successor, int clientId, int tokenId)
     {
         Assert.Contains(tokenId, await ClaimAsync(dead, limit: 10_000));
@@ -76,6 +87,7 @@ public sealed class RefreshLeasesTests(TokenServicesFixture fixture) : IClassFix
         Assert.Contains(tokenId, await ClaimInterruptedAsync(successor, limit: 10_000));
         // What the successor finds tells it the last attempt was interrupted.
         Assert.Equal(attempted, (await fixture.TokenOfAsync(clientId)).RefreshAttemptedAt);
+        return attempted;
     }
 
     [Fact]

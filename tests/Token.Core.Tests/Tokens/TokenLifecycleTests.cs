@@ -287,6 +287,9 @@ public sealed class TokenLifecycleTests(TokenServicesFixture fixture)
         var refresh = RefreshAsync(clientId, force: true, impatient.Token);
         await Eventually.HoldsAsync(async () => (await fixture.TokenOfAsync(clientId)).LeaseOwner is not null,
             TimeSpan.FromSeconds(10), "the refresh did not claim the token");
+        // A short claim, as the refresher's: should this process die while it waits, another takes over in time.
+        Assert.InRange((await fixture.TokenOfAsync(clientId)).LeaseUntil!.Value - fixture.Time.GetUtcNow(),
+            TimeSpan.Zero, RefreshLeases.InterruptedClaimLease);
         await impatient.CancelAsync();
         await AdvanceUntilAsync(() => refresh.IsCompleted, TokenLifecycle.InterruptedSettle * 2);
 
