@@ -23,7 +23,7 @@ public sealed class AuthorizationCodeFlowTests(SandboxProcess sandbox) : IAsyncL
         var tokens = await SandboxApi.ReadTokensAsync(exchange);
         Assert.Equal("Bearer", tokens.TokenType);
         Assert.NotNull(tokens.RefreshToken);
-        Assert.InRange(tokens.ExpiresIn, 3590, 3600);
+        Assert.InRange(tokens.ExpiresIn ?? 0, 3590, 3600);
 
         using var info = await sandbox.TokenInfoAsync(tokens.AccessToken);
         var (status, body) = await SandboxApi.ReadJsonAsync(info);
@@ -106,7 +106,7 @@ public sealed class AuthorizationCodeFlowTests(SandboxProcess sandbox) : IAsyncL
         var client = await sandbox.RegisterClientAsync();
 
         var tokens = await sandbox.GetTokensAsync(client);
-        Assert.InRange(tokens.ExpiresIn, 110, 120);
+        Assert.InRange(tokens.ExpiresIn ?? 0, 110, 120);
 
         using var info = await sandbox.TokenInfoAsync(tokens.AccessToken);
         var (_, body) = await SandboxApi.ReadJsonAsync(info);

@@ -22,7 +22,11 @@ public sealed record Pkce(string Verifier, string Challenge)
     }
 }
 
-public sealed record TokenSet(string AccessToken, string? RefreshToken, int ExpiresIn, string TokenType);
+/// <summary>
+/// A token answer. <c>expires_in</c> is optional (RFC 6749 §5.1): OpenIddict leaves it out when the token expired
+/// before the answer was written, as a 1 s token on a busy machine can.
+/// </summary>
+public sealed record TokenSet(string AccessToken, string? RefreshToken, int? ExpiresIn, string TokenType);
 
 /// <summary>The HTTP calls a client of Google (and the tests' control of the sandbox) makes, one per method.</summary>
 public static class SandboxApi
@@ -164,7 +168,7 @@ public static class SandboxApi
         return new TokenSet(
             json.GetProperty("access_token").GetString()!,
             json.TryGetProperty("refresh_token", out var refresh) ? refresh.GetString() : null,
-            json.GetProperty("expires_in").GetInt32(),
+            json.TryGetProperty("expires_in", out var expiresIn) ? expiresIn.GetInt32() : null,
             json.GetProperty("token_type").GetString()!);
     }
 
