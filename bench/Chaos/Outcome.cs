@@ -98,25 +98,48 @@ public sealed class Outcome(Platform platform, List<Grant> grants, TimeSpan grac
         List<double> RequestTimes(Row row) => [.. requests.Where(r => r["client_id"]?.GetValue<string>() == row.ClientId)
             .Select(r => (r["at"]!.GetValue<DateTimeOffset>() - loadStartedAt).TotalSeconds).Order()];
         // Its refresh was interrupted after the send at t0 (the last request before the refused one that the
-        // provider did not answer 503), and the provider answered 503 from before the platform may ask again until
-        // its grace period for that refresh token ended: no answer could come in time, whatever the platform did.
-        bool LostToTheProvider(Row row)
+        // provider did not answer 503), and from the soonest the platform may ask again until the provider's grace
+        // period for that refresh token ended, the provider answered 503 or PostgreSQL was stopped (a successor reads
+        // the grant before it asks) at every moment: no answer could come in time, whatever the platform did. The
+        // faults that left it no chance, or null: lost through our fault.
+        string? NoChance(Row row)
         {
-            var times = RequestTimes(row);
-            var sent = times.SkipLast(1).Where(t => !During(faults, FaultKind.Provider503, t, after: 0)).ToList();
-            return grace > TimeSpan.Zero && sent.Count > 0 && faults.Any(f => f.Kind == FaultKind.Provider503
-                && f.StartedAt <= sent[^1] + SoonestRetry.TotalSeconds && f.EndedAt >= sent[^1] + grace.TotalSeconds);
+            var sent = RequestTimes(row).SkipLast(1).Where(t => !During(faults, FaultKind.Provider503, t, after: 0)).ToList();
+            if (grace <= TimeSpan.Zero || sent.Count == 0)
+            {
+                return null;
+            }
+            var (covered, until) = (sent[^1] + SoonestRetry.TotalSeconds, sent[^1] + grace.TotalSeconds);
+            var causes = new SortedSet<string>();
+            foreach (var fault in faults.Where(f => f.Kind is FaultKind.Provider503 or FaultKind.PostgresStop)
+                         .OrderBy(f => f.StartedAt))
+            {
+                if (covered >= until || fault.StartedAt > covered)
+                {
+                    break;
+                }
+                if (fault.EndedAt > covered)
+                {
+                    covered = fault.EndedAt;
+                    causes.Add(fault.Kind == FaultKind.Provider503 ? "the provider" : "the database");
+                }
+            }
+            return covered >= until ? string.Join(" and ", causes) : null;
         }
-        var providers = dead.Count(LostToTheProvider);
+        var causeOf = dead.ToDictionary(r => r.Id, NoChance);
+        var ours = dead.Count(r => causeOf[r.Id] is null);
+        var theirs = string.Join(", ", dead.Where(r => causeOf[r.Id] is not null).GroupBy(r => causeOf[r.Id])
+            .OrderBy(g => g.Key).Select(g => $"{g.Count()} lost to {g.Key}"));
 
-        table.Add(("(a) no grant lost through our fault", dead.Count == providers ? "PASS" : "FAIL",
+        table.Add(("(a) no grant lost through our fault", ours == 0 ? "PASS" : "FAIL",
             $"{rows.Count - dead.Count}/{rows.Count} refresh tokens active at the sandbox (introspection); dead: " +
             $"{dead.Count} ({flagged} marked reauthorization_required by the platform, {dead.Count - flagged} still " +
-            $"marked valid); the sandbox revoked nothing by itself in this run. Of the dead, {providers} lost to the " +
-            $"provider: interrupted, and the provider answered 503 from {SoonestRetry.TotalSeconds:0} s after the send " +
-            $"(the soonest a successor asks again) until its {grace.TotalSeconds:0} s grace period ended; " +
-            $"{dead.Count - providers} through our fault" + (complete ? "" : "; THE SANDBOX'S REQUEST LOG NO LONGER " +
-                "REACHES THE LOAD'S START, so grants are counted as ours that may be the provider's")));
+            $"marked valid); the sandbox revoked nothing by itself in this run. Interrupted after the send, and from " +
+            $"{SoonestRetry.TotalSeconds:0} s after it (the soonest a successor asks again) until its " +
+            $"{grace.TotalSeconds:0} s grace period ended, no moment with the provider answering and PostgreSQL up: " +
+            (theirs.Length > 0 ? theirs : "none") + $"; {ours} through our fault" +
+            (complete ? "" : "; THE SANDBOX'S REQUEST LOG NO LONGER REACHES THE LOAD'S START, so grants are counted " +
+                "as ours that may be the provider's")));
 
         // (b) Sampled valid answers, checked at /tokeninfo right after the answer.
         var checks = load.Checks.ToList();
@@ -218,10 +241,12 @@ public sealed class Outcome(Platform platform, List<Grant> grants, TimeSpan grac
         {
             Console.WriteLine($"  {fault.StartedAt,6:0.0} .. {fault.EndedAt,6:0.0}  {fault}");
         }
-        foreach (var row in dead.OrderBy(LostToTheProvider).Take(10))
+        // Every grant lost through our fault (the first 20), and a few of each other cause.
+        foreach (var row in dead.GroupBy(r => causeOf[r.Id] ?? "").OrderBy(g => g.Key)
+                     .SelectMany(g => g.Take(g.Key == "" ? 20 : 3)))
         {
             var times = RequestTimes(row);
-            Console.WriteLine($"dead grant {row.Id} ({row.ClientId}), lost to {(LostToTheProvider(row) ? "the provider" : "us")}: " +
+            Console.WriteLine($"dead grant {row.Id} ({row.ClientId}), lost to {causeOf[row.Id] ?? "us"}: " +
                 $"version {row.Version}, is_valid {row.IsValid}, " +
                 $"last_error {row.LastError ?? "none"}; its {times.Count} refresh requests at the sandbox, s after the " +
                 "load started (and the fault then): " + string.Join(", ",
