@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Net.Http.Json;
+using System.Net.Sockets;
 using System.Text.Json.Nodes;
 using System.Threading.Channels;
 
@@ -76,9 +77,11 @@ public sealed class Load(int[] targetPorts, string apiKey, Uri sandbox, int[] cl
                         body["expires_at"]!.GetValue<DateTimeOffset>()));
                 }
             }
-            catch (Exception e) when (e is HttpRequestException or TaskCanceledException && !stop.IsCancellationRequested)
+            catch (Exception e) when (e is HttpRequestException or TaskCanceledException or SocketException or IOException
+                                      && !stop.IsCancellationRequested)
             {
-                // No answer at all (refused: the instance is down; or 5 s without one): status 0.
+                // No answer at all (refused: the instance is down; or 5 s without one): status 0. A connection cut as
+                // it is made can surface as a bare SocketException (seen once, at a token-api's kill).
                 answer = new(at, target, 0, false, 0, clientId, clock.ElapsedMilliseconds);
             }
             catch (OperationCanceledException)
