@@ -1,24 +1,28 @@
+using System.Collections.Concurrent;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using Token.Core.Data;
-using Token.Core.Outbound;
 
 namespace Token.Core.Tokens;
 
 /// <summary>
 /// Claims on tokens, so that one process at a time calls the provider for a token. A claim is a lease in the token's
 /// row (owner, until): it is taken by one UPDATE, no lock is held while the provider answers, and a crashed owner's
-/// lease simply runs out.
+/// lease simply runs out. Once the provider is asked the lease is short and its holder renews it while it lives.
 /// </summary>
 public sealed class RefreshLeases(IOptions<RefreshOptions> options, TimeProvider time)
 {
     /// <summary>
-    /// The lease once the provider is asked: the call's timeout and time to store its answer. A holder that dies in
-    /// the call is replaced after this, not after a whole <see cref="RefreshOptions.Lease"/>, so that its successor
-    /// asks again within the reuse grace period of providers that rotate refresh tokens with one (Okta's default is
-    /// 30 s).
+    /// The lease once the provider is asked, renewed every <see cref="AttemptRenewal"/> while the holder lives
+    /// (<see cref="HoldAttempt"/>): a holder that dies in the call or while it stores the answer is replaced this long
+    /// after its last renewal, not after a whole <see cref="RefreshOptions.Lease"/> or the call's timeout, so that its
+    /// successor asks again well within the reuse grace period of providers that rotate refresh tokens with one
+    /// (Okta's default is 30 s).
     /// </summary>
-    public static readonly TimeSpan AttemptLease = OutboundRules.CallTimeout + TimeSpan.FromSeconds(2);
+    public static readonly TimeSpan AttemptLease = TimeSpan.FromSeconds(6);
+
+    /// <summary>How often a living holder renews the leases of its attempts: several renewals fit in one lease.</summary>
+    public static readonly TimeSpan AttemptRenewal = TimeSpan.FromSeconds(1);
 
     /// <summary>
     /// The claim of an interrupted refresh, until its attempt begins: the successor's wait for the holder's write
@@ -30,6 +34,9 @@ public sealed class RefreshLeases(IOptions<RefreshOptions> options, TimeProvider
 
     /// <summary>This process, as it appears in <c>tokens.lease_owner</c>.</summary>
     public string Owner { get; } = $"{Environment.MachineName}/{Environment.ProcessId}/{Guid.NewGuid():N}";
+
+    /// <summary>The tokens whose attempt this process holds, and how many holds each has.</summary>
+    private readonly ConcurrentDictionary<int, int> _attempts = new();
 
     /// <summary>
     /// Claims one client's token as it was read: not when it changed since (another process refreshed it: that is the
@@ -70,6 +77,53 @@ public sealed class RefreshLeases(IOptions<RefreshOptions> options, TimeProvider
         entry.Property(t => t.LeaseUntil).OriginalValue = token.LeaseUntil = until;
         entry.Property(t => t.RefreshAttemptedAt).OriginalValue = token.RefreshAttemptedAt = now;
         return true;
+    }
+
+    /// <summary>
+    /// Keeps the lease of a token's attempt renewed (<see cref="RenewAttemptsAsync"/>) until the result is disposed:
+    /// from when its attempt began until its answer is stored or given up.
+    /// </summary>
+    public IDisposable HoldAttempt(int tokenId)
+    {
+        _attempts.AddOrUpdate(tokenId, 1, (_, holds) => holds + 1);
+        return new AttemptHold(this, tokenId);
+    }
+
+    /// <summary>Whether this process holds the attempt of any token.</summary>
+    public bool HoldsAttempts => !_attempts.IsEmpty;
+
+    /// <summary>How many tokens' attempts this process holds.</summary>
+    public int AttemptsHeld => _attempts.Count;
+
+    /// <summary>
+    /// Renews the leases of the attempts this process holds, by one UPDATE; nothing when it holds none. A lease another
+    /// process took over meanwhile (this one could not renew it in time: the database was away) stays theirs.
+    /// </summary>
+    public async Task RenewAttemptsAsync(TokenDbContext db, CancellationToken ct)
+    {
+        var held = _attempts.Keys.ToArray();
+        if (held.Length == 0)
+        {
+            return;
+        }
+        var until = time.GetUtcNow() + AttemptLease;
+        await db.Tokens
+            .Where(t => held.Contains(t.Id) && t.LeaseOwner == Owner && t.RefreshAttemptedAt != null)
+            .ExecuteUpdateAsync(token => token.SetProperty(t => t.LeaseUntil, until), ct);
+    }
+
+    private sealed class AttemptHold(RefreshLeases leases, int tokenId) : IDisposable
+    {
+        private int _disposed;
+
+        public void Dispose()
+        {
+            if (Interlocked.Exchange(ref _disposed, 1) == 0
+                && leases._attempts.AddOrUpdate(tokenId, 0, (_, holds) => holds - 1) == 0)
+            {
+                leases._attempts.TryRemove(new KeyValuePair<int, int>(tokenId, 0));
+            }
+        }
     }
 
     /// <summary>

@@ -14,9 +14,12 @@ public sealed class RefreshMetrics
     private readonly Counter<long> _interrupted;
     private readonly Counter<long> _storeRetries;
 
-    public RefreshMetrics(IMeterFactory meters)
+    public RefreshMetrics(IMeterFactory meters, RefreshLeases leases)
     {
         var meter = meters.Create(MeterName);
+        meter.CreateObservableGauge(
+            "token.refresh.in_flight", () => leases.AttemptsHeld, "{refresh}",
+            "Refreshes this process has sent and not yet stored or given up; their leases are renewed every second");
         _refreshes = meter.CreateCounter<long>(
             "token.refreshes", "{refresh}",
             "Refresh attempts by outcome: refreshed, reauthorization_required, paused (the provider refused the " +

@@ -158,6 +158,8 @@ public sealed partial class TokenLifecycle(
             return new RefreshOutcome(
                 await db.Tokens.AsNoTracking().SingleOrDefaultAsync(t => t.Id == tokenId, ct), null);
         }
+        // Its lease stays renewed while this process lives, until the answer is stored or given up.
+        using var attempt = leases.HoldAttempt(token.Id);
 
         // From here on nothing the caller does cancels the refresh: once the provider is asked it may rotate the
         // refresh token, and an answer left unstored (a validate caller gone, a refresher stopping) would leave the

@@ -37,6 +37,7 @@ public static class TokenServicesExtensions
         builder.Services.AddScoped<ProviderChangeRevocation>();
         builder.Services.AddSingleton<RefreshSchedule>();
         builder.Services.AddSingleton<RefreshLeases>();
+        builder.Services.AddHostedService<AttemptLeaseRenewal>();
         builder.Services.AddSingleton<ProviderCircuits>();
         builder.Services.AddSingleton<RefreshMetrics>();
 

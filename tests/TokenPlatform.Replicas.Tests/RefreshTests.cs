@@ -198,7 +198,7 @@ public sealed class RefreshTests(ReplicasFixture replicas) : IAsyncLifetime
         var client = await _api.CreateSandboxClientAsync();
         await _api.ConnectAsync(client.Id);
         await _api.ClearSandboxRequestsAsync();
-        // A refresher recorded its attempt, sent the refresh token 17 s ago and died: its attempt lease has run out.
+        // A refresher recorded its attempt, sent the refresh token 17 s ago and died: its attempt lease has long run out.
         // Due tokens are not claimed this way (their claim leaves interrupted ones alone): only the refreshers' look
         // for interrupted refreshes, every second, takes it over.
         await using (var db = await _api.OpenDatabaseAsync())
@@ -228,6 +228,27 @@ public sealed class RefreshTests(ReplicasFixture replicas) : IAsyncLifetime
             attempt.Parameters.AddWithValue("id", client.Id);
             Assert.True((bool)(await attempt.ExecuteScalarAsync())!);
         }
+    }
+
+    [Fact]
+    public async Task A_refresh_whose_answer_takes_longer_than_the_attempt_lease_is_asked_for_once_while_its_holder_lives()
+    {
+        var client = await _api.CreateSandboxClientAsync();
+        await _api.ConnectAsync(client.Id);
+        await _api.ClearSandboxRequestsAsync();
+        // Longer than the attempt lease, a refresher's look for interrupted refreshes (every second) and the 3 s a
+        // successor waits before it asks, together; within the call's 15 s timeout.
+        await _api.SetSandboxSwitchesAsync(new
+        {
+            token_failure = new { mode = "slow", delay_ms = 13_000, grant_type = "refresh_token" }
+        });
+
+        await _api.MakeDueAsync([client.Id]);
+        await Eventually.HoldsAsync(async () => (await _api.TokenRowAsync(client.Id)).Version >= 2,
+            TimeSpan.FromSeconds(40), "the slow refresh was not stored");
+
+        // Its holder renewed the lease all along: neither refresher took it for an interrupted one and asked again.
+        Assert.Equal(1, await _api.RefreshAttemptsAsync(client.ClientId));
     }
 
     [Fact]

@@ -63,6 +63,58 @@ public sealed class RefreshLeasesTests(TokenServicesFixture fixture) : IClassFix
         }
     }
 
+    [Fact]
+    public async Task A_living_holder_keeps_its_attempt_past_the_attempt_lease_and_is_replaced_soon_after_it_stops_renewing()
+    {
+        var clientId = await fixture.CreateGrantAsync();
+        fixture.Time.Advance(TimeSpan.FromMinutes(56));
+        var holder = NewRefresher();
+        var successor = NewRefresher();
+        var tokenId = (await fixture.TokenOfAsync(clientId)).Id;
+        try
+        {
+            Assert.Contains(tokenId, await ClaimAsync(holder, limit: 10_000));
+            await using var scope = fixture.Services.CreateAsyncScope();
+            var db = scope.ServiceProvider.GetRequiredService<TokenDbContext>();
+            Assert.True(await holder.BeginAttemptAsync(
+                db, await db.Tokens.SingleAsync(t => t.Id == tokenId), CancellationToken.None));
+            var attempt = holder.HoldAttempt(tokenId);
+
+            // The provider takes twice the attempt lease to answer; the holder lives and renews every second.
+            await RenewForAsync(holder, db, RefreshLeases.AttemptLease * 2);
+            Assert.DoesNotContain(tokenId, await ClaimInterruptedAsync(successor, limit: 10_000));
+
+            // Its attempt ends without a write (given up, or the process about to die): renewals stop, and a successor
+            // takes it over one attempt lease after the last, as after a holder that died.
+            attempt.Dispose();
+            await RenewForAsync(holder, db, RefreshLeases.AttemptLease - TimeSpan.FromSeconds(1));
+            Assert.DoesNotContain(tokenId, await ClaimInterruptedAsync(successor, limit: 10_000));
+            await RenewForAsync(holder, db, TimeSpan.FromSeconds(2));
+            Assert.Contains(tokenId, await ClaimInterruptedAsync(successor, limit: 10_000));
+
+            // A holder that renews again (the database was away longer than its lease) leaves the successor's claim alone.
+            using var again = holder.HoldAttempt(tokenId);
+            var claimed = await fixture.TokenOfAsync(clientId);
+            await RenewForAsync(holder, db, RefreshLeases.AttemptRenewal);
+            var after = await fixture.TokenOfAsync(clientId);
+            Assert.Equal((successor.Owner, claimed.LeaseUntil), (after.LeaseOwner, after.LeaseUntil));
+        }
+        finally
+        {
+            await DeleteClientAsync(clientId);
+        }
+    }
+
+    /// <summary>As the renewal loop does: every <see cref="RefreshLeases.AttemptRenewal"/>, for that long.</summary>
+    private async Task RenewForAsync(RefreshLeases holder, TokenDbContext db, TimeSpan duration)
+    {
+        for (var renewed = TimeSpan.Zero; renewed < duration; renewed += RefreshLeases.AttemptRenewal)
+        {
+            fixture.Time.Advance(RefreshLeases.AttemptRenewal);
+            await holder.RenewAttemptsAsync(db, CancellationToken.None);
+        }
+    }
+
     /// <summary>When the dead holder's attempt was recorded.</summary>
     private async Task<DateTimeOffset> ReplacedAfterTheAttemptLeaseAsync(
         RefreshLeases dead, RefreshLeases successor, int clientId, int tokenId)
