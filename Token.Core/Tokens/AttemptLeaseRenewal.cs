@@ -18,12 +18,12 @@ public sealed partial class AttemptLeaseRenewal(
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         var failing = false;
-        while (!stoppingToken.IsCancellationRequested || leases.HoldsAttempts)
+        while (!stoppingToken.IsCancellationRequested || leases.AttemptsHeld > 0)
         {
             try
             {
                 await Task.Delay(RefreshLeases.AttemptRenewal, time,
-                    leases.HoldsAttempts ? CancellationToken.None : stoppingToken);
+                    leases.AttemptsHeld > 0 ? CancellationToken.None : stoppingToken);
             }
             catch (OperationCanceledException)
             {

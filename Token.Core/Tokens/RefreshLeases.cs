@@ -89,9 +89,6 @@ public sealed class RefreshLeases(IOptions<RefreshOptions> options, TimeProvider
         return new AttemptHold(this, tokenId);
     }
 
-    /// <summary>Whether this process holds the attempt of any token.</summary>
-    public bool HoldsAttempts => !_attempts.IsEmpty;
-
     /// <summary>How many tokens' attempts this process holds.</summary>
     public int AttemptsHeld => _attempts.Count;
 
